@@ -1,0 +1,1 @@
+//! camguard checks stage.

@@ -1,0 +1,71 @@
+//! Plain data types that flow between camguard's pipeline stages.
+//!
+//! ```text
+//! targets ─► discovery ─► probes ─► identification ─► checks ─► verdicts ─► store ─► reports
+//! ```
+//!
+//! Every stage consumes the previous stage's types and produces its own; no stage reaches back.
+//! All types are `serde` serialisable because they are also the JSON Lines output of
+//! `camguard scan` and the rows of the store.
+
+pub mod identity;
+pub mod observation;
+pub mod verdict;
+
+pub use identity::{DeviceType, FingerprintInput, Identity};
+pub use observation::{
+    AuthScheme, BannerObservation, CredentialAttempt, DeviceInfo, Endpoint, EndpointState,
+    HostObservation, HttpObservation, MediaProof, OnvifObservation, RtspObservation,
+    RtspPathResult, Service,
+};
+pub use verdict::{DeviceRecord, Finding, ProvisionVerdict, Severity, VerdictStatus};
+
+/// Mask a secret for evidence: keep the first character and the length, hide the rest.
+///
+/// Evidence stored by camguard must never contain a usable credential.
+pub fn redact_secret(secret: &str) -> String {
+    let mut chars = secret.chars();
+    match chars.next() {
+        None => String::new(),
+        Some(first) => format!("{first}{}", "*".repeat(chars.count())),
+    }
+}
+
+/// Make an untrusted string from the network safe to store and print: invalid UTF-8 is
+/// replaced, control characters other than tab and newline are escaped, and the result is
+/// truncated to `max_chars` characters.
+pub fn sanitize_text(bytes: &[u8], max_chars: usize) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::new();
+    for (count, c) in text.chars().enumerate() {
+        if count >= max_chars {
+            out.push('…');
+            break;
+        }
+        match c {
+            '\t' | '\n' => out.push(c),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32 & 0xff)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_hides_all_but_first_char() {
+        assert_eq!(redact_secret("12345"), "1****");
+        assert_eq!(redact_secret(""), "");
+        assert_eq!(redact_secret("ä"), "ä");
+    }
+
+    #[test]
+    fn sanitize_escapes_controls_and_truncates() {
+        assert_eq!(sanitize_text(b"a\x1b[31mb", 100), "a\\x1b[31mb");
+        assert_eq!(sanitize_text(b"abcdef", 3), "abc…");
+        assert_eq!(sanitize_text(&[0xff, b'x'], 10), "\u{fffd}x");
+    }
+}

@@ -1,0 +1,264 @@
+//! What the probes saw: endpoints and per-protocol observations of one host.
+//!
+//! Every string that came from the network has been passed through
+//! [`crate::sanitize_text`] and bounded before it lands here.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
+
+/// The application protocol camguard believes an endpoint speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Service {
+    /// HTTP (web UI, CGI, ONVIF over HTTP).
+    Http,
+    /// HTTP over TLS.
+    Https,
+    /// RTSP (RFC 2326).
+    Rtsp,
+    /// Telnet (a banner or login prompt was read).
+    Telnet,
+    /// Open, but nothing camguard recognises answered.
+    Unknown,
+}
+
+/// How a TCP endpoint ended up: every endpoint carries a reason, never silence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndpointState {
+    /// The connection was accepted.
+    Open,
+    /// The connection was refused (RST).
+    Closed,
+    /// No answer within the deadline.
+    Timeout,
+    /// Another error (unreachable, reset, …); see the reason.
+    Error,
+}
+
+/// One (address, port) the discovery stage looked at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endpoint {
+    /// Port number (TCP).
+    pub port: u16,
+    /// Outcome of the connection attempt.
+    pub state: EndpointState,
+    /// Service identified by the probes, if the endpoint was open.
+    pub service: Option<Service>,
+    /// Human-readable reason for the state (e.g. "connection refused", "rtsp 200").
+    pub reason: String,
+}
+
+/// An authentication scheme announced by a server in `WWW-Authenticate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthScheme {
+    /// No authentication was asked for.
+    None,
+    /// RFC 7617 Basic.
+    Basic,
+    /// RFC 7616 / RFC 2069 Digest.
+    Digest,
+    /// ONVIF WS-Security UsernameToken.
+    WsSecurity,
+    /// Something else (the raw header is kept in the observation).
+    Other,
+}
+
+/// What an HTTP probe of one port saw.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HttpObservation {
+    /// Port probed.
+    pub port: u16,
+    /// Whether TLS was used.
+    pub tls: bool,
+    /// Status code of `GET /`.
+    pub status: Option<u16>,
+    /// `Server` header.
+    pub server: Option<String>,
+    /// `<title>` of the page (after following at most one same-host redirect).
+    pub title: Option<String>,
+    /// Every `WWW-Authenticate` header value.
+    pub www_authenticate: Vec<String>,
+    /// Strongest scheme announced, or `None` when the page was served without a challenge.
+    pub auth_scheme: Option<AuthScheme>,
+    /// Realm of the challenge.
+    pub realm: Option<String>,
+    /// MD5 of `/favicon.ico`, hex, when one was served with status 200.
+    pub favicon_md5: Option<String>,
+    /// `Set-Cookie` headers (names and attributes; values are not needed for identification).
+    pub set_cookie: Vec<String>,
+    /// First bytes of the body (bounded), used by fingerprint rules.
+    pub body_excerpt: Option<String>,
+    /// `Location` of a redirect from `/`, if any.
+    pub location: Option<String>,
+    /// Whether `/` redirects to an `https://` URL.
+    pub redirects_to_https: bool,
+    /// Error that ended the probe early, if any.
+    pub error: Option<String>,
+}
+
+/// Result of one RTSP `DESCRIBE` of one path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RtspPathResult {
+    /// Path (with query) that was described.
+    pub path: String,
+    /// Where the path came from: `onvif`, `route_list` or `random_baseline`.
+    pub source: String,
+    /// Status code, or `None` when the request failed.
+    pub status: Option<u16>,
+    /// Scheme demanded by a 401, if any.
+    pub auth_scheme: Option<AuthScheme>,
+    /// Realm of the challenge, if any.
+    pub realm: Option<String>,
+    /// Media codecs named in the SDP (`rtpmap` encoding names).
+    pub codecs: Vec<String>,
+}
+
+/// Proof that media was actually delivered (not just a `200` to `DESCRIBE`).
+///
+/// No media payload is kept: only counts and the codec.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaProof {
+    /// Path that streamed.
+    pub path: String,
+    /// `anonymous` or the redacted user name whose credentials were used.
+    pub credentials: String,
+    /// RTP packets received before the proof stopped reading.
+    pub rtp_packets: u32,
+    /// Payload bytes received (counted, then discarded).
+    pub bytes: u64,
+    /// Codec of the first media section of the SDP.
+    pub codec: Option<String>,
+}
+
+/// What an RTSP probe of one port saw.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RtspObservation {
+    /// Port probed.
+    pub port: u16,
+    /// `Server` header of the OPTIONS answer.
+    pub server: Option<String>,
+    /// Methods from the `Public` header.
+    pub public_methods: Vec<String>,
+    /// Each path that was described, in order.
+    pub paths: Vec<RtspPathResult>,
+    /// True when a random, non-existent path was answered with 200: such a server's
+    /// 200s prove nothing.
+    pub accepts_any_path: bool,
+    /// Media received without credentials, if the stream proof was run and succeeded.
+    pub anonymous_media: Option<MediaProof>,
+    /// Error that ended the probe early, if any.
+    pub error: Option<String>,
+}
+
+/// Identity fields from ONVIF `GetDeviceInformation`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    /// `Manufacturer`.
+    pub manufacturer: Option<String>,
+    /// `Model`.
+    pub model: Option<String>,
+    /// `FirmwareVersion`.
+    pub firmware: Option<String>,
+    /// `SerialNumber`.
+    pub serial: Option<String>,
+    /// `HardwareId`.
+    pub hardware_id: Option<String>,
+}
+
+/// What an ONVIF device-service probe saw.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OnvifObservation {
+    /// Port of the device service.
+    pub port: u16,
+    /// Path of the device service (normally `/onvif/device_service`).
+    pub path: String,
+    /// UTC date and time reported by `GetSystemDateAndTime` (ISO 8601), if answered.
+    pub system_date_time: Option<String>,
+    /// `GetDeviceInformation` answered without credentials (a disclosure finding).
+    pub device_info_anonymous: Option<DeviceInfo>,
+    /// `GetDeviceInformation` answered with credentials that were supplied or found.
+    pub device_info_authenticated: Option<DeviceInfo>,
+    /// True when the anonymous `GetDeviceInformation` was refused (401 or a SOAP fault).
+    pub requires_auth: bool,
+    /// Stream URIs returned by `GetStreamUri`.
+    pub stream_uris: Vec<String>,
+    /// Error that ended the probe early, if any.
+    pub error: Option<String>,
+}
+
+/// A banner read from a line-oriented service (telnet, FTP, SSH).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BannerObservation {
+    /// Port read.
+    pub port: u16,
+    /// Sanitised, bounded banner text.
+    pub banner: String,
+}
+
+/// One credential tried by the opt-in default-credential check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialAttempt {
+    /// `http`, `rtsp` or `onvif`.
+    pub protocol: String,
+    /// Port tried.
+    pub port: u16,
+    /// User name tried.
+    pub username: String,
+    /// Redacted password (see [`crate::redact_secret`]).
+    pub password_redacted: String,
+    /// Whether the device accepted it.
+    pub accepted: bool,
+}
+
+/// Everything the probes learnt about one host.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HostObservation {
+    /// Address of the host.
+    pub ip: IpAddr,
+    /// When probing of the host started.
+    pub observed_at: DateTime<Utc>,
+    /// Every port tried, with its state.
+    pub endpoints: Vec<Endpoint>,
+    /// HTTP observations, one per HTTP port.
+    pub http: Vec<HttpObservation>,
+    /// RTSP observations, one per RTSP port.
+    pub rtsp: Vec<RtspObservation>,
+    /// ONVIF observation, if a device service answered.
+    pub onvif: Option<OnvifObservation>,
+    /// Telnet banners.
+    pub telnet: Vec<BannerObservation>,
+    /// Default credentials tried (only with the opt-in credential check).
+    pub credential_attempts: Vec<CredentialAttempt>,
+}
+
+impl HostObservation {
+    /// An observation with no endpoints yet.
+    pub fn new(ip: IpAddr, observed_at: DateTime<Utc>) -> Self {
+        Self {
+            ip,
+            observed_at,
+            endpoints: Vec::new(),
+            http: Vec::new(),
+            rtsp: Vec::new(),
+            onvif: None,
+            telnet: Vec::new(),
+            credential_attempts: Vec::new(),
+        }
+    }
+
+    /// Ports found open.
+    pub fn open_ports(&self) -> impl Iterator<Item = u16> + '_ {
+        self.endpoints
+            .iter()
+            .filter(|e| e.state == EndpointState::Open)
+            .map(|e| e.port)
+    }
+
+    /// True when at least one endpoint was open.
+    pub fn is_alive(&self) -> bool {
+        self.open_ports().next().is_some()
+    }
+}

@@ -1,0 +1,1 @@
+//! camguard scan stage.
