@@ -69,3 +69,23 @@ mod tests {
         assert_eq!(sanitize_text(&[0xff, b'x'], 10), "\u{fffd}x");
     }
 }
+
+/// A text in both of camguard's languages.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Localized {
+    /// English.
+    pub en: String,
+    /// Vietnamese.
+    pub vi: String,
+}
+
+impl Localized {
+    /// The text in `lang` (`"vi"` or anything else for English).
+    pub fn get(&self, lang: &str) -> &str {
+        if lang == "vi" {
+            &self.vi
+        } else {
+            &self.en
+        }
+    }
+}
