@@ -51,25 +51,6 @@ pub fn sanitize_text(bytes: &[u8], max_chars: usize) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn redaction_hides_all_but_first_char() {
-        assert_eq!(redact_secret("12345"), "1****");
-        assert_eq!(redact_secret(""), "");
-        assert_eq!(redact_secret("ä"), "ä");
-    }
-
-    #[test]
-    fn sanitize_escapes_controls_and_truncates() {
-        assert_eq!(sanitize_text(b"a\x1b[31mb", 100), "a\\x1b[31mb");
-        assert_eq!(sanitize_text(b"abcdef", 3), "abc…");
-        assert_eq!(sanitize_text(&[0xff, b'x'], 10), "\u{fffd}x");
-    }
-}
-
 /// A text in both of camguard's languages.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Localized {
@@ -87,5 +68,24 @@ impl Localized {
         } else {
             &self.en
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_hides_all_but_first_char() {
+        assert_eq!(redact_secret("12345"), "1****");
+        assert_eq!(redact_secret(""), "");
+        assert_eq!(redact_secret("ä"), "ä");
+    }
+
+    #[test]
+    fn sanitize_escapes_controls_and_truncates() {
+        assert_eq!(sanitize_text(b"a\x1b[31mb", 100), "a\\x1b[31mb");
+        assert_eq!(sanitize_text(b"abcdef", 3), "abc…");
+        assert_eq!(sanitize_text(&[0xff, b'x'], 10), "\u{fffd}x");
     }
 }
