@@ -1,0 +1,1 @@
+//! onvif client (in progress).

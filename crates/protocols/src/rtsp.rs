@@ -1,0 +1,1 @@
+//! rtsp client (in progress).
