@@ -1,0 +1,204 @@
+//! The scanner's embedded data: default ports, RTSP routes and vendor default credentials
+//! (`data/scan/*.toml`, compiled into the binary).
+
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+const PORTS_TOML: &str = include_str!("../../../data/scan/ports.toml");
+const ROUTES_TOML: &str = include_str!("../../../data/scan/rtsp_routes.toml");
+const CREDENTIALS_TOML: &str = include_str!("../../../data/scan/credentials.toml");
+
+/// Which probe runs on an open port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProbeKind {
+    /// HTTP `GET /` (then ONVIF, and RTSP if the answer is not HTTP).
+    Http,
+    /// TLS: recorded as open, not probed yet.
+    Tls,
+    /// RTSP OPTIONS / DESCRIBE.
+    Rtsp,
+    /// Telnet banner.
+    Telnet,
+    /// Proprietary binary protocol: read a greeting if one is sent.
+    Greeting,
+}
+
+/// One entry of `data/scan/ports.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortEntry {
+    /// TCP port.
+    pub port: u16,
+    /// Probe to run.
+    pub probe: ProbeKind,
+    /// Why the port is in the default set.
+    pub why: String,
+    /// Where the fact comes from.
+    pub source: String,
+}
+
+/// One entry of `data/scan/rtsp_routes.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteEntry {
+    /// Path with query, starting with `/`.
+    pub path: String,
+    /// Vendor the path is documented for (`generic` for many).
+    pub vendor: String,
+    /// Where the path is published.
+    pub source: String,
+}
+
+/// One entry of `data/scan/credentials.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialEntry {
+    /// Vendor key (`generic` for all vendors).
+    pub vendor: String,
+    /// User name.
+    pub username: String,
+    /// Password (may be empty).
+    pub password: String,
+    /// Where the default is published.
+    pub source: String,
+}
+
+#[derive(Deserialize)]
+struct PortsFile {
+    port: Vec<PortEntry>,
+}
+#[derive(Deserialize)]
+struct RoutesFile {
+    route: Vec<RouteEntry>,
+}
+#[derive(Deserialize)]
+struct CredentialsFile {
+    credential: Vec<CredentialEntry>,
+}
+
+/// The port table (embedded; a broken file is a build defect caught by the tests, and
+/// yields an empty table rather than a panic).
+pub fn ports() -> &'static [PortEntry] {
+    static P: OnceLock<Vec<PortEntry>> = OnceLock::new();
+    P.get_or_init(|| {
+        toml::from_str::<PortsFile>(PORTS_TOML)
+            .map(|f| f.port)
+            .unwrap_or_default()
+    })
+}
+
+/// The RTSP route list, in trial order.
+pub fn rtsp_routes() -> &'static [RouteEntry] {
+    static R: OnceLock<Vec<RouteEntry>> = OnceLock::new();
+    R.get_or_init(|| {
+        toml::from_str::<RoutesFile>(ROUTES_TOML)
+            .map(|f| f.route)
+            .unwrap_or_default()
+    })
+}
+
+/// The default-credential list, in file order.
+pub fn credentials() -> &'static [CredentialEntry] {
+    static C: OnceLock<Vec<CredentialEntry>> = OnceLock::new();
+    C.get_or_init(|| {
+        toml::from_str::<CredentialsFile>(CREDENTIALS_TOML)
+            .map(|f| f.credential)
+            .unwrap_or_default()
+    })
+}
+
+/// Default port set, in probe order.
+pub fn default_ports() -> Vec<u16> {
+    ports().iter().map(|p| p.port).collect()
+}
+
+/// The probe for a port: from the table, else HTTP (unknown ports get `GET /`).
+pub fn probe_for(port: u16) -> ProbeKind {
+    ports()
+        .iter()
+        .find(|p| p.port == port)
+        .map(|p| p.probe)
+        .unwrap_or(ProbeKind::Http)
+}
+
+/// Credentials to try for a device: the vendor's pairs first (when `vendor` is known), then
+/// the generic ones, without duplicates.
+pub fn credentials_for(vendor: Option<&str>) -> Vec<&'static CredentialEntry> {
+    let mut out: Vec<&'static CredentialEntry> = Vec::new();
+    let push = |out: &mut Vec<&'static CredentialEntry>, c: &'static CredentialEntry| {
+        if !out
+            .iter()
+            .any(|o| o.username == c.username && o.password == c.password)
+        {
+            out.push(c);
+        }
+    };
+    if let Some(v) = vendor {
+        let v = v.trim().to_ascii_lowercase();
+        for c in credentials().iter().filter(|c| c.vendor == v) {
+            push(&mut out, c);
+        }
+    }
+    for c in credentials().iter().filter(|c| c.vendor == "generic") {
+        push(&mut out, c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_parse_and_carry_sources() {
+        let p: PortsFile = toml::from_str(PORTS_TOML).unwrap();
+        assert_eq!(p.port.len(), ports().len());
+        let r: RoutesFile = toml::from_str(ROUTES_TOML).unwrap();
+        assert_eq!(r.route.len(), rtsp_routes().len());
+        let c: CredentialsFile = toml::from_str(CREDENTIALS_TOML).unwrap();
+        assert_eq!(c.credential.len(), credentials().len());
+        assert!(ports()
+            .iter()
+            .all(|p| !p.source.is_empty() && !p.why.is_empty()));
+        assert!(rtsp_routes()
+            .iter()
+            .all(|r| r.path.starts_with('/') && !r.source.is_empty()));
+        assert!(credentials().iter().all(|c| !c.source.is_empty()));
+    }
+
+    #[test]
+    fn default_ports_match_the_brief() {
+        let mut p = default_ports();
+        p.sort_unstable();
+        assert_eq!(
+            p,
+            vec![23, 80, 443, 554, 8000, 8080, 8554, 8899, 34567, 37777]
+        );
+        assert_eq!(probe_for(554), ProbeKind::Rtsp);
+        assert_eq!(probe_for(23), ProbeKind::Telnet);
+        assert_eq!(probe_for(443), ProbeKind::Tls);
+        assert_eq!(probe_for(37777), ProbeKind::Greeting);
+        assert_eq!(probe_for(12345), ProbeKind::Http);
+    }
+
+    #[test]
+    fn vendor_credentials_come_first() {
+        let d = credentials_for(Some("Dahua"));
+        assert_eq!(
+            (d[0].username.as_str(), d[0].password.as_str()),
+            ("admin", "admin")
+        );
+        assert_eq!(d[1].username, "888888");
+        // admin/admin from the generic list is not repeated.
+        let n = d
+            .iter()
+            .filter(|c| c.username == "admin" && c.password == "admin")
+            .count();
+        assert_eq!(n, 1);
+        let h = credentials_for(Some("hikvision"));
+        assert_eq!(h[0].password, "12345");
+        let g = credentials_for(None);
+        assert!(g.iter().all(|c| c.vendor == "generic"));
+    }
+}
