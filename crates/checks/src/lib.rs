@@ -1,1 +1,210 @@
-//! camguard checks stage.
+//! camguard checks stage: turns one host's observations into findings.
+//!
+//! What each check means (severity, texts, remediation, provenance) is data in
+//! `data/checks/checks.toml`, embedded at build time ([`Catalogue::builtin`]). How each check
+//! decides is a small function in its own module, registered in one table that must agree
+//! with the catalogue. The stage is pure: no I/O.
+//!
+//! A check either *ran* (its findings, possibly none, are conclusive) or could not settle the
+//! question from the observations (e.g. a `DESCRIBE` answered 200 but the stream proof was not
+//! run); only the former is listed in [`CheckOutcome::checks_run`], so a missing finding for a
+//! listed check always means "checked, not found".
+
+mod catalogue;
+mod check;
+mod evidence;
+mod registry;
+#[cfg(test)]
+mod testutil;
+
+pub use catalogue::{Catalogue, CatalogueError, CheckDef, Safety};
+pub use registry::implemented_checks;
+
+use camguard_model::{Finding, HostObservation};
+use registry::{Evaluation, IMPLEMENTATIONS};
+
+/// Which optional probing the scan did, so checks know what the observations can prove.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CheckOptions {
+    /// Credential checks were enabled (intrusive checks run only then).
+    pub intrusive: bool,
+    /// The stream proof was enabled: an RTSP port with a `DESCRIBE` 200 but no
+    /// `anonymous_media` then means "no media received" rather than "not tried".
+    pub prove_streams: bool,
+}
+
+/// What the checks concluded for one host.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckOutcome {
+    /// Findings, in check order then port order.
+    pub findings: Vec<Finding>,
+    /// Ids of the checks that ran conclusively, in run order.
+    pub checks_run: Vec<String>,
+}
+
+/// Run every applicable check of the built-in catalogue on one host.
+///
+/// An unreachable host (no open endpoint) gets no checks at all. Intrusive checks run only
+/// when `opts.intrusive` is set.
+pub fn run_checks(obs: &HostObservation, opts: &CheckOptions) -> CheckOutcome {
+    let mut outcome = CheckOutcome::default();
+    if !obs.is_alive() {
+        return outcome;
+    }
+    let catalogue = Catalogue::builtin();
+    for imp in IMPLEMENTATIONS {
+        let Some(def) = catalogue.get(imp.id) else {
+            continue;
+        };
+        if def.safety == Safety::Intrusive && !opts.intrusive {
+            continue;
+        }
+        if let Evaluation::Ran(hits) = (imp.evaluate)(obs, opts) {
+            outcome.checks_run.push(def.id.clone());
+            outcome.findings.extend(hits.into_iter().map(|hit| Finding {
+                check_id: def.id.clone(),
+                severity: def.severity,
+                port: hit.port,
+                summary: hit.summary,
+                evidence: hit.evidence,
+            }));
+        }
+    }
+    outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::alive_host;
+    use camguard_model::{
+        BannerObservation, CredentialAttempt, DeviceInfo, EndpointState, HttpObservation,
+        MediaProof, OnvifObservation, RtspObservation, Severity,
+    };
+
+    /// A badly configured camera: every one of the five checks has something to find.
+    fn bad_camera() -> HostObservation {
+        let mut host = alive_host(80);
+        host.http.push(HttpObservation {
+            port: 80,
+            status: Some(401),
+            auth_scheme: Some(camguard_model::AuthScheme::Basic),
+            www_authenticate: vec!["Basic realm=\"DVR\"".into()],
+            ..Default::default()
+        });
+        host.rtsp.push(RtspObservation {
+            port: 554,
+            anonymous_media: Some(MediaProof {
+                path: "/11".into(),
+                credentials: "anonymous".into(),
+                rtp_packets: 30,
+                bytes: 20_000,
+                codec: Some("H264".into()),
+            }),
+            ..Default::default()
+        });
+        host.onvif = Some(OnvifObservation {
+            port: 80,
+            path: "/onvif/device_service".into(),
+            device_info_anonymous: Some(DeviceInfo {
+                manufacturer: Some("Dahua".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        host.telnet.push(BannerObservation {
+            port: 23,
+            banner: "login:".into(),
+        });
+        host.credential_attempts.push(CredentialAttempt {
+            protocol: "http".into(),
+            port: 80,
+            username: "admin".into(),
+            password_redacted: "a****".into(),
+            accepted: true,
+        });
+        host
+    }
+
+    #[test]
+    fn safe_checks_run_by_default_and_intrusive_only_when_enabled() {
+        let host = bad_camera();
+        let safe = run_checks(&host, &CheckOptions::default());
+        assert_eq!(
+            safe.checks_run,
+            [
+                "AUTH.NO_AUTH_STREAM",
+                "SURF.TELNET",
+                "SURF.ANON_DEVICEINFO",
+                "COMM.CLEARTEXT_ADMIN"
+            ]
+        );
+        assert!(safe
+            .findings
+            .iter()
+            .all(|f| f.check_id != "AUTH.DEFAULT_CRED"));
+        assert_eq!(safe.findings.len(), 4);
+
+        let all = run_checks(
+            &host,
+            &CheckOptions {
+                intrusive: true,
+                prove_streams: true,
+            },
+        );
+        assert!(all.checks_run.contains(&"AUTH.DEFAULT_CRED".to_string()));
+        let cred = all
+            .findings
+            .iter()
+            .find(|f| f.check_id == "AUTH.DEFAULT_CRED")
+            .expect("default credential finding");
+        assert_eq!(cred.severity, Severity::Critical);
+        assert_eq!(cred.port, Some(80));
+    }
+
+    #[test]
+    fn severities_come_from_the_catalogue() {
+        let out = run_checks(&bad_camera(), &CheckOptions::default());
+        for f in &out.findings {
+            let def = Catalogue::builtin().get(&f.check_id).expect("known id");
+            assert_eq!(f.severity, def.severity, "{}", f.check_id);
+        }
+    }
+
+    #[test]
+    fn unreachable_host_runs_no_checks() {
+        let mut host = bad_camera();
+        for e in &mut host.endpoints {
+            e.state = EndpointState::Timeout;
+        }
+        let out = run_checks(
+            &host,
+            &CheckOptions {
+                intrusive: true,
+                prove_streams: true,
+            },
+        );
+        assert!(out.checks_run.is_empty());
+        assert!(out.findings.is_empty());
+    }
+
+    #[test]
+    fn clean_host_runs_all_checks_with_no_findings() {
+        let mut host = alive_host(443);
+        host.http.push(HttpObservation {
+            port: 443,
+            tls: true,
+            status: Some(200),
+            ..Default::default()
+        });
+        let out = run_checks(
+            &host,
+            &CheckOptions {
+                intrusive: true,
+                prove_streams: false,
+            },
+        );
+        assert!(out.findings.is_empty());
+        assert_eq!(out.checks_run.len(), Catalogue::builtin().all().len());
+    }
+}

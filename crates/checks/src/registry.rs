@@ -1,0 +1,95 @@
+//! The one table that ties catalogue ids to their implementations.
+
+use crate::check::{anon_deviceinfo, cleartext_admin, default_cred, no_auth_stream, telnet};
+use crate::CheckOptions;
+use camguard_model::HostObservation;
+
+/// One violation a check found, before the catalogue's id and severity are attached.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Hit {
+    /// Port concerned, if one.
+    pub port: Option<u16>,
+    /// Short English summary specific to this device.
+    pub summary: String,
+    /// Redacted evidence.
+    pub evidence: serde_json::Value,
+}
+
+/// What evaluating one check on one host concluded.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Evaluation {
+    /// The check ran; the hits are its findings (none means "checked, not found").
+    Ran(Vec<Hit>),
+    /// The observations cannot settle the question (e.g. the stream proof was not run):
+    /// the check does not count as run.
+    Inconclusive,
+}
+
+/// A check implementation.
+pub(crate) struct CheckImpl {
+    /// Catalogue id.
+    pub id: &'static str,
+    /// The evaluation function.
+    pub evaluate: fn(&HostObservation, &CheckOptions) -> Evaluation,
+}
+
+/// Every implemented check, in the order they run. Must agree with the catalogue.
+pub(crate) const IMPLEMENTATIONS: &[CheckImpl] = &[
+    CheckImpl {
+        id: "AUTH.NO_AUTH_STREAM",
+        evaluate: no_auth_stream::evaluate,
+    },
+    CheckImpl {
+        id: "AUTH.DEFAULT_CRED",
+        evaluate: default_cred::evaluate,
+    },
+    CheckImpl {
+        id: "SURF.TELNET",
+        evaluate: telnet::evaluate,
+    },
+    CheckImpl {
+        id: "SURF.ANON_DEVICEINFO",
+        evaluate: anon_deviceinfo::evaluate,
+    },
+    CheckImpl {
+        id: "COMM.CLEARTEXT_ADMIN",
+        evaluate: cleartext_admin::evaluate,
+    },
+];
+
+/// Ids of the checks this build implements, in run order.
+pub fn implemented_checks() -> impl Iterator<Item = &'static str> {
+    IMPLEMENTATIONS.iter().map(|c| c.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Catalogue;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn table_and_catalogue_agree_both_ways() {
+        let implemented: BTreeSet<&str> = implemented_checks().collect();
+        assert_eq!(
+            implemented.len(),
+            IMPLEMENTATIONS.len(),
+            "duplicate implementation id"
+        );
+        let data: BTreeSet<&str> = Catalogue::builtin()
+            .all()
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect();
+        let missing_impl: Vec<_> = data.difference(&implemented).collect();
+        let missing_data: Vec<_> = implemented.difference(&data).collect();
+        assert!(
+            missing_impl.is_empty(),
+            "catalogue ids without implementation: {missing_impl:?}"
+        );
+        assert!(
+            missing_data.is_empty(),
+            "implementations without catalogue entry: {missing_data:?}"
+        );
+    }
+}
