@@ -1,0 +1,60 @@
+//! Verdicts: what a host's findings mean for each provision of a baseline (design.md §1).
+
+use crate::catalogue::{Baseline, Provision};
+use camguard_model::{Finding, ProvisionVerdict, VerdictStatus};
+
+/// Judge every provision of `baseline` from one host's findings and the ids of the checks
+/// that ran on it.
+///
+/// * `fail` — a finding of a check bearing on the provision exists;
+/// * `pass` — only when the provision is `remote_complete` and every bearing check ran
+///   without a finding;
+/// * `not_tested` — it has bearing checks but none of them ran (disabled, host unreachable);
+/// * `not_verifiable_remotely` — everything else. Never a silent pass.
+pub fn assess(
+    baseline: &Baseline,
+    findings: &[Finding],
+    checks_run: &[String],
+) -> Vec<ProvisionVerdict> {
+    baseline
+        .provisions
+        .iter()
+        .map(|p| {
+            let (status, cited) = judge(p, findings, checks_run);
+            ProvisionVerdict {
+                baseline: baseline.id.clone(),
+                provision: p.id.clone(),
+                status,
+                findings: cited,
+            }
+        })
+        .collect()
+}
+
+fn judge(
+    p: &Provision,
+    findings: &[Finding],
+    checks_run: &[String],
+) -> (VerdictStatus, Vec<String>) {
+    let cited: Vec<String> = p
+        .checks
+        .iter()
+        .filter(|c| findings.iter().any(|f| &f.check_id == *c))
+        .cloned()
+        .collect();
+    if !cited.is_empty() {
+        return (VerdictStatus::Fail, cited);
+    }
+    if p.checks.is_empty() {
+        return (VerdictStatus::NotVerifiableRemotely, cited);
+    }
+    let ran = p.checks.iter().filter(|c| checks_run.contains(c)).count();
+    let status = if ran == 0 {
+        VerdictStatus::NotTested
+    } else if p.remote_complete && ran == p.checks.len() {
+        VerdictStatus::Pass
+    } else {
+        VerdictStatus::NotVerifiableRemotely
+    };
+    (status, cited)
+}
