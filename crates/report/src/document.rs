@@ -1,0 +1,435 @@
+//! The report's content as one serialisable value: the JSON format, and what the HTML shows.
+//!
+//! # JSON structure (schema `camguard-report`, version 1)
+//!
+//! ```text
+//! {
+//!   "schema": "camguard-report", "schema_version": 1,
+//!   "generated_at": RFC 3339, "lang": "en" | "vi",
+//!   "baseline":   { id, title, issuer, status, provisional, valid_from, valid_until, sources[] },
+//!   "summary":    { devices, cameras, findings,
+//!                   findings_by_severity: [{ severity, count }]  (critical first, all five),
+//!                   by_vendor_model: [{ vendor, model, devices, cameras }] (most devices first) },
+//!   "scans":      [ScanSummary] (oldest first),
+//!   "provisions": [{ id, text, provisional, remote_complete, etsi[], checks[],
+//!                    counts: { fail, pass, not_verifiable_remotely, not_tested } }],
+//!   "devices":    [{ id, ip, first_seen, last_seen, scan_id, camera, vendor, product, model,
+//!                    firmware, device_type, confidence, serial, open_ports[], endpoints[],
+//!                    checks_run[],
+//!                    findings: [{ check_id, severity, port, title, summary, evidence,
+//!                                 remediation, known_check }],
+//!                    verdicts: [{ baseline, provision, text, status, findings[], recorded }] }]
+//! }
+//! ```
+//!
+//! Enumerations use the model's snake_case names (`critical`, `not_verifiable_remotely`,
+//! `ip_camera`, …). Texts (titles, remediation, provision texts) are in the report's language.
+//! Fields are only ever added within a schema version; a removal or change of meaning bumps it.
+
+use crate::lang::Lang;
+use crate::ReportInput;
+use camguard_baseline::Baseline;
+use camguard_checks::Catalogue;
+use camguard_model::{DeviceType, Endpoint, Severity, VerdictStatus};
+use camguard_store::{InventoryDevice, ScanSummary};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+/// Value of the `schema` field.
+pub const SCHEMA: &str = "camguard-report";
+/// Current value of the `schema_version` field.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A whole report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportDocument {
+    /// Always [`SCHEMA`].
+    pub schema: String,
+    /// [`SCHEMA_VERSION`] of the writer.
+    pub schema_version: u32,
+    /// When the report was generated.
+    pub generated_at: DateTime<Utc>,
+    /// Language of the texts (`en` or `vi`).
+    pub lang: String,
+    /// The baseline the verdicts are judged against.
+    pub baseline: BaselineInfo,
+    /// Totals.
+    pub summary: Summary,
+    /// Every scan in the store.
+    pub scans: Vec<ScanSummary>,
+    /// Per-provision verdict counts over all devices.
+    pub provisions: Vec<ProvisionRow>,
+    /// Every device, cameras first.
+    pub devices: Vec<DeviceEntry>,
+}
+
+/// The baseline used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselineInfo {
+    /// Baseline id, e.g. `qcvn-11-2026`.
+    pub id: String,
+    /// Title in the report's language.
+    pub title: String,
+    /// Issuing authority.
+    pub issuer: String,
+    /// Legal status as the catalogue states it.
+    pub status: String,
+    /// True when the baseline (or its numbering) is provisional.
+    pub provisional: bool,
+    /// First day of validity.
+    pub valid_from: NaiveDate,
+    /// Last day of validity, if known.
+    pub valid_until: Option<NaiveDate>,
+    /// Citations of the documents the catalogue is built from (plain text).
+    pub sources: Vec<String>,
+}
+
+/// Totals over the inventory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Devices in the inventory.
+    pub devices: u64,
+    /// Of those, surveillance devices.
+    pub cameras: u64,
+    /// Findings of the devices' latest scans.
+    pub findings: u64,
+    /// Findings per severity, critical first, every severity present.
+    pub findings_by_severity: Vec<SeverityCount>,
+    /// Devices per (vendor, model), most devices first.
+    pub by_vendor_model: Vec<VendorModelCount>,
+}
+
+/// Number of findings of one severity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeverityCount {
+    /// Severity.
+    pub severity: Severity,
+    /// Findings of that severity.
+    pub count: u64,
+}
+
+/// Number of devices of one vendor and model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VendorModelCount {
+    /// Vendor, if identified.
+    pub vendor: Option<String>,
+    /// Model, if identified.
+    pub model: Option<String>,
+    /// Devices.
+    pub devices: u64,
+    /// Of those, surveillance devices.
+    pub cameras: u64,
+}
+
+/// Verdict counts of one provision.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerdictCounts {
+    /// Devices that fail the provision.
+    pub fail: u64,
+    /// Devices that pass it.
+    pub pass: u64,
+    /// Devices for which a remote scan cannot decide it (not a pass).
+    pub not_verifiable_remotely: u64,
+    /// Devices not tested for it (checks disabled, unreachable, or no verdict recorded).
+    pub not_tested: u64,
+}
+
+impl VerdictCounts {
+    fn add(&mut self, status: VerdictStatus) {
+        match status {
+            VerdictStatus::Fail => self.fail += 1,
+            VerdictStatus::Pass => self.pass += 1,
+            VerdictStatus::NotVerifiableRemotely => self.not_verifiable_remotely += 1,
+            VerdictStatus::NotTested => self.not_tested += 1,
+        }
+    }
+}
+
+/// One provision of the baseline with its verdict counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProvisionRow {
+    /// Provision id.
+    pub id: String,
+    /// Requirement text in the report's language.
+    pub text: String,
+    /// True when the provision's numbering or content is provisional.
+    pub provisional: bool,
+    /// True when a remote scan can fully decide the provision.
+    pub remote_complete: bool,
+    /// ETSI EN 303 645 provisions it transposes.
+    pub etsi: Vec<String>,
+    /// Check ids bearing on it.
+    pub checks: Vec<String>,
+    /// Verdicts over all devices.
+    pub counts: VerdictCounts,
+}
+
+/// One device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceEntry {
+    /// Store id.
+    pub id: i64,
+    /// Address.
+    pub ip: IpAddr,
+    /// First observation.
+    pub first_seen: DateTime<Utc>,
+    /// Latest observation.
+    pub last_seen: DateTime<Utc>,
+    /// Scan the findings and verdicts come from.
+    pub scan_id: i64,
+    /// True when identified as a surveillance device.
+    pub camera: bool,
+    /// Vendor.
+    pub vendor: Option<String>,
+    /// Product line.
+    pub product: Option<String>,
+    /// Model.
+    pub model: Option<String>,
+    /// Firmware version.
+    pub firmware: Option<String>,
+    /// Kind of device.
+    pub device_type: Option<DeviceType>,
+    /// Identification confidence 0–1.
+    pub confidence: f64,
+    /// Serial number, if reported.
+    pub serial: Option<String>,
+    /// Open TCP ports.
+    pub open_ports: Vec<u16>,
+    /// Every endpoint tried, with its state and reason.
+    pub endpoints: Vec<Endpoint>,
+    /// Checks that ran.
+    pub checks_run: Vec<String>,
+    /// Findings.
+    pub findings: Vec<FindingEntry>,
+    /// One verdict per baseline provision (then any recorded for other baselines).
+    pub verdicts: Vec<VerdictEntry>,
+}
+
+/// One finding with the catalogue's texts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FindingEntry {
+    /// Check id.
+    pub check_id: String,
+    /// Severity.
+    pub severity: Severity,
+    /// Port concerned.
+    pub port: Option<u16>,
+    /// Check title (the id when the check is not in the catalogue).
+    pub title: String,
+    /// Device-specific summary (English, from the check).
+    pub summary: String,
+    /// Redacted evidence.
+    pub evidence: serde_json::Value,
+    /// Remediation advice from the catalogue.
+    pub remediation: Option<String>,
+    /// False when this camguard's catalogue does not know the check id.
+    pub known_check: bool,
+}
+
+/// A device's verdict on one provision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VerdictEntry {
+    /// Baseline id.
+    pub baseline: String,
+    /// Provision id.
+    pub provision: String,
+    /// Provision text when the provision belongs to the report's baseline.
+    pub text: Option<String>,
+    /// Verdict.
+    pub status: VerdictStatus,
+    /// Check ids of the findings cited.
+    pub findings: Vec<String>,
+    /// False when no verdict was recorded and `not_tested` was filled in.
+    pub recorded: bool,
+}
+
+/// Build the document from the inventory, the baseline and the check catalogue.
+pub fn build(input: &ReportInput<'_>, catalogue: &Catalogue, lang: Lang) -> ReportDocument {
+    let code = lang.code();
+    let baseline = input.baseline;
+    let devices: Vec<DeviceEntry> = input
+        .devices
+        .iter()
+        .map(|d| device_entry(d, baseline, catalogue, lang))
+        .collect();
+    let provisions = baseline
+        .provisions
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut counts = VerdictCounts::default();
+            for d in &devices {
+                // device_entry puts the baseline's provisions first, in order.
+                if let Some(v) = d.verdicts.get(i) {
+                    counts.add(v.status);
+                }
+            }
+            ProvisionRow {
+                id: p.id.clone(),
+                text: p.text.get(code).to_owned(),
+                provisional: p.provisional,
+                remote_complete: p.remote_complete,
+                etsi: p.etsi.clone(),
+                checks: p.checks.clone(),
+                counts,
+            }
+        })
+        .collect();
+    ReportDocument {
+        schema: SCHEMA.to_owned(),
+        schema_version: SCHEMA_VERSION,
+        generated_at: input.generated_at,
+        lang: code.to_owned(),
+        baseline: BaselineInfo {
+            id: baseline.id.clone(),
+            title: baseline.title.get(code).to_owned(),
+            issuer: baseline.issuer.clone(),
+            status: baseline.status.clone(),
+            provisional: baseline.provisional,
+            valid_from: baseline.valid_from,
+            valid_until: baseline.valid_until,
+            sources: baseline.sources.clone(),
+        },
+        summary: summary(&devices),
+        scans: input.scans.clone(),
+        provisions,
+        devices,
+    }
+}
+
+fn device_entry(
+    d: &InventoryDevice,
+    baseline: &Baseline,
+    catalogue: &Catalogue,
+    lang: Lang,
+) -> DeviceEntry {
+    let code = lang.code();
+    let findings = d
+        .findings
+        .iter()
+        .map(|f| {
+            let def = catalogue.get(&f.check_id);
+            FindingEntry {
+                check_id: f.check_id.clone(),
+                severity: f.severity,
+                port: f.port,
+                title: def.map_or_else(|| f.check_id.clone(), |c| c.title.get(code).to_owned()),
+                summary: f.summary.clone(),
+                evidence: f.evidence.clone(),
+                remediation: def.map(|c| c.remediation.get(code).to_owned()),
+                known_check: def.is_some(),
+            }
+        })
+        .collect();
+
+    let mut verdicts: Vec<VerdictEntry> = baseline
+        .provisions
+        .iter()
+        .map(|p| {
+            let recorded = d
+                .verdicts
+                .iter()
+                .find(|v| v.baseline == baseline.id && v.provision == p.id);
+            VerdictEntry {
+                baseline: baseline.id.clone(),
+                provision: p.id.clone(),
+                text: Some(p.text.get(code).to_owned()),
+                status: recorded.map_or(VerdictStatus::NotTested, |v| v.status),
+                findings: recorded.map(|v| v.findings.clone()).unwrap_or_default(),
+                recorded: recorded.is_some(),
+            }
+        })
+        .collect();
+    let known = |baseline_id: &str, provision: &str| {
+        baseline_id == baseline.id && baseline.provisions.iter().any(|p| p.id == provision)
+    };
+    verdicts.extend(
+        d.verdicts
+            .iter()
+            .filter(|v| !known(&v.baseline, &v.provision))
+            .map(|v| VerdictEntry {
+                baseline: v.baseline.clone(),
+                provision: v.provision.clone(),
+                text: None,
+                status: v.status,
+                findings: v.findings.clone(),
+                recorded: true,
+            }),
+    );
+
+    DeviceEntry {
+        id: d.id,
+        ip: d.ip,
+        first_seen: d.first_seen,
+        last_seen: d.last_seen,
+        scan_id: d.scan_id,
+        camera: d.identity.camera,
+        vendor: d.identity.vendor.clone(),
+        product: d.identity.product.clone(),
+        model: d.identity.model.clone(),
+        firmware: d.identity.firmware.clone(),
+        device_type: d.identity.device_type,
+        confidence: if d.identity.confidence.is_finite() {
+            d.identity.confidence
+        } else {
+            0.0
+        },
+        serial: d.serial.clone(),
+        open_ports: d.open_ports().collect(),
+        endpoints: d.endpoints.clone(),
+        checks_run: d.checks_run.clone(),
+        findings,
+        verdicts,
+    }
+}
+
+fn summary(devices: &[DeviceEntry]) -> Summary {
+    let order = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+    let findings_by_severity = order
+        .iter()
+        .map(|&severity| SeverityCount {
+            severity,
+            count: devices
+                .iter()
+                .flat_map(|d| &d.findings)
+                .filter(|f| f.severity == severity)
+                .count() as u64,
+        })
+        .collect();
+
+    let mut groups: BTreeMap<(Option<String>, Option<String>), (u64, u64)> = BTreeMap::new();
+    for d in devices {
+        let entry = groups
+            .entry((d.vendor.clone(), d.model.clone()))
+            .or_default();
+        entry.0 += 1;
+        entry.1 += u64::from(d.camera);
+    }
+    let mut by_vendor_model: Vec<VendorModelCount> = groups
+        .into_iter()
+        .map(|((vendor, model), (devices, cameras))| VendorModelCount {
+            vendor,
+            model,
+            devices,
+            cameras,
+        })
+        .collect();
+    // Stable sort: ties keep the vendor/model order of the BTreeMap.
+    by_vendor_model.sort_by_key(|g| std::cmp::Reverse(g.devices));
+
+    Summary {
+        devices: devices.len() as u64,
+        cameras: devices.iter().filter(|d| d.camera).count() as u64,
+        findings: devices.iter().map(|d| d.findings.len() as u64).sum(),
+        findings_by_severity,
+        by_vendor_model,
+    }
+}

@@ -1,0 +1,566 @@
+//! Reports rendered from a real store, the built-in check catalogue and a baseline.
+
+use camguard_baseline::{Baseline, Provision};
+use camguard_checks::Catalogue;
+use camguard_model::{
+    DeviceRecord, DeviceType, Endpoint, EndpointState, Finding, HostObservation, Identity,
+    Localized, ProvisionVerdict, Service, Severity, VerdictStatus,
+};
+use camguard_report::i18n::Strings;
+use camguard_report::{escape_html, render, Format, Lang, ReportDocument, ReportInput};
+use camguard_store::{ScanMeta, Store};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+
+const HOSTILE: &str = "<script>alert('pwned')</script><img src=\"http://evil.example/x.png\">";
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 7, 2, 9, 30, 0).unwrap()
+}
+
+fn loc(en: &str, vi: &str) -> Localized {
+    Localized {
+        en: en.into(),
+        vi: vi.into(),
+    }
+}
+
+fn provision(id: &str, en: &str, vi: &str, checks: &[&str], provisional: bool) -> Provision {
+    Provision {
+        id: id.into(),
+        text: loc(en, vi),
+        etsi: vec!["5.1-1".into()],
+        classes: vec![],
+        checks: checks.iter().map(|c| c.to_string()).collect(),
+        remote_complete: false,
+        provisional,
+        source: "test baseline".into(),
+    }
+}
+
+fn baseline(provisional: bool) -> Baseline {
+    Baseline {
+        id: "qcvn-test".into(),
+        title: loc(
+            "Test baseline for cameras",
+            "Bộ tiêu chí thử nghiệm cho camera",
+        ),
+        issuer: "Test issuer".into(),
+        valid_from: NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(),
+        valid_until: None,
+        status: "in force".into(),
+        provisional,
+        sources: vec!["https://example.invalid/qcvn (cited as text)".into()],
+        provisions: vec![
+            provision(
+                "2.1.a",
+                "Unique passwords",
+                "Mật khẩu là duy nhất",
+                &["AUTH.NO_AUTH_STREAM"],
+                false,
+            ),
+            provision(
+                "2.6.a",
+                "Unused interfaces disabled",
+                "Tắt các giao diện không dùng",
+                &["SURF.TELNET"],
+                true,
+            ),
+            provision(
+                "2.9",
+                "User data erasable",
+                "Xóa được dữ liệu người dùng",
+                &[],
+                false,
+            ),
+        ],
+    }
+}
+
+fn verdict(provision: &str, status: VerdictStatus, findings: &[&str]) -> ProvisionVerdict {
+    ProvisionVerdict {
+        baseline: "qcvn-test".into(),
+        provision: provision.into(),
+        status,
+        findings: findings.iter().map(|c| c.to_string()).collect(),
+    }
+}
+
+fn camera(ip: &str, at: DateTime<Utc>, vendor: &str, findings: Vec<Finding>) -> DeviceRecord {
+    let mut obs = HostObservation::new(ip.parse().unwrap(), at);
+    obs.endpoints = vec![
+        Endpoint {
+            port: 554,
+            state: EndpointState::Open,
+            service: Some(Service::Rtsp),
+            reason: "rtsp 200".into(),
+        },
+        Endpoint {
+            port: 23,
+            state: EndpointState::Open,
+            service: Some(Service::Telnet),
+            reason: "telnet banner".into(),
+        },
+        Endpoint {
+            port: 443,
+            state: EndpointState::Closed,
+            service: None,
+            reason: "connection refused".into(),
+        },
+    ];
+    let fail_ids: Vec<String> = findings.iter().map(|f| f.check_id.clone()).collect();
+    DeviceRecord {
+        observation: obs,
+        identity: Identity {
+            camera: true,
+            vendor: Some(vendor.into()),
+            product: None,
+            model: Some("DS-2CD2142FWD-I".into()),
+            firmware: Some("V5.4.5".into()),
+            device_type: Some(DeviceType::IpCamera),
+            confidence: 0.95,
+            rules: vec![],
+        },
+        verdicts: vec![
+            if fail_ids.iter().any(|c| c == "AUTH.NO_AUTH_STREAM") {
+                verdict("2.1.a", VerdictStatus::Fail, &["AUTH.NO_AUTH_STREAM"])
+            } else {
+                verdict("2.1.a", VerdictStatus::NotVerifiableRemotely, &[])
+            },
+            verdict("2.6.a", VerdictStatus::Pass, &[]),
+            verdict("2.9", VerdictStatus::NotVerifiableRemotely, &[]),
+        ],
+        checks_run: vec!["AUTH.NO_AUTH_STREAM".into(), "SURF.TELNET".into()],
+        findings,
+    }
+}
+
+fn no_auth_stream(port: u16) -> Finding {
+    Finding {
+        check_id: "AUTH.NO_AUTH_STREAM".into(),
+        severity: Severity::Critical,
+        port: Some(port),
+        summary: format!("RTSP on port {port} delivered media without credentials"),
+        evidence: serde_json::json!({"path": "/Streaming/Channels/101", "rtp_packets": 12, "note": HOSTILE}),
+    }
+}
+
+fn telnet() -> Finding {
+    Finding {
+        check_id: "SURF.TELNET".into(),
+        severity: Severity::High,
+        port: Some(23),
+        summary: "Telnet login prompt".into(),
+        evidence: serde_json::json!({"banner": "login:"}),
+    }
+}
+
+/// A store with two scans: a camera whose findings changed between scans, a camera with a
+/// hostile vendor string, and a non-camera host.
+async fn inventory() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("camguard.db")).await.unwrap();
+    let meta = |at| ScanMeta {
+        started_at: at,
+        targets: "127.0.0.0/28".into(),
+        options: serde_json::json!({}),
+        baseline: "qcvn-test".into(),
+    };
+    let s1 = store.begin_scan(&meta(t0())).await.unwrap();
+    store
+        .record_device(s1, &camera("127.0.0.2", t0(), "Hikvision", vec![telnet()]))
+        .await
+        .unwrap();
+    store
+        .finish_scan(s1, t0() + Duration::minutes(2), 16)
+        .await
+        .unwrap();
+
+    let later = t0() + Duration::days(1);
+    let s2 = store.begin_scan(&meta(later)).await.unwrap();
+    store
+        .record_device(
+            s2,
+            &camera("127.0.0.2", later, "Hikvision", vec![no_auth_stream(554)]),
+        )
+        .await
+        .unwrap();
+    store
+        .record_device(
+            s2,
+            &camera(
+                "127.0.0.3",
+                later,
+                HOSTILE,
+                vec![no_auth_stream(8554), telnet()],
+            ),
+        )
+        .await
+        .unwrap();
+    store
+        .record_device(
+            s2,
+            &DeviceRecord {
+                observation: HostObservation::new("127.0.0.4".parse().unwrap(), later),
+                identity: Identity::default(),
+                findings: vec![],
+                checks_run: vec![],
+                verdicts: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .finish_scan(s2, later + Duration::minutes(2), 16)
+        .await
+        .unwrap();
+    (dir, store)
+}
+
+async fn input<'a>(store: &Store, baseline: &'a Baseline) -> ReportInput<'a> {
+    ReportInput {
+        generated_at: t0() + Duration::days(2),
+        baseline,
+        scans: store.scans().await.unwrap(),
+        devices: store.inventory().await.unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn hostile_device_strings_are_escaped_in_html() {
+    let (_dir, store) = inventory().await;
+    let b = baseline(false);
+    let input = input(&store, &b).await;
+    for lang in [Lang::En, Lang::Vi] {
+        let html = render(&input, Format::Html, lang).unwrap();
+        assert!(
+            !html.contains("<script"),
+            "unescaped script tag in {lang} report"
+        );
+        assert!(!html.contains("<img"), "unescaped img tag in {lang} report");
+        assert!(html.contains("&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;"));
+        // The hostile string appears as the vendor and inside the evidence JSON.
+        assert!(html.matches("&lt;script&gt;").count() >= 3);
+    }
+}
+
+#[tokio::test]
+async fn html_is_self_contained() {
+    let (_dir, store) = inventory().await;
+    let b = baseline(true);
+    let html = render(&input(&store, &b).await, Format::Html, Lang::En).unwrap();
+    let lower = html.to_ascii_lowercase();
+    for attr in ["src=", "href="] {
+        for (i, _) in lower.match_indices(attr) {
+            let value = lower[i + attr.len()..].trim_start_matches(['"', '\'']);
+            assert!(
+                !value.starts_with("http://")
+                    && !value.starts_with("https://")
+                    && !value.starts_with("//"),
+                "external reference at {i}: {}",
+                &lower[i..(i + 60).min(lower.len())]
+            );
+        }
+    }
+    assert!(!lower.contains("<link"), "no external style sheets");
+    assert!(!lower.contains("<script"), "no scripts");
+    assert!(!lower.contains("@import"), "no CSS imports");
+    assert!(lower.contains("<style>"), "inline CSS");
+    assert!(lower.contains("content-security-policy"));
+    // Citations still appear, as text.
+    assert!(html.contains("https://example.invalid/qcvn (cited as text)"));
+}
+
+#[tokio::test]
+async fn both_languages_render_their_own_strings() {
+    let (_dir, store) = inventory().await;
+    let b = baseline(true);
+    let input = input(&store, &b).await;
+    let catalogue = Catalogue::builtin();
+    let check = catalogue
+        .get("AUTH.NO_AUTH_STREAM")
+        .expect("check in catalogue");
+    let en = render(&input, Format::Html, Lang::En).unwrap();
+    let vi = render(&input, Format::Html, Lang::Vi).unwrap();
+    assert!(en.contains("<html lang=\"en\">"));
+    assert!(vi.contains("<html lang=\"vi\">"));
+
+    for (html, lang) in [(&en, Lang::En), (&vi, Lang::Vi)] {
+        let strings = Strings::load(lang).unwrap();
+        let code = lang.code();
+        for key in [
+            "report.title",
+            "provisions.note_nvr",
+            "status.not_verifiable_remotely",
+            "severity.critical",
+            "device_type.ip_camera",
+            "report.provisional",
+        ] {
+            assert!(
+                html.contains(&escape_html(strings.get(key))),
+                "{code}: {key} missing"
+            );
+        }
+        assert!(
+            html.contains(&escape_html(check.title.get(code))),
+            "{code}: check title"
+        );
+        assert!(
+            html.contains(&escape_html(check.remediation.get(code))),
+            "{code}: remediation"
+        );
+        assert!(
+            html.contains(&escape_html(b.title.get(code))),
+            "{code}: baseline title"
+        );
+        assert!(
+            html.contains(&escape_html(b.provisions[1].text.get(code))),
+            "{code}: provision"
+        );
+    }
+    // Each page is in one language: no English UI string leaks into the Vietnamese page.
+    let en_strings = Strings::load(Lang::En).unwrap();
+    assert!(!vi.contains(en_strings.get("provisions.note_nvr")));
+    assert!(!vi.contains(&escape_html(check.title.en.as_str())));
+    assert!(
+        vi.contains("Không kiểm tra được từ xa"),
+        "Vietnamese with diacritics"
+    );
+}
+
+#[tokio::test]
+async fn json_round_trips_and_matches_the_inventory() {
+    let (_dir, store) = inventory().await;
+    let b = baseline(false);
+    let input = input(&store, &b).await;
+    let json = render(&input, Format::Json, Lang::En).unwrap();
+    let doc: ReportDocument = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc, camguard_report::document(&input, Lang::En));
+    assert_eq!(serde_json::to_string_pretty(&doc).unwrap() + "\n", json);
+
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["schema"], "camguard-report");
+    assert_eq!(value["schema_version"], camguard_report::SCHEMA_VERSION);
+    assert_eq!(value["lang"], "en");
+
+    assert_eq!(doc.summary.devices, 3);
+    assert_eq!(doc.summary.cameras, 2);
+    assert_eq!(doc.scans.len(), 2);
+    // 127.0.0.2 shows only its latest scan's finding (the telnet finding of scan 1 is gone).
+    let first = doc
+        .devices
+        .iter()
+        .find(|d| d.ip.to_string() == "127.0.0.2")
+        .unwrap();
+    let ids: Vec<&str> = first.findings.iter().map(|f| f.check_id.as_str()).collect();
+    assert_eq!(ids, vec!["AUTH.NO_AUTH_STREAM"]);
+    assert_eq!(first.open_ports, vec![23, 554]);
+    assert!(first.findings[0].known_check);
+    assert_eq!(
+        first.findings[0].remediation.as_deref(),
+        Some(
+            Catalogue::builtin()
+                .get("AUTH.NO_AUTH_STREAM")
+                .unwrap()
+                .remediation
+                .en
+                .as_str()
+        )
+    );
+    assert!(!doc.devices.last().unwrap().camera, "cameras first");
+
+    let sev: Vec<(Severity, u64)> = doc
+        .summary
+        .findings_by_severity
+        .iter()
+        .map(|c| (c.severity, c.count))
+        .collect();
+    let count = |s: Severity| {
+        input
+            .devices
+            .iter()
+            .flat_map(|d| &d.findings)
+            .filter(|f| f.severity == s)
+            .count() as u64
+    };
+    assert_eq!(sev[0], (Severity::Critical, count(Severity::Critical)));
+    assert_eq!(sev[1], (Severity::High, count(Severity::High)));
+    assert_eq!(sev.len(), 5);
+    assert_eq!(doc.summary.findings, 3);
+}
+
+#[tokio::test]
+async fn provision_table_counts_every_device() {
+    let (_dir, store) = inventory().await;
+    let b = baseline(false);
+    let doc = camguard_report::document(&input(&store, &b).await, Lang::Vi);
+    let row = |id: &str| {
+        doc.provisions
+            .iter()
+            .find(|p| p.id == id)
+            .unwrap()
+            .counts
+            .clone()
+    };
+    // Two cameras fail 2.1.a (both have the no-auth stream in their latest scan); the
+    // non-camera host has no verdicts, so it counts as not tested everywhere.
+    let a = row("2.1.a");
+    assert_eq!(
+        (a.fail, a.pass, a.not_verifiable_remotely, a.not_tested),
+        (2, 0, 0, 1)
+    );
+    let b6 = row("2.6.a");
+    assert_eq!(
+        (b6.fail, b6.pass, b6.not_verifiable_remotely, b6.not_tested),
+        (0, 2, 0, 1)
+    );
+    let e = row("2.9");
+    assert_eq!(
+        (e.fail, e.pass, e.not_verifiable_remotely, e.not_tested),
+        (0, 0, 2, 1)
+    );
+    for p in &doc.provisions {
+        let c = &p.counts;
+        assert_eq!(
+            c.fail + c.pass + c.not_verifiable_remotely + c.not_tested,
+            doc.summary.devices
+        );
+    }
+    let host = doc.devices.iter().find(|d| !d.camera).unwrap();
+    assert!(host
+        .verdicts
+        .iter()
+        .all(|v| v.status == VerdictStatus::NotTested && !v.recorded));
+    assert_eq!(doc.provisions[0].text, "Mật khẩu là duy nhất");
+}
+
+#[tokio::test]
+async fn unknown_checks_and_foreign_verdicts_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("camguard.db")).await.unwrap();
+    let s = store
+        .begin_scan(&ScanMeta {
+            started_at: t0(),
+            targets: "127.0.0.1".into(),
+            options: serde_json::json!({}),
+            baseline: "qcvn-test".into(),
+        })
+        .await
+        .unwrap();
+    let mut rec = camera(
+        "127.0.0.1",
+        t0(),
+        "Dahua",
+        vec![Finding {
+            check_id: "FUTURE.CHECK".into(),
+            severity: Severity::Low,
+            port: None,
+            summary: "from a newer camguard".into(),
+            evidence: serde_json::Value::Null,
+        }],
+    );
+    rec.verdicts.push(ProvisionVerdict {
+        baseline: "other-baseline".into(),
+        provision: "9.9".into(),
+        status: VerdictStatus::Fail,
+        findings: vec!["FUTURE.CHECK".into()],
+    });
+    store.record_device(s, &rec).await.unwrap();
+    let b = baseline(false);
+    let input = input(&store, &b).await;
+    let doc = camguard_report::document(&input, Lang::En);
+    let f = &doc.devices[0].findings[0];
+    assert!(!f.known_check);
+    assert_eq!(f.title, "FUTURE.CHECK");
+    assert_eq!(f.remediation, None);
+    let extra = doc.devices[0].verdicts.last().unwrap();
+    assert_eq!(
+        (extra.baseline.as_str(), extra.provision.as_str()),
+        ("other-baseline", "9.9")
+    );
+    assert_eq!(extra.text, None);
+    let html = render(&input, Format::Html, Lang::En).unwrap();
+    let strings = Strings::load(Lang::En).unwrap();
+    assert!(html.contains(&escape_html(strings.get("devices.unknown_check"))));
+}
+
+#[tokio::test]
+async fn an_empty_store_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("camguard.db")).await.unwrap();
+    let b = baseline(false);
+    let input = input(&store, &b).await;
+    let html = render(&input, Format::Html, Lang::Vi).unwrap();
+    let strings = Strings::load(Lang::Vi).unwrap();
+    assert!(html.contains(&escape_html(strings.get("devices.none"))));
+    let doc: ReportDocument =
+        serde_json::from_str(&render(&input, Format::Json, Lang::Vi).unwrap()).unwrap();
+    assert_eq!(doc.summary.devices, 0);
+    assert!(doc
+        .provisions
+        .iter()
+        .all(|p| p.counts == Default::default()));
+}
+
+#[tokio::test]
+async fn builtin_baselines_render_with_verdicts_from_the_baseline_stage() {
+    let registry = camguard_baseline::Registry::builtin().expect("built-in baselines load");
+    assert!(!registry.all().is_empty());
+    for b in registry.all() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("camguard.db")).await.unwrap();
+        let s = store
+            .begin_scan(&ScanMeta {
+                started_at: t0(),
+                targets: "127.0.0.0/30".into(),
+                options: serde_json::json!({}),
+                baseline: b.id.clone(),
+            })
+            .await
+            .unwrap();
+        let mut rec = camera(
+            "127.0.0.2",
+            t0(),
+            "Hikvision",
+            vec![no_auth_stream(554), telnet()],
+        );
+        rec.verdicts = camguard_baseline::assess(b, &rec.findings, &rec.checks_run);
+        store.record_device(s, &rec).await.unwrap();
+        let input = input(&store, b).await;
+        let doc = camguard_report::document(&input, Lang::Vi);
+        assert_eq!(doc.provisions.len(), b.provisions.len(), "{}", b.id);
+        for (row, p) in doc.provisions.iter().zip(&b.provisions) {
+            let c = &row.counts;
+            assert_eq!(
+                c.fail + c.pass + c.not_verifiable_remotely + c.not_tested,
+                1,
+                "{} {}",
+                b.id,
+                p.id
+            );
+            let cited = p
+                .checks
+                .iter()
+                .any(|c| c == "AUTH.NO_AUTH_STREAM" || c == "SURF.TELNET");
+            if c.fail == 1 {
+                assert!(cited, "{} {} fails without a cited check", b.id, p.id);
+            }
+        }
+        assert!(
+            doc.provisions.iter().any(|r| r.counts.fail == 1),
+            "{}: an unauthenticated stream fails no provision",
+            b.id
+        );
+        for lang in [Lang::En, Lang::Vi] {
+            let html = render(&input, Format::Html, lang).unwrap();
+            for p in &b.provisions {
+                assert!(
+                    html.contains(&escape_html(p.text.get(lang.code()))),
+                    "{} {}",
+                    b.id,
+                    p.id
+                );
+            }
+            assert!(!html.to_ascii_lowercase().contains("href=\"http"));
+        }
+    }
+}
