@@ -30,7 +30,7 @@ pub struct CheckOptions {
     pub intrusive: bool,
     /// The stream proof was enabled: an RTSP port with a `DESCRIBE` 200 but no
     /// `anonymous_media` then means "no media received" rather than "not tried".
-    pub prove_streams: bool,
+    pub stream_proof: bool,
 }
 
 /// What the checks concluded for one host.
@@ -149,7 +149,7 @@ mod tests {
             &host,
             &CheckOptions {
                 intrusive: true,
-                prove_streams: true,
+                stream_proof: true,
             },
         );
         assert!(all.checks_run.contains(&"AUTH.DEFAULT_CRED".to_string()));
@@ -181,7 +181,7 @@ mod tests {
             &host,
             &CheckOptions {
                 intrusive: true,
-                prove_streams: true,
+                stream_proof: true,
             },
         );
         assert!(out.checks_run.is_empty());
@@ -201,7 +201,7 @@ mod tests {
             &host,
             &CheckOptions {
                 intrusive: true,
-                prove_streams: false,
+                stream_proof: false,
             },
         );
         assert!(out.findings.is_empty());

@@ -175,7 +175,7 @@ fn unreachable_host_gives_not_tested_or_not_verifiable_only() {
         &dead,
         &CheckOptions {
             intrusive: true,
-            prove_streams: true,
+            stream_proof: true,
         },
     );
     for b in r.all() {

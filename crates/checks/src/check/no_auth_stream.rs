@@ -45,7 +45,7 @@ pub(crate) fn evaluate(obs: &HostObservation, opts: &CheckOptions) -> Evaluation
             }
             // The proof ran and received nothing: checked, not found.
             Some(_) => {}
-            None => open_question |= !opts.prove_streams && could_stream(rtsp),
+            None => open_question |= !opts.stream_proof && could_stream(rtsp),
         }
     }
     if hits.is_empty() && open_question {
@@ -79,10 +79,10 @@ mod tests {
         }
     }
 
-    fn opts(prove_streams: bool) -> CheckOptions {
+    fn opts(stream_proof: bool) -> CheckOptions {
         CheckOptions {
             intrusive: false,
-            prove_streams,
+            stream_proof,
         }
     }
 
