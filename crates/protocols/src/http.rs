@@ -189,26 +189,27 @@ pub async fn get(
 }
 
 /// `GET path`; when the answer is a 401 with a Basic or Digest challenge, answer it with
-/// `creds` once (on a new connection). Returns the final answer.
+/// `creds` once (on a new connection). Returns the final answer and whether the
+/// credentials were actually sent.
 pub async fn get_with_credentials(
     addr: SocketAddr,
     host: &str,
     path: &str,
     creds: &Credentials,
     opts: &ClientOptions,
-) -> Result<Message, ProtoError> {
+) -> Result<(Message, bool), ProtoError> {
     let first = get(addr, host, path, &[], opts).await?;
     if status_code(&first) != Some(401) {
-        return Ok(first);
+        return Ok((first, false));
     }
     let challenges = challenges_of(&first);
-    let Some(ch) = auth::strongest(&challenges) else {
-        return Ok(first);
+    let Some(value) =
+        auth::strongest(&challenges).and_then(|ch| auth::authorization_for(ch, creds, "GET", path))
+    else {
+        return Ok((first, false));
     };
-    let Some(value) = auth::authorization_for(ch, creds, "GET", path) else {
-        return Ok(first);
-    };
-    get(addr, host, path, &[("Authorization", &value)], opts).await
+    let answer = get(addr, host, path, &[("Authorization", &value)], opts).await?;
+    Ok((answer, true))
 }
 
 /// POST a SOAP 1.2 envelope (`application/soap+xml`, optional `action`).

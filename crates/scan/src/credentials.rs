@@ -1,0 +1,160 @@
+//! Opt-in default-credential check with a hard per-device attempt cap.
+//!
+//! Vendor pairs (by the configured vendor hint) come before generic ones. Each credential is
+//! first tried on one protocol that asked for authentication; only when it is accepted
+//! there is it tried on the other protocols (accounts are normally shared), so the small
+//! budget covers as many distinct credentials as possible. Every attempt is recorded with
+//! the password redacted. The cap (default 4) stays below the 5-failure lockout of
+//! Decision 724.
+
+use crate::data;
+use crate::probe::HostCtx;
+use crate::probe_onvif::OnvifService;
+use crate::probe_rtsp;
+use camguard_model::{redact_secret, sanitize_text, CredentialAttempt, HostObservation};
+use camguard_protocols::auth::Credentials;
+use camguard_protocols::http;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    Rtsp { port: u16, path: String },
+    Http { port: u16 },
+    Onvif { port: u16 },
+}
+
+impl Target {
+    fn protocol(&self) -> &'static str {
+        match self {
+            Target::Rtsp { .. } => "rtsp",
+            Target::Http { .. } => "http",
+            Target::Onvif { .. } => "onvif",
+        }
+    }
+    fn port(&self) -> u16 {
+        match self {
+            Target::Rtsp { port, .. } | Target::Http { port } | Target::Onvif { port } => *port,
+        }
+    }
+}
+
+/// Services that demanded credentials, one per protocol.
+fn targets(obs: &HostObservation, onvif: Option<&OnvifService>) -> Vec<Target> {
+    let mut t = Vec::new();
+    if let Some((port, path)) = obs
+        .rtsp
+        .iter()
+        .find_map(|r| probe_rtsp::first_path_with(r, 401).map(|p| (r.port, p)))
+    {
+        t.push(Target::Rtsp { port, path });
+    }
+    if let Some(h) = obs.http.iter().find(|h| {
+        h.status == Some(401)
+            && matches!(
+                h.auth_scheme,
+                Some(camguard_model::AuthScheme::Basic | camguard_model::AuthScheme::Digest)
+            )
+    }) {
+        t.push(Target::Http { port: h.port });
+    }
+    if let Some(o) = onvif.filter(|o| o.obs.requires_auth) {
+        t.push(Target::Onvif { port: o.obs.port });
+    }
+    t
+}
+
+async fn attempt(
+    ctx: &HostCtx,
+    target: &Target,
+    creds: &Credentials,
+    onvif: &mut Option<OnvifService>,
+) -> Option<bool> {
+    match target {
+        Target::Rtsp { port, path } => probe_rtsp::try_credentials(ctx, *port, path, creds).await,
+        Target::Http { port } => {
+            let addr = ctx.addr(*port);
+            let _slot = ctx.slot().await;
+            let (m, sent) =
+                http::get_with_credentials(addr, &http::host_header(addr), "/", creds, &ctx.opts)
+                    .await
+                    .ok()?;
+            if !sent {
+                return None;
+            }
+            Some(!matches!(http::status_code(&m), Some(401 | 403) | None))
+        }
+        Target::Onvif { .. } => match onvif.as_mut() {
+            Some(o) => o.authenticated_identity(ctx, creds).await,
+            None => None,
+        },
+    }
+}
+
+fn record(obs: &mut HostObservation, t: &Target, c: &Credentials, accepted: bool) {
+    obs.credential_attempts.push(CredentialAttempt {
+        protocol: t.protocol().to_string(),
+        port: t.port(),
+        username: sanitize_text(c.username.as_bytes(), 64),
+        password_redacted: redact_secret(&c.password),
+        accepted,
+    });
+}
+
+/// Run the check; returns the first accepted credential.
+pub(crate) async fn check_credentials(
+    ctx: &HostCtx,
+    obs: &mut HostObservation,
+    onvif: &mut Option<OnvifService>,
+) -> Option<Credentials> {
+    let mut open = targets(obs, onvif.as_ref());
+    if open.is_empty() {
+        return None;
+    }
+    let vendor = ctx.cfg.vendor_hint.as_ref().and_then(|hint| hint(obs));
+    let list = data::credentials_for(vendor.as_deref());
+    let cap = ctx.cfg.max_credential_attempts as usize;
+    tracing::info!(
+        host = %ctx.ip,
+        vendor = vendor.as_deref().unwrap_or("unknown"),
+        cap,
+        services = open.len(),
+        "trying default credentials"
+    );
+    let mut attempts = 0usize;
+    let mut found: Option<Credentials> = None;
+    for entry in list {
+        if attempts >= cap || open.is_empty() {
+            break;
+        }
+        let creds = Credentials::new(&entry.username, &entry.password);
+        let primary = open[0].clone();
+        attempts += 1;
+        match attempt(ctx, &primary, &creds, onvif).await {
+            Some(true) => {
+                record(obs, &primary, &creds, true);
+                open.retain(|t| t != &primary);
+                found.get_or_insert(creds.clone());
+                // Shared accounts: the same credential on the other services.
+                for other in open.clone() {
+                    if attempts >= cap {
+                        break;
+                    }
+                    attempts += 1;
+                    let r = attempt(ctx, &other, &creds, onvif).await;
+                    record(obs, &other, &creds, r == Some(true));
+                    if r != Some(false) {
+                        // Accepted, or the service stopped answering: leave it alone.
+                        open.retain(|t| t != &other);
+                    }
+                }
+            }
+            Some(false) => record(obs, &primary, &creds, false),
+            None => {
+                // The exchange failed: count it (the device may have counted it) and stop
+                // using that service.
+                record(obs, &primary, &creds, false);
+                open.retain(|t| t != &primary);
+            }
+        }
+    }
+    found
+}

@@ -1,0 +1,95 @@
+//! Per-host probing context and TCP discovery (connect → endpoint state and reason).
+
+use crate::config::ScanConfig;
+use crate::rate::{HostLimiter, Limiter};
+use camguard_model::{Endpoint, EndpointState};
+use camguard_protocols::http::{self, ClientOptions, ProtoError};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::AsyncReadExt;
+use tokio::sync::OwnedSemaphorePermit;
+
+/// What one host's probes share: the configuration, the scan-wide limits and the host cap.
+#[derive(Clone)]
+pub(crate) struct HostCtx {
+    pub(crate) ip: IpAddr,
+    pub(crate) cfg: Arc<ScanConfig>,
+    pub(crate) opts: ClientOptions,
+    limiter: Limiter,
+    host: HostLimiter,
+}
+
+/// Permits held while a connection is open.
+pub(crate) struct Slot {
+    _host: Option<OwnedSemaphorePermit>,
+    _global: Option<OwnedSemaphorePermit>,
+}
+
+impl HostCtx {
+    pub(crate) fn new(ip: IpAddr, cfg: Arc<ScanConfig>, limiter: Limiter) -> Self {
+        Self {
+            ip,
+            opts: cfg.client_options(),
+            host: HostLimiter::new(cfg.per_host_parallel),
+            cfg,
+            limiter,
+        }
+    }
+
+    pub(crate) fn addr(&self, port: u16) -> SocketAddr {
+        SocketAddr::new(self.ip, port)
+    }
+
+    /// Wait for a per-host slot, a global socket slot and a rate token.
+    pub(crate) async fn slot(&self) -> Slot {
+        let host = self.host.slot().await;
+        let global = self.limiter.connection().await;
+        Slot {
+            _host: host,
+            _global: global,
+        }
+    }
+}
+
+/// Connect to one port and classify the outcome. The socket is closed at once.
+pub(crate) async fn discover(ctx: &HostCtx, port: u16) -> Endpoint {
+    let _slot = ctx.slot().await;
+    let (state, reason) = match http::connect(ctx.addr(port), &ctx.opts).await {
+        Ok(_) => (EndpointState::Open, "connection accepted".to_string()),
+        Err(ProtoError::Refused) => (EndpointState::Closed, "connection refused".to_string()),
+        Err(ProtoError::ConnectTimeout(d)) => (
+            EndpointState::Timeout,
+            format!("no answer within {} ms", d.as_millis()),
+        ),
+        Err(e) => (EndpointState::Error, e.to_string()),
+    };
+    Endpoint {
+        port,
+        state,
+        service: None,
+        reason,
+    }
+}
+
+/// Read what a proprietary service volunteers (up to 256 bytes, 1 s); returns the byte
+/// count, or an error text. Nothing is sent.
+pub(crate) async fn read_greeting(ctx: &HostCtx, port: u16) -> Result<usize, String> {
+    let _slot = ctx.slot().await;
+    let mut s = http::connect(ctx.addr(port), &ctx.opts)
+        .await
+        .map_err(|e| e.to_string())?;
+    let wait = ctx.opts.io_timeout.min(Duration::from_secs(1));
+    let mut buf = [0u8; 256];
+    let mut got = 0usize;
+    let end = tokio::time::Instant::now() + wait;
+    while got < buf.len() {
+        match tokio::time::timeout_at(end, s.read(&mut buf[got..])).await {
+            Ok(Ok(0)) | Err(_) => break,
+            Ok(Ok(n)) => got += n,
+            Ok(Err(e)) if got == 0 => return Err(e.to_string()),
+            Ok(Err(_)) => break,
+        }
+    }
+    Ok(got)
+}

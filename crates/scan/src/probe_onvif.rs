@@ -1,0 +1,189 @@
+//! ONVIF probe: find the device service among the HTTP ports, read the identity
+//! anonymously (a refusal means authentication is required), and ask for stream URIs.
+//!
+//! Addresses inside answers (XAddrs, stream URIs) are never contacted: only their paths are
+//! reused on the scanned address.
+
+use crate::probe::HostCtx;
+use camguard_model::{sanitize_text, OnvifObservation};
+use camguard_protocols::auth::Credentials;
+use camguard_protocols::http::ProtoError;
+use camguard_protocols::onvif::{self, OnvifClient, DEVICE_SERVICE};
+
+/// The ONVIF service found on a host, for the later steps.
+pub(crate) struct OnvifService {
+    pub(crate) obs: OnvifObservation,
+    pub(crate) client: OnvifClient,
+    media_path: Option<String>,
+}
+
+/// True when the error still proves a SOAP service answered.
+fn is_soap_answer(e: &ProtoError) -> bool {
+    matches!(e, ProtoError::NotAuthorized(_) | ProtoError::Fault { .. })
+}
+
+/// Try `GetSystemDateAndTime` on each port; the first that answers is the ONVIF port.
+pub(crate) async fn find_onvif(ctx: &HostCtx, ports: &[u16]) -> Option<OnvifService> {
+    for &port in ports {
+        let mut client = OnvifClient::new(ctx.addr(port), &ctx.opts);
+        let answer = {
+            let _slot = ctx.slot().await;
+            client.get_system_date_and_time(DEVICE_SERVICE).await
+        };
+        let system_date_time = match answer {
+            Ok(t) => Some(t),
+            Err(e) if is_soap_answer(&e) => None,
+            Err(_) => continue,
+        };
+        if let Some(t) = &system_date_time {
+            if let Ok(device) = chrono::DateTime::parse_from_rfc3339(t) {
+                let offset = device.with_timezone(&chrono::Utc) - chrono::Utc::now();
+                // Only correct for real skew; ignore absurd clocks beyond ten years.
+                if offset.num_days().abs() < 3650 {
+                    client.clock_offset = offset;
+                }
+            }
+        }
+        return Some(OnvifService {
+            obs: OnvifObservation {
+                port,
+                path: DEVICE_SERVICE.to_string(),
+                system_date_time,
+                ..OnvifObservation::default()
+            },
+            client,
+            media_path: None,
+        });
+    }
+    None
+}
+
+impl OnvifService {
+    /// Anonymous `GetDeviceInformation`: the answer, or `requires_auth` on a refusal.
+    pub(crate) async fn anonymous_identity(&mut self, ctx: &HostCtx) {
+        let r = {
+            let _slot = ctx.slot().await;
+            self.client
+                .get_device_information(DEVICE_SERVICE, None)
+                .await
+        };
+        match r {
+            Ok(info) => self.obs.device_info_anonymous = Some(info),
+            Err(e) if is_soap_answer(&e) => self.obs.requires_auth = true,
+            Err(e) => self.obs.error = Some(format!("GetDeviceInformation: {e}")),
+        }
+    }
+
+    /// Authenticated `GetDeviceInformation`; returns whether the credentials were accepted
+    /// (`None` when the exchange failed for another reason).
+    pub(crate) async fn authenticated_identity(
+        &mut self,
+        ctx: &HostCtx,
+        creds: &Credentials,
+    ) -> Option<bool> {
+        let r = {
+            let _slot = ctx.slot().await;
+            self.client
+                .get_device_information(DEVICE_SERVICE, Some(creds))
+                .await
+        };
+        match r {
+            Ok(info) => {
+                self.obs.device_info_authenticated = Some(info);
+                Some(true)
+            }
+            Err(ProtoError::NotAuthorized(_)) => Some(false),
+            Err(e) => {
+                self.obs
+                    .error
+                    .get_or_insert(format!("GetDeviceInformation: {e}"));
+                None
+            }
+        }
+    }
+
+    /// `GetCapabilities` → media path, `GetProfiles`, `GetStreamUri` of up to two profiles.
+    /// Stream URIs are recorded without user information.
+    pub(crate) async fn stream_uris(&mut self, ctx: &HostCtx, creds: Option<&Credentials>) {
+        if self.media_path.is_none() {
+            let caps = {
+                let _slot = ctx.slot().await;
+                self.client.get_capabilities(DEVICE_SERVICE, creds).await
+            };
+            let path = caps
+                .ok()
+                .and_then(|c| c.media_xaddr)
+                .and_then(|x| onvif::path_of_url(&x))
+                .unwrap_or_else(|| DEVICE_SERVICE.to_string());
+            self.media_path = Some(path);
+        }
+        let media = self
+            .media_path
+            .clone()
+            .unwrap_or_else(|| DEVICE_SERVICE.to_string());
+        let profiles = {
+            let _slot = ctx.slot().await;
+            self.client.get_profiles(&media, creds).await
+        };
+        let profiles = match profiles {
+            Ok(p) => p,
+            Err(e) => {
+                if !is_soap_answer(&e) {
+                    self.obs.error.get_or_insert(format!("GetProfiles: {e}"));
+                }
+                return;
+            }
+        };
+        for p in profiles.iter().take(2) {
+            let uri = {
+                let _slot = ctx.slot().await;
+                self.client.get_stream_uri(&media, &p.token, creds).await
+            };
+            if let Ok(uri) = uri {
+                let clean = strip_userinfo(&uri);
+                if !self.obs.stream_uris.contains(&clean) {
+                    self.obs.stream_uris.push(clean);
+                }
+            }
+        }
+    }
+
+    /// Paths (with query) of the stream URIs, for RTSP DESCRIBE on the scanned address.
+    pub(crate) fn stream_paths(&self) -> Vec<String> {
+        self.obs
+            .stream_uris
+            .iter()
+            .filter_map(|u| onvif::path_of_url(u))
+            .collect()
+    }
+}
+
+/// `rtsp://user:pass@host/x` → `rtsp://host/x`, sanitised and bounded.
+pub(crate) fn strip_userinfo(uri: &str) -> String {
+    let cleaned = match uri.split_once("://") {
+        Some((scheme, rest)) => {
+            let authority_end = rest.find('/').unwrap_or(rest.len());
+            match rest[..authority_end].rfind('@') {
+                Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+                None => uri.to_string(),
+            }
+        }
+        None => uri.to_string(),
+    };
+    sanitize_text(cleaned.as_bytes(), 512)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn userinfo_is_stripped() {
+        assert_eq!(
+            strip_userinfo("rtsp://admin:12345@192.168.1.64:554/Streaming/Channels/101"),
+            "rtsp://192.168.1.64:554/Streaming/Channels/101"
+        );
+        assert_eq!(strip_userinfo("rtsp://h/a@b"), "rtsp://h/a@b");
+        assert_eq!(strip_userinfo("junk"), "junk");
+    }
+}

@@ -1,0 +1,193 @@
+//! RTSP probe of one port: OPTIONS, a DESCRIBE of a random path (a 200 there proves nothing
+//! else will mean anything), then ONVIF-reported paths, then the route list, stopping at the
+//! first path that is not 404. Also the opt-in stream proof and credential attempts.
+
+use crate::data;
+use crate::probe::HostCtx;
+use camguard_model::{RtspObservation, RtspPathResult};
+use camguard_protocols::auth::Credentials;
+use camguard_protocols::http::ProtoError;
+use camguard_protocols::rtsp::{Describe, RtspSession};
+use rand::RngCore;
+
+/// Source tags of [`RtspPathResult::source`].
+pub(crate) const SRC_RANDOM: &str = "random_baseline";
+pub(crate) const SRC_ONVIF: &str = "onvif";
+pub(crate) const SRC_ROUTES: &str = "route_list";
+
+/// Most ONVIF-reported paths described.
+const MAX_ONVIF_PATHS: usize = 4;
+
+fn random_path() -> String {
+    let mut b = [0u8; 6];
+    rand::thread_rng().fill_bytes(&mut b);
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("/camguard-{hex}")
+}
+
+fn result_of(path: &str, source: &str, d: &Describe) -> RtspPathResult {
+    RtspPathResult {
+        path: path.to_string(),
+        source: source.to_string(),
+        status: Some(d.status),
+        auth_scheme: d.auth_scheme,
+        realm: d.realm.clone(),
+        codecs: d.sdp.as_ref().map(|s| s.codecs()).unwrap_or_default(),
+    }
+}
+
+/// Probe one port. Returns the observation and whether the port speaks RTSP.
+pub(crate) async fn probe_rtsp(
+    ctx: &HostCtx,
+    port: u16,
+    onvif_paths: &[String],
+) -> (RtspObservation, bool) {
+    let mut obs = RtspObservation {
+        port,
+        ..RtspObservation::default()
+    };
+    let _slot = ctx.slot().await;
+    let addr = ctx.addr(port);
+    let mut session = match RtspSession::connect(addr, &ctx.opts).await {
+        Ok(s) => s,
+        Err(e) => {
+            obs.error = Some(e.to_string());
+            return (obs, false);
+        }
+    };
+    match session.options().await {
+        Ok(o) => {
+            obs.server = o.server;
+            obs.public_methods = o.public_methods;
+        }
+        Err(e) => {
+            obs.error = Some(format!("OPTIONS: {e}"));
+            return (obs, false);
+        }
+    }
+    let mut plan: Vec<(String, &str)> = vec![(random_path(), SRC_RANDOM)];
+    plan.extend(
+        onvif_paths
+            .iter()
+            .take(MAX_ONVIF_PATHS)
+            .map(|p| (p.clone(), SRC_ONVIF)),
+    );
+    let onvif_count = plan.len() - 1;
+    plan.extend(
+        data::rtsp_routes()
+            .iter()
+            .filter(|r| !onvif_paths.contains(&r.path))
+            .map(|r| (r.path.clone(), SRC_ROUTES)),
+    );
+    for (i, (path, source)) in plan.iter().enumerate() {
+        let described = match session.describe(path, None).await {
+            Ok(d) => Ok(d),
+            // The server may close after each answer: one new connection per path.
+            Err(ProtoError::Closed) | Err(ProtoError::Wire(_)) => {
+                match RtspSession::connect(addr, &ctx.opts).await {
+                    Ok(s) => {
+                        session = s;
+                        session.describe(path, None).await
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+        };
+        let d = match described {
+            Ok(d) => d,
+            Err(e) => {
+                obs.paths.push(RtspPathResult {
+                    path: path.clone(),
+                    source: source.to_string(),
+                    status: None,
+                    auth_scheme: None,
+                    realm: None,
+                    codecs: Vec::new(),
+                });
+                obs.error = Some(format!("DESCRIBE {path}: {e}"));
+                break;
+            }
+        };
+        obs.paths.push(result_of(path, source, &d));
+        if i == 0 {
+            obs.accepts_any_path = d.status == 200;
+            continue;
+        }
+        // ONVIF paths are all tried only while they 404; the route list stops likewise.
+        if d.status != 404 {
+            break;
+        }
+        if i == onvif_count && onvif_count > 0 {
+            tracing::debug!(port, "every ONVIF stream path answered 404; trying routes");
+        }
+    }
+    (obs, true)
+}
+
+/// The path the stream proof and credential attempts use: the first real path answered
+/// with `status`, else (for 200) the random path when the server accepts anything.
+pub(crate) fn first_path_with(obs: &RtspObservation, status: u16) -> Option<String> {
+    obs.paths
+        .iter()
+        .find(|p| p.source != SRC_RANDOM && p.status == Some(status))
+        .or_else(|| {
+            obs.paths
+                .iter()
+                .find(|p| p.source == SRC_RANDOM && p.status == Some(status))
+        })
+        .map(|p| p.path.clone())
+}
+
+/// Opt-in stream proof, anonymously, on the first DESCRIBE-200 path.
+pub(crate) async fn prove_stream(ctx: &HostCtx, obs: &mut RtspObservation) {
+    let Some(path) = first_path_with(obs, 200) else {
+        return;
+    };
+    let _slot = ctx.slot().await;
+    let run = async {
+        let mut s = RtspSession::connect(ctx.addr(obs.port), &ctx.opts).await?;
+        let d = s.describe(&path, None).await?;
+        if d.status != 200 {
+            return Err(ProtoError::Unexpected(format!(
+                "DESCRIBE answered {} on the proof connection",
+                d.status
+            )));
+        }
+        s.stream_proof(
+            &path,
+            &d,
+            ctx.cfg.stream_packets.max(1),
+            ctx.cfg.stream_deadline,
+        )
+        .await
+    };
+    match run.await {
+        Ok(proof) => obs.anonymous_media = Some(proof),
+        Err(e) => {
+            tracing::debug!(port = obs.port, %e, "stream proof failed");
+            obs.error.get_or_insert(format!("stream proof: {e}"));
+        }
+    }
+}
+
+/// One credential attempt: DESCRIBE `path` answering the challenge. `Some(true)` when the
+/// answer is 200, `Some(false)` on 401/403, `None` when the exchange failed.
+pub(crate) async fn try_credentials(
+    ctx: &HostCtx,
+    port: u16,
+    path: &str,
+    creds: &Credentials,
+) -> Option<bool> {
+    let _slot = ctx.slot().await;
+    let mut s = RtspSession::connect(ctx.addr(port), &ctx.opts).await.ok()?;
+    let d = s.describe(path, Some(creds)).await.ok()?;
+    if !d.authenticated {
+        return None;
+    }
+    match d.status {
+        200 => Some(true),
+        401 | 403 => Some(false),
+        _ => None,
+    }
+}
