@@ -1,1 +1,40 @@
-//! camguard lab stage.
+//! camguard's camera lab: simulated IP cameras, each on its own loopback address
+//! (127.x.y.z), speaking real protocols — an HTTP web UI with Basic/Digest, RTSP with a real
+//! MJPEG-over-RTP stream (RFC 2435), ONVIF device/media services with WS-Security, and an
+//! optional telnet prompt.
+//!
+//! Everything the lab says about a vendor comes from the personality data files in
+//! `data/lab/personalities/` (embedded in the binary).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), camguard_lab::LabError> {
+//! use camguard_lab::{Lab, LabConfig, LabOptions};
+//! let config = LabConfig::generate(6, 42);
+//! let lab = Lab::start(&config, &LabOptions::default()).await?;
+//! for d in &lab.manifest().devices {
+//!     println!("{} {} {:?}", d.id, d.address, d.stream_urls);
+//! }
+//! lab.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod authn;
+pub mod config;
+mod device;
+pub mod error;
+mod http_server;
+pub mod identity;
+mod lab;
+pub mod manifest;
+pub mod mjpeg;
+mod nonce;
+mod onvif;
+pub mod personality;
+mod rtsp_server;
+mod telnet;
+
+pub use config::{AuthMode, DefaultPassword, DeviceSpec, LabConfig, OnvifAuth};
+pub use error::LabError;
+pub use lab::{Lab, LabOptions, MAX_CONNECTIONS_PER_LISTENER};
+pub use manifest::{Manifest, ManifestDevice};
+pub use personality::Personality;

@@ -1,0 +1,547 @@
+//! Lab descriptions: which devices to simulate and how weak each one is.
+//!
+//! A lab file (TOML) lists devices explicitly (see `data/lab/example.toml`);
+//! [`LabConfig::generate`] makes a reproducible mixed lab from a seed.
+
+use crate::error::LabError;
+use crate::identity::{device_rng, expand_serial, strong_password};
+use crate::personality::Personality;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Authentication of the web UI or of RTSP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMode {
+    /// No authentication.
+    None,
+    /// RFC 7617 Basic.
+    Basic,
+    /// Digest (MD5).
+    Digest,
+}
+
+impl AuthMode {
+    /// Lower-case name as in lab files and the manifest.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMode::None => "none",
+            AuthMode::Basic => "basic",
+            AuthMode::Digest => "digest",
+        }
+    }
+}
+
+/// Authentication of the ONVIF service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnvifAuth {
+    /// Every operation anonymous.
+    None,
+    /// WS-Security UsernameToken (PasswordDigest) required except for pre-auth operations.
+    Wsse,
+}
+
+impl OnvifAuth {
+    /// Lower-case name as in lab files and the manifest.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnvifAuth::None => "none",
+            OnvifAuth::Wsse => "wsse",
+        }
+    }
+}
+
+/// Whether a device keeps its vendor default password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DefaultPassword {
+    /// The vendor default stays.
+    Kept,
+    /// Replaced by a random strong password derived from the lab seed.
+    Changed,
+}
+
+/// One simulated device, fully resolved (personality defaults filled in).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceSpec {
+    /// Unique id within the lab.
+    pub id: String,
+    /// Personality id.
+    pub personality: String,
+    /// Model designation.
+    pub model: String,
+    /// Firmware version string.
+    pub firmware: String,
+    /// Serial number.
+    pub serial: String,
+    /// Account user name.
+    pub username: String,
+    /// Account password (may be empty).
+    pub password: String,
+    /// True when `password` is the personality's default password.
+    pub default_password_kept: bool,
+    /// RTSP authentication.
+    pub rtsp_auth: AuthMode,
+    /// Web UI authentication.
+    pub web_auth: AuthMode,
+    /// ONVIF authentication.
+    pub onvif_auth: OnvifAuth,
+    /// Whether the telnet service runs.
+    pub telnet: bool,
+    /// Reserved: HTTPS web UI (must be false for now).
+    pub https: bool,
+}
+
+impl DeviceSpec {
+    /// The device's personality.
+    pub fn personality(&self) -> Option<&'static Personality> {
+        Personality::get(&self.personality)
+    }
+}
+
+/// A lab: the devices to simulate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabConfig {
+    /// Seed of everything random in the lab (serials, changed passwords).
+    pub seed: u64,
+    /// Devices, in address order.
+    pub devices: Vec<DeviceSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDevice {
+    id: Option<String>,
+    personality: String,
+    model: Option<String>,
+    firmware: Option<String>,
+    serial: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    default_password: Option<DefaultPassword>,
+    rtsp_auth: Option<AuthMode>,
+    web_auth: Option<AuthMode>,
+    onvif_auth: Option<OnvifAuth>,
+    telnet: Option<bool>,
+    https: Option<bool>,
+}
+
+const RNG_SERIAL: u64 = 1;
+const RNG_PASSWORD: u64 = 2;
+const RNG_CHOICE: u64 = 3;
+
+/// Upper bound of devices in one lab (addresses and sockets are finite).
+pub const MAX_DEVICES: usize = 4096;
+
+impl LabConfig {
+    /// Parse a lab file. Errors name the bad field and device.
+    pub fn from_toml_str(s: &str) -> Result<LabConfig, LabError> {
+        let value: toml::Table = toml::from_str(s).map_err(|e| LabError::Syntax(e.to_string()))?;
+        let mut seed = 0u64;
+        let mut raw_devices = Vec::new();
+        for (key, v) in value {
+            match key.as_str() {
+                "seed" => {
+                    seed = v
+                        .as_integer()
+                        .and_then(|i| u64::try_from(i).ok())
+                        .ok_or_else(|| {
+                            LabError::Syntax("`seed` must be a non-negative integer".into())
+                        })?;
+                }
+                "device" => {
+                    let arr = v.as_array().ok_or_else(|| {
+                        LabError::Syntax("`device` must be an array of tables ([[device]])".into())
+                    })?;
+                    raw_devices = arr.clone();
+                }
+                other => {
+                    return Err(LabError::Syntax(format!(
+                        "unknown top-level key `{other}` (expected `seed` or [[device]])"
+                    )))
+                }
+            }
+        }
+        if raw_devices.len() > MAX_DEVICES {
+            return Err(LabError::Syntax(format!(
+                "{} devices; at most {MAX_DEVICES}",
+                raw_devices.len()
+            )));
+        }
+        let mut devices = Vec::with_capacity(raw_devices.len());
+        for (index, v) in raw_devices.into_iter().enumerate() {
+            let name = v
+                .get("id")
+                .and_then(|i| i.as_str())
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("#{}", index + 1));
+            let raw = RawDevice::deserialize(v.clone()).map_err(|e| LabError::Device {
+                device: name.clone(),
+                field: culprit_field(&v, e.message()),
+                message: e.message().to_string(),
+            })?;
+            devices.push(resolve(raw, index, seed, &name)?);
+        }
+        let mut ids = BTreeSet::new();
+        for d in &devices {
+            if !ids.insert(d.id.clone()) {
+                return Err(LabError::Device {
+                    device: d.id.clone(),
+                    field: "id".into(),
+                    message: "duplicate device id".into(),
+                });
+            }
+        }
+        Ok(LabConfig { seed, devices })
+    }
+
+    /// Read and parse a lab file.
+    pub fn from_file(path: &Path) -> Result<LabConfig, LabError> {
+        let text = std::fs::read_to_string(path).map_err(|source| LabError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        LabConfig::from_toml_str(&text)
+    }
+
+    /// A reproducible mixed lab of `n` devices (at most [`MAX_DEVICES`]): personalities
+    /// round-robin, weaknesses from a fixed cycle of six profiles so that every lab of six or
+    /// more devices has anonymous RTSP, a kept default password, telnet on, a web UI with
+    /// Basic over plain HTTP and anonymous ONVIF device information. Models and firmware are
+    /// picked from the personality with the seed; identical seeds give identical labs.
+    pub fn generate(n: usize, seed: u64) -> LabConfig {
+        let personalities = Personality::all();
+        let n = if personalities.is_empty() {
+            0
+        } else {
+            n.min(MAX_DEVICES)
+        };
+        let mut devices = Vec::with_capacity(n);
+        for index in 0..n {
+            let p = &personalities[index % personalities.len()];
+            let profile = &PROFILES[index % PROFILES.len()];
+            let mut choice = device_rng(seed, index, RNG_CHOICE);
+            let model = p.identity.models[choice.gen_range(0..p.identity.models.len())].clone();
+            let firmware =
+                p.identity.firmware[choice.gen_range(0..p.identity.firmware.len())].clone();
+            let raw = RawDevice {
+                id: Some(format!("{}-{}", p.id, index + 1)),
+                personality: p.id.clone(),
+                model: Some(model),
+                firmware: Some(firmware),
+                serial: None,
+                username: None,
+                password: None,
+                default_password: Some(profile.default_password),
+                rtsp_auth: Some(profile.rtsp_auth),
+                web_auth: Some(profile.web_auth),
+                onvif_auth: Some(profile.onvif_auth),
+                telnet: Some(profile.telnet),
+                https: Some(false),
+            };
+            // Generated entries are valid by construction; skip one defensively if not.
+            if let Ok(d) = resolve(raw, index, seed, "generated") {
+                devices.push(d);
+            }
+        }
+        LabConfig { seed, devices }
+    }
+}
+
+/// A weakness profile of [`LabConfig::generate`].
+struct Profile {
+    default_password: DefaultPassword,
+    rtsp_auth: AuthMode,
+    web_auth: AuthMode,
+    onvif_auth: OnvifAuth,
+    telnet: bool,
+}
+
+const PROFILES: [Profile; 6] = [
+    // Default password kept, otherwise vendor-typical.
+    Profile {
+        default_password: DefaultPassword::Kept,
+        rtsp_auth: AuthMode::Digest,
+        web_auth: AuthMode::Digest,
+        onvif_auth: OnvifAuth::Wsse,
+        telnet: false,
+    },
+    // Anonymous RTSP.
+    Profile {
+        default_password: DefaultPassword::Changed,
+        rtsp_auth: AuthMode::None,
+        web_auth: AuthMode::Digest,
+        onvif_auth: OnvifAuth::Wsse,
+        telnet: false,
+    },
+    // Telnet on, web UI with Basic over plain HTTP.
+    Profile {
+        default_password: DefaultPassword::Changed,
+        rtsp_auth: AuthMode::Digest,
+        web_auth: AuthMode::Basic,
+        onvif_auth: OnvifAuth::Wsse,
+        telnet: true,
+    },
+    // Anonymous ONVIF device information.
+    Profile {
+        default_password: DefaultPassword::Changed,
+        rtsp_auth: AuthMode::Digest,
+        web_auth: AuthMode::Digest,
+        onvif_auth: OnvifAuth::None,
+        telnet: false,
+    },
+    // Default password kept, Basic everywhere, telnet on.
+    Profile {
+        default_password: DefaultPassword::Kept,
+        rtsp_auth: AuthMode::Basic,
+        web_auth: AuthMode::Basic,
+        onvif_auth: OnvifAuth::Wsse,
+        telnet: true,
+    },
+    // Hardened.
+    Profile {
+        default_password: DefaultPassword::Changed,
+        rtsp_auth: AuthMode::Digest,
+        web_auth: AuthMode::Digest,
+        onvif_auth: OnvifAuth::Wsse,
+        telnet: false,
+    },
+];
+
+/// The field a deserialisation error is about: named in the message for unknown and missing
+/// fields; otherwise the key whose removal changes the error (bad value, type or variant).
+fn culprit_field(entry: &toml::Value, msg: &str) -> String {
+    if msg.starts_with("unknown field") || msg.starts_with("missing field") {
+        if let Some(f) = msg.split('`').nth(1) {
+            return f.to_string();
+        }
+    }
+    if let Some(table) = entry.as_table() {
+        for key in table.keys() {
+            let mut without = table.clone();
+            without.remove(key);
+            let changed = match RawDevice::deserialize(toml::Value::Table(without)) {
+                Ok(_) => true,
+                Err(e) => e.message() != msg,
+            };
+            if changed {
+                return key.clone();
+            }
+        }
+    }
+    "?".to_string()
+}
+
+fn resolve(raw: RawDevice, index: usize, seed: u64, name: &str) -> Result<DeviceSpec, LabError> {
+    let bad = |field: &str, message: String| LabError::Device {
+        device: name.to_string(),
+        field: field.to_string(),
+        message,
+    };
+    let p = Personality::get(&raw.personality).ok_or_else(|| {
+        bad(
+            "personality",
+            format!(
+                "unknown personality {:?} (known: {})",
+                raw.personality,
+                Personality::names().join(", ")
+            ),
+        )
+    })?;
+    if raw.https == Some(true) {
+        return Err(bad("https", "HTTPS is not supported yet (reserved)".into()));
+    }
+    let id = raw.id.unwrap_or_else(|| format!("{}-{}", p.id, index + 1));
+    if id.is_empty() || id.len() > 64 || id.chars().any(|c| c.is_control() || c == '"') {
+        return Err(bad("id", "must be 1–64 printable characters".into()));
+    }
+    let model = raw.model.unwrap_or_else(|| p.identity.models[0].clone());
+    let firmware = raw
+        .firmware
+        .unwrap_or_else(|| p.identity.firmware[0].clone());
+    for (field, v) in [("model", &model), ("firmware", &firmware)] {
+        if v.is_empty() || v.len() > 128 || v.chars().any(char::is_control) {
+            return Err(bad(field, "must be 1–128 printable characters".into()));
+        }
+    }
+    let serial = match raw.serial {
+        Some(s) => s,
+        None => expand_serial(
+            &p.identity.serial_pattern,
+            &model,
+            &mut device_rng(seed, index, RNG_SERIAL),
+        ),
+    };
+    if serial.is_empty() || serial.len() > 64 || !serial.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(bad(
+            "serial",
+            "must be 1–64 printable ASCII characters".into(),
+        ));
+    }
+    let username = raw
+        .username
+        .unwrap_or_else(|| p.credentials.username.clone());
+    if username.is_empty() || username.contains(':') || username.chars().any(char::is_control) {
+        return Err(bad(
+            "username",
+            "must be non-empty, without ':' or control characters".into(),
+        ));
+    }
+    let (password, kept) = match (raw.password, raw.default_password) {
+        (Some(_), Some(_)) => {
+            return Err(bad(
+                "default_password",
+                "set either `password` or `default_password`, not both".into(),
+            ))
+        }
+        (Some(pw), None) => {
+            let kept = pw == p.credentials.password;
+            (pw, kept)
+        }
+        (None, Some(DefaultPassword::Changed)) => (
+            strong_password(&mut device_rng(seed, index, RNG_PASSWORD)),
+            false,
+        ),
+        (None, Some(DefaultPassword::Kept) | None) => (p.credentials.password.clone(), true),
+    };
+    if password.chars().any(char::is_control) {
+        return Err(bad("password", "control characters are not allowed".into()));
+    }
+    Ok(DeviceSpec {
+        id,
+        personality: p.id.clone(),
+        model,
+        firmware,
+        serial,
+        username,
+        password,
+        default_password_kept: kept,
+        rtsp_auth: raw.rtsp_auth.unwrap_or(p.rtsp.default_auth),
+        web_auth: raw.web_auth.unwrap_or(p.http.default_auth),
+        onvif_auth: raw.onvif_auth.unwrap_or(p.onvif.default_auth),
+        telnet: raw.telnet.unwrap_or(p.telnet.default_enabled),
+        https: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../../../data/lab/example.toml");
+
+    #[test]
+    fn example_lab_parses() {
+        let lab = LabConfig::from_toml_str(EXAMPLE).expect("example parses");
+        assert_eq!(lab.devices.len(), 6);
+        assert_eq!(lab.seed, 2026);
+        let hik = &lab.devices[0];
+        assert_eq!(hik.id, "hik-default");
+        assert_eq!(
+            (hik.username.as_str(), hik.password.as_str()),
+            ("admin", "12345")
+        );
+        assert!(hik.default_password_kept);
+        assert!(hik.telnet);
+        assert_eq!(hik.rtsp_auth, AuthMode::Digest);
+        let hardened = &lab.devices[1];
+        assert_eq!(hardened.model, "DS-2CD2T47G1-L");
+        assert!(!hardened.default_password_kept);
+        assert_eq!(hardened.password.len(), 16);
+        let dahua = &lab.devices[3];
+        assert_eq!(dahua.password, "Lab#Dahua2024");
+        assert!(!dahua.default_password_kept);
+        assert_eq!(dahua.web_auth, AuthMode::Basic);
+        assert_eq!(lab.devices[4].onvif_auth, OnvifAuth::None);
+    }
+
+    #[test]
+    fn errors_name_device_and_field() {
+        let cases = [
+            ("[[device]]\nid = \"x\"\npersonality = \"acme\"\n", "x", "personality"),
+            ("[[device]]\npersonality = \"dahua\"\nrtsp_auth = \"ntlm\"\n", "#1", "rtsp_auth"),
+            ("[[device]]\nid = \"y\"\npersonality = \"dahua\"\ncolour = 1\n", "y", "colour"),
+            ("[[device]]\nid = \"z\"\npersonality = \"dahua\"\nhttps = true\n", "z", "https"),
+            (
+                "[[device]]\nid = \"w\"\npersonality = \"dahua\"\npassword = \"a\"\ndefault_password = \"kept\"\n",
+                "w",
+                "default_password",
+            ),
+            ("[[device]]\nid = \"v\"\n", "v", "personality"),
+        ];
+        for (text, device, field) in cases {
+            match LabConfig::from_toml_str(text) {
+                Err(LabError::Device {
+                    device: d,
+                    field: f,
+                    ..
+                }) => {
+                    assert_eq!((d.as_str(), f.as_str()), (device, field), "{text}");
+                }
+                other => panic!("{text}: expected a device error, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn duplicate_ids_and_bad_syntax_are_rejected() {
+        let dup = "[[device]]\nid = \"a\"\npersonality = \"dahua\"\n[[device]]\nid = \"a\"\npersonality = \"hikvision\"\n";
+        assert!(matches!(
+            LabConfig::from_toml_str(dup),
+            Err(LabError::Device { field, .. }) if field == "id"
+        ));
+        assert!(matches!(
+            LabConfig::from_toml_str("[[device]\n"),
+            Err(LabError::Syntax(_))
+        ));
+        assert!(matches!(
+            LabConfig::from_toml_str("devices = []\n"),
+            Err(LabError::Syntax(_))
+        ));
+    }
+
+    #[test]
+    fn generate_is_reproducible_and_covers_weaknesses() {
+        let a = LabConfig::generate(6, 42);
+        let b = LabConfig::generate(6, 42);
+        let c = LabConfig::generate(6, 43);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a.devices.len(), 6);
+        let d = &a.devices;
+        assert!(
+            d.iter().any(|d| d.rtsp_auth == AuthMode::None),
+            "anonymous rtsp"
+        );
+        assert!(
+            d.iter().any(|d| d.default_password_kept),
+            "default password kept"
+        );
+        assert!(d.iter().any(|d| d.telnet), "telnet on");
+        assert!(
+            d.iter().any(|d| d.web_auth == AuthMode::Basic),
+            "basic over http"
+        );
+        assert!(
+            d.iter().any(|d| d.onvif_auth == OnvifAuth::None),
+            "anonymous onvif"
+        );
+        let personalities: BTreeSet<_> = d.iter().map(|d| d.personality.as_str()).collect();
+        assert_eq!(personalities.len(), 3);
+        let ids: BTreeSet<_> = d.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids.len(), 6);
+        for dev in d.iter().filter(|d| !d.default_password_kept) {
+            let p = dev.personality().expect("personality");
+            assert_ne!(dev.password, p.credentials.password);
+        }
+    }
+
+    #[test]
+    fn from_file_reports_missing_file() {
+        let err = LabConfig::from_file(Path::new("/nonexistent/lab.toml")).expect_err("missing");
+        assert!(err.to_string().contains("/nonexistent/lab.toml"));
+    }
+}
