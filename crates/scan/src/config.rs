@@ -1,5 +1,6 @@
 //! Scan configuration.
 
+use crate::data::ProbeKind;
 use camguard_model::HostObservation;
 use camguard_protocols::auth::Credentials;
 use camguard_protocols::http::ClientOptions;
@@ -43,6 +44,9 @@ pub struct ScanConfig {
     pub stream_packets: u32,
     /// Longest time the stream proof reads media.
     pub stream_deadline: Duration,
+    /// Probe to run on ports that are not in the port table (or to replace the table's
+    /// choice), e.g. `(2323, ProbeKind::Telnet)`. Ports not listed anywhere get HTTP.
+    pub probe_overrides: Vec<(u16, ProbeKind)>,
 }
 
 impl Default for ScanConfig {
@@ -62,6 +66,7 @@ impl Default for ScanConfig {
             known_credentials: None,
             stream_packets: 3,
             stream_deadline: Duration::from_secs(5),
+            probe_overrides: Vec::new(),
         }
     }
 }
@@ -86,11 +91,21 @@ impl std::fmt::Debug for ScanConfig {
             )
             .field("stream_packets", &self.stream_packets)
             .field("stream_deadline", &self.stream_deadline)
+            .field("probe_overrides", &self.probe_overrides)
             .finish()
     }
 }
 
 impl ScanConfig {
+    /// The probe for a port: an override, else the port table, else HTTP.
+    pub fn probe_kind(&self, port: u16) -> ProbeKind {
+        self.probe_overrides
+            .iter()
+            .find(|(p, _)| *p == port)
+            .map(|(_, k)| *k)
+            .unwrap_or_else(|| crate::data::probe_for(port))
+    }
+
     /// Client options derived from the deadlines.
     pub fn client_options(&self) -> ClientOptions {
         ClientOptions {

@@ -3,7 +3,7 @@
 
 use crate::config::ScanConfig;
 use crate::credentials::check_credentials;
-use crate::data::{probe_for, ProbeKind};
+use crate::data::ProbeKind;
 use crate::probe::{discover, read_greeting, HostCtx};
 use crate::probe_http::probe_http;
 use crate::probe_onvif::{find_onvif, OnvifService};
@@ -73,7 +73,7 @@ async fn probe_host(ip: IpAddr, cfg: Arc<ScanConfig>, limiter: Limiter) -> HostO
     let of_kind = |k: ProbeKind| -> Vec<u16> {
         open.iter()
             .copied()
-            .filter(|&p| probe_for(p) == k)
+            .filter(|&p| cfg.probe_kind(p) == k)
             .collect()
     };
     let (http_ports, mut rtsp_ports) = (of_kind(ProbeKind::Http), of_kind(ProbeKind::Rtsp));
@@ -174,12 +174,7 @@ async fn probe_host(ip: IpAddr, cfg: Arc<ScanConfig>, limiter: Limiter) -> HostO
     let onvif_paths = onvif.as_ref().map(|o| o.stream_paths()).unwrap_or_default();
 
     // RTSP.
-    let rtsp_results = join_all(
-        rtsp_ports
-            .iter()
-            .map(|&p| probe_rtsp(ctx, p, &onvif_paths)),
-    )
-    .await;
+    let rtsp_results = join_all(rtsp_ports.iter().map(|&p| probe_rtsp(ctx, p, &onvif_paths))).await;
     for (r, is_rtsp) in rtsp_results {
         let port = r.port;
         if is_rtsp {
@@ -190,7 +185,7 @@ async fn probe_host(ip: IpAddr, cfg: Arc<ScanConfig>, limiter: Limiter) -> HostO
                 "rtsp (OPTIONS answered)".into(),
             );
             obs.rtsp.push(r);
-        } else if probe_for(port) == ProbeKind::Rtsp {
+        } else if cfg.probe_kind(port) == ProbeKind::Rtsp {
             let why = r.error.clone().unwrap_or_default();
             set_endpoint(
                 &mut obs,

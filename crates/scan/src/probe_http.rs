@@ -5,7 +5,7 @@
 use crate::probe::HostCtx;
 use camguard_model::{sanitize_text, AuthScheme, HttpObservation};
 use camguard_protocols::http::{self, ProtoError};
-use camguard_protocols::wire::{Message, WireError};
+use camguard_protocols::wire::Message;
 
 /// Longest body excerpt kept, in bytes and characters.
 const BODY_EXCERPT: usize = 2048;
@@ -33,11 +33,11 @@ pub(crate) async fn probe_http(ctx: &HostCtx, port: u16) -> HttpProbe {
     let msg = match first {
         Ok(m) => m,
         Err(e) => {
-            let other_protocol = matches!(
+            // Whatever answered (or stayed silent, like an RTSP server waiting for an
+            // HTTP tunnel) is worth an RTSP OPTIONS; only a failed connect is not.
+            let other_protocol = !matches!(
                 e,
-                ProtoError::NotHttp(_)
-                    | ProtoError::Wire(WireError::Malformed(_))
-                    | ProtoError::Wire(WireError::LineTooLong)
+                ProtoError::Refused | ProtoError::ConnectTimeout(_) | ProtoError::Connect(_)
             );
             obs.error = Some(e.to_string());
             return HttpProbe {
