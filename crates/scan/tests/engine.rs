@@ -232,3 +232,54 @@ async fn scan_yields_one_observation_per_target() {
     got.sort();
     assert_eq!(got, vec!["127.0.0.1", "127.0.0.2", "127.0.0.4"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_that_accepts_and_hangs_is_bounded_in_time() {
+    let mut ports = Vec::new();
+    for _ in 0..4 {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        ports.push(l.local_addr().unwrap().port());
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            for _ in 0..64 {
+                match tokio::time::timeout(Duration::from_secs(20), l.accept()).await {
+                    Ok(Ok((s, _))) => held.push(s),
+                    _ => return,
+                }
+            }
+        });
+    }
+    let cfg = ScanConfig {
+        ports: ports.clone(),
+        probe_overrides: vec![
+            (ports[1], ProbeKind::Rtsp),
+            (ports[2], ProbeKind::Telnet),
+            (ports[3], ProbeKind::Greeting),
+        ],
+        rate_per_sec: 0,
+        io_timeout: Duration::from_millis(500),
+        prove_streams: true,
+        check_credentials: true,
+        ..ScanConfig::default()
+    };
+    let start = std::time::Instant::now();
+    let obs = probe_one(LOCALHOST.parse().unwrap(), Arc::new(cfg)).await;
+    // HTTP GET, then the RTSP fallback, each cut by the 0.5 s exchange deadline.
+    assert!(
+        start.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(obs.endpoints.iter().all(|e| e.state == EndpointState::Open));
+    assert!(
+        obs.endpoints.iter().all(|e| e.reason.starts_with("open; ")),
+        "{:?}",
+        obs.endpoints
+    );
+    assert!(obs.onvif.is_none());
+    assert!(obs.credential_attempts.is_empty());
+    assert!(obs
+        .rtsp
+        .iter()
+        .all(|r| r.error.is_some() && r.anonymous_media.is_none()));
+}
