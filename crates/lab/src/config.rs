@@ -452,7 +452,7 @@ mod tests {
         assert!(!hardened.default_password_kept);
         assert_eq!(hardened.password.len(), 16);
         let dahua = &lab.devices[3];
-        assert_eq!(dahua.password, "Lab#Dahua2024");
+        assert_eq!(dahua.password, "Lab.Dahua2024");
         assert!(!dahua.default_password_kept);
         assert_eq!(dahua.web_auth, AuthMode::Basic);
         assert_eq!(lab.devices[4].onvif_auth, OnvifAuth::None);

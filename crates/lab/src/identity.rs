@@ -87,7 +87,7 @@ pub fn strong_password(rng: &mut impl Rng) -> String {
     const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
     const LOWER: &[u8] = b"abcdefghijkmnopqrstuvwxyz";
     const DIGIT: &[u8] = b"23456789";
-    const SPECIAL: &[u8] = b"#%+-.=_";
+    const SPECIAL: &[u8] = b"-._~"; // unreserved in URLs: usable in rtsp://user:pass@
     let classes = [UPPER, LOWER, DIGIT, SPECIAL];
     let mut chars: Vec<u8> = classes
         .iter()

@@ -26,8 +26,9 @@ pub async fn serve(mut stream: TcpStream, device: Arc<Device>) {
         return;
     }
     tracing::debug!(device = %device.spec.id, "telnet session");
+    let mut lines = LineReader::default();
     for line_no in 0..MAX_LINES * 2 {
-        if !read_line(&mut stream).await {
+        if !lines.next_line(&mut stream).await {
             return;
         }
         let reply: Vec<u8> = if line_no % 2 == 0 {
@@ -51,36 +52,53 @@ async fn write(stream: &mut TcpStream, bytes: &[u8]) -> std::io::Result<()> {
     }
 }
 
-/// Read until a line end (telnet IAC sequences are skipped). False on EOF, error, timeout or
-/// an over-long line.
-async fn read_line(stream: &mut TcpStream) -> bool {
-    let mut buf = [0u8; 64];
-    let mut len = 0usize;
-    let mut iac = 0u8;
-    loop {
-        let n = match tokio::time::timeout(READ_DEADLINE, stream.read(&mut buf)).await {
-            Ok(Ok(0)) | Ok(Err(_)) | Err(_) => return false,
-            Ok(Ok(n)) => n,
-        };
-        for &b in &buf[..n] {
-            if iac > 0 {
-                // IAC cmd [opt]: skip the command and, for WILL/WONT/DO/DONT, the option.
-                iac = if iac == 2 && (251..=254).contains(&b) {
-                    1
-                } else {
-                    0
-                };
-                continue;
-            }
-            match b {
-                255 => iac = 2,
-                b'\n' | b'\r' => return true,
-                _ => {
-                    len += 1;
-                    if len > MAX_LINE {
-                        return false;
+/// Splits the client's bytes into lines, dropping telnet IAC sequences.
+#[derive(Default)]
+struct LineReader {
+    pending: std::collections::VecDeque<u8>,
+    line_len: usize,
+    /// Bytes of an IAC sequence still to skip (0 = none).
+    iac: u8,
+    /// The previous byte ended a line (a following LF or NUL belongs to it).
+    after_cr: bool,
+}
+
+impl LineReader {
+    /// Wait for the next line. False on EOF, error, timeout or an over-long line.
+    async fn next_line(&mut self, stream: &mut TcpStream) -> bool {
+        loop {
+            while let Some(b) = self.pending.pop_front() {
+                if self.iac > 0 {
+                    // IAC cmd [opt]: WILL/WONT/DO/DONT carry one option byte.
+                    self.iac = if self.iac == 2 && (251..=254).contains(&b) {
+                        1
+                    } else {
+                        0
+                    };
+                    continue;
+                }
+                if std::mem::take(&mut self.after_cr) && (b == b'\n' || b == 0) {
+                    continue;
+                }
+                match b {
+                    255 => self.iac = 2,
+                    b'\r' | b'\n' => {
+                        self.after_cr = b == b'\r';
+                        self.line_len = 0;
+                        return true;
+                    }
+                    _ => {
+                        self.line_len += 1;
+                        if self.line_len > MAX_LINE {
+                            return false;
+                        }
                     }
                 }
+            }
+            let mut buf = [0u8; 256];
+            match tokio::time::timeout(READ_DEADLINE, stream.read(&mut buf)).await {
+                Ok(Ok(0)) | Ok(Err(_)) | Err(_) => return false,
+                Ok(Ok(n)) => self.pending.extend(&buf[..n]),
             }
         }
     }
