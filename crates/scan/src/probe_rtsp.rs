@@ -186,7 +186,9 @@ pub(crate) async fn try_credentials(
         return None;
     }
     match d.status {
-        200 => Some(true),
+        // A 404 after authenticating means the credentials passed and only the path is
+        // wrong: many cameras check credentials before they look the path up.
+        200 | 404 => Some(true),
         401 | 403 => Some(false),
         _ => None,
     }

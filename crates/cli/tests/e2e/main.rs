@@ -1,0 +1,8 @@
+//! End-to-end tests of the `camguard` binary: one integration-test binary, one module per area.
+
+mod bad_input;
+mod common;
+mod gst_oracle;
+mod identify_contract;
+mod lab_pipeline;
+mod scope;
