@@ -30,9 +30,12 @@ pub struct JpegFrame {
     pub scan: Vec<u8>,
 }
 
+/// Frames per size, shared by every device.
+type FrameCache = Mutex<HashMap<(u16, u16), Arc<Vec<JpegFrame>>>>;
+
 /// Colour-bar frames of a size, generated once per size and shared by every device.
 pub fn frames(width: u16, height: u16) -> Result<Arc<Vec<JpegFrame>>, LabError> {
-    static CACHE: OnceLock<Mutex<HashMap<(u16, u16), Arc<Vec<JpegFrame>>>>> = OnceLock::new();
+    static CACHE: OnceLock<FrameCache> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     if let Some(f) = cache
         .lock()
@@ -184,8 +187,8 @@ impl RtpState {
     /// Packetise one frame (RFC 2435 main header, type 1, Q=255 with in-band tables in the
     /// first packet); the marker bit is set on the last packet. Advances seq and timestamp.
     pub fn packetize(&mut self, frame: &JpegFrame) -> Vec<Vec<u8>> {
-        const RTP_HEADER: usize = 12;
-        const JPEG_HEADER: usize = 8;
+        // 12 (RTP) + 8 (JPEG main header) + 132 (tables) leave room for data.
+        const _: () = assert!(12 + 8 + 132 < MAX_PACKET);
         let mut packets = Vec::new();
         let mut offset = 0usize;
         let total = frame.scan.len();
@@ -204,7 +207,6 @@ impl RtpState {
                 p.extend_from_slice(&frame.qtables);
             }
             let room = MAX_PACKET - p.len();
-            debug_assert!(RTP_HEADER + JPEG_HEADER < MAX_PACKET);
             let take = room.min(total - offset);
             p.extend_from_slice(&frame.scan[offset..offset + take]);
             offset += take;

@@ -197,7 +197,7 @@ impl Personality {
             if !s.path.starts_with('/') {
                 return Err(err(format!("stream path {:?} must start with /", s.path)));
             }
-            let ok = |v: u16| v >= 16 && v <= 2040 && v % 8 == 0;
+            let ok = |v: u16| (16..=2040).contains(&v) && v.is_multiple_of(8);
             if !ok(s.width) || !ok(s.height) {
                 return Err(err(format!(
                     "stream {} size {}x{} must be multiples of 8 in 16..=2040",

@@ -26,7 +26,8 @@ pub fn missing(what: &str, test: &str) -> bool {
     if in_ci() {
         panic!("{msg}");
     }
-    eprintln!("{msg}");
+    // Written to the real stderr (not eprintln!, which the test harness captures).
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), msg.as_bytes());
     false
 }
 
