@@ -7,6 +7,7 @@ use camguard_baseline::Baseline;
 use camguard_checks::CheckOptions;
 use camguard_fingerprint::Engine;
 use camguard_model::{DeviceRecord, FingerprintInput, HostObservation};
+use camguard_scan::VendorHint;
 use std::sync::Arc;
 
 /// Everything needed to assess one host, shared by all hosts of a scan.
@@ -39,8 +40,6 @@ impl Assessor {
 }
 
 /// A vendor hint for the scanner's credential check, backed by the fingerprint engine.
-pub fn vendor_hint(
-    engine: Arc<Engine>,
-) -> Arc<dyn Fn(&HostObservation) -> Option<String> + Send + Sync> {
+pub fn vendor_hint(engine: Arc<Engine>) -> VendorHint {
     Arc::new(move |obs: &HostObservation| engine.identify(&FingerprintInput::from_host(obs)).vendor)
 }
