@@ -93,6 +93,9 @@ pub struct DeviceSpec {
     pub telnet: bool,
     /// Reserved: HTTPS web UI (must be false for now).
     pub https: bool,
+    /// Behaviour switches (auth variants, lockout, login messages, quirks); default: classic.
+    #[serde(default)]
+    pub behaviour: crate::behaviour::Behaviour,
 }
 
 impl DeviceSpec {
@@ -178,12 +181,22 @@ impl LabConfig {
                 .and_then(|i| i.as_str())
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("#{}", index + 1));
+            let mut v = v;
+            let behaviour = crate::behaviour::parse(crate::behaviour::split_off(&mut v)).map_err(
+                |(field, message)| LabError::Device {
+                    device: name.clone(),
+                    field,
+                    message,
+                },
+            )?;
             let raw = RawDevice::deserialize(v.clone()).map_err(|e| LabError::Device {
                 device: name.clone(),
                 field: culprit_field(&v, e.message()),
                 message: e.message().to_string(),
             })?;
-            devices.push(resolve(raw, index, seed, &name)?);
+            let mut spec = resolve(raw, index, seed, &name)?;
+            spec.behaviour = behaviour;
+            devices.push(spec);
         }
         let mut ids = BTreeSet::new();
         for d in &devices {
@@ -424,6 +437,7 @@ fn resolve(raw: RawDevice, index: usize, seed: u64, name: &str) -> Result<Device
         onvif_auth: raw.onvif_auth.unwrap_or(p.onvif.default_auth),
         telnet: raw.telnet.unwrap_or(p.telnet.default_enabled),
         https: false,
+        behaviour: crate::behaviour::Behaviour::default(),
     })
 }
 

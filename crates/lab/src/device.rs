@@ -59,6 +59,8 @@ pub struct Device {
     pub nonces: NonceKey,
     /// When the device started (ONVIF uptime, SDP session id).
     pub started: Instant,
+    /// Brute-force lockout state, shared by HTTP, RTSP and ONVIF.
+    pub lockout: crate::lockout::Lockout,
 }
 
 impl Device {
@@ -108,7 +110,16 @@ impl Device {
             streams,
             nonces: NonceKey::random(),
             started: Instant::now(),
+            lockout: crate::lockout::Lockout::new(
+                spec.behaviour.lockout,
+                Arc::new(crate::clock::SystemClock),
+            ),
         })
+    }
+
+    /// Read the lockout's time from `clock` (tests move time by hand).
+    pub fn set_clock(&mut self, clock: Arc<dyn crate::clock::Clock>) {
+        self.lockout = crate::lockout::Lockout::new(self.spec.behaviour.lockout, clock);
     }
 
     /// RTSP URL of a stream.
@@ -159,6 +170,7 @@ impl Device {
             web_auth: self.spec.web_auth.as_str().to_string(),
             onvif_auth: self.spec.onvif_auth.as_str().to_string(),
             telnet: self.spec.telnet,
+            behaviour: self.spec.behaviour.clone(),
         }
     }
 }

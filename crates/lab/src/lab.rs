@@ -56,10 +56,22 @@ impl Lab {
     /// Bind every device's listeners and start serving; returns once all listen.
     /// An address already in use is an error naming it (nothing is left listening then).
     pub async fn start(config: &LabConfig, opts: &LabOptions) -> Result<Lab, LabError> {
+        Lab::start_with_clock(config, opts, Arc::new(crate::clock::SystemClock)).await
+    }
+
+    /// [`Lab::start`] with the devices' stateful behaviours (brute-force lockout) reading time
+    /// from `clock`, e.g. a [`crate::clock::ManualClock`] that tests move by hand.
+    pub async fn start_with_clock(
+        config: &LabConfig,
+        opts: &LabOptions,
+        clock: Arc<dyn crate::clock::Clock>,
+    ) -> Result<Lab, LabError> {
         let mut devices = Vec::with_capacity(config.devices.len());
         for (i, spec) in config.devices.iter().enumerate() {
             let address = device_address(opts.base, i)?;
-            devices.push(Arc::new(Device::new(spec, address, opts.port_offset)?));
+            let mut device = Device::new(spec, address, opts.port_offset)?;
+            device.set_clock(clock.clone());
+            devices.push(Arc::new(device));
         }
         let mut listeners = Vec::new();
         for device in &devices {

@@ -19,12 +19,15 @@
 //! ```
 
 mod authn;
+pub mod behaviour;
+pub mod clock;
 pub mod config;
 mod device;
 pub mod error;
 mod http_server;
 pub mod identity;
 mod lab;
+pub mod lockout;
 pub mod manifest;
 pub mod mjpeg;
 mod nonce;

@@ -52,6 +52,9 @@ pub struct ManifestDevice {
     pub onvif_auth: String,
     /// Whether telnet runs.
     pub telnet: bool,
+    /// Behaviour switches in force (auth variants, lockout, login messages, quirks).
+    #[serde(default)]
+    pub behaviour: crate::behaviour::Behaviour,
 }
 
 impl Manifest {
