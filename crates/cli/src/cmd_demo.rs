@@ -115,27 +115,7 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
 
     let mut records = totals.records;
     records.sort_by_key(|r| r.observation.ip);
-    println!(
-        "{:<14} {:<10} {:<20} {:<36} FINDINGS",
-        "ADDRESS", "VENDOR", "MODEL", "FIRMWARE"
-    );
-    for r in &records {
-        let id = &r.identity;
-        let mut checks: Vec<&str> = r.findings.iter().map(|f| f.check_id.as_str()).collect();
-        checks.dedup();
-        println!(
-            "{:<14} {:<10} {:<20} {:<36} {}",
-            r.observation.ip.to_string(),
-            id.vendor.as_deref().unwrap_or("?"),
-            id.model.as_deref().unwrap_or("?"),
-            id.firmware.as_deref().unwrap_or("?"),
-            if checks.is_empty() {
-                "-".to_string()
-            } else {
-                checks.join(" ")
-            }
-        );
-    }
+    print_table(&records);
     println!();
     println!(
         "{} hosts scanned, {} live, {} cameras, {} findings; baseline {}",
@@ -148,4 +128,44 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
         println!("report:       {path}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Print one row per device: address, vendor, model, firmware, findings.
+fn print_table(records: &[camguard_model::DeviceRecord]) {
+    let rows: Vec<[String; 5]> = records
+        .iter()
+        .map(|r| {
+            let id = &r.identity;
+            let mut checks: Vec<&str> = r.findings.iter().map(|f| f.check_id.as_str()).collect();
+            checks.sort_unstable();
+            checks.dedup();
+            let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+            [
+                r.observation.ip.to_string(),
+                or_dash(&id.vendor),
+                or_dash(&id.model),
+                or_dash(&id.firmware),
+                if checks.is_empty() {
+                    "-".into()
+                } else {
+                    checks.join(" ")
+                },
+            ]
+        })
+        .collect();
+    let header = ["ADDRESS", "VENDOR", "MODEL", "FIRMWARE", "FINDINGS"].map(String::from);
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for row in std::iter::once(&header).chain(&rows) {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        println!("{}", line.join("  ").trim_end());
+    }
 }
