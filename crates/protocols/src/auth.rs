@@ -52,9 +52,13 @@ impl DigestAlgorithm {
     }
 
     fn hash(self, data: &str) -> String {
+        self.hash_bytes(data.as_bytes())
+    }
+
+    fn hash_bytes(self, data: &[u8]) -> String {
         match self {
-            Self::Md5 | Self::Md5Sess => hex::encode(Md5::digest(data.as_bytes())),
-            Self::Sha256 | Self::Sha256Sess => hex::encode(Sha256::digest(data.as_bytes())),
+            Self::Md5 | Self::Md5Sess => hex::encode(Md5::digest(data)),
+            Self::Sha256 | Self::Sha256Sess => hex::encode(Sha256::digest(data)),
         }
     }
 
@@ -450,9 +454,23 @@ pub fn parse_authorization(value: &str) -> Option<Authorization> {
 
 /// True when `auth` proves knowledge of `password` for `username`. For Digest, the realm
 /// must match and `method` is part of the hash; the nonce's freshness is the caller's business.
+/// A `qop=auth-int` answer is checked against an empty body (see [`verify_with_body`]).
 pub fn verify(
     auth: &Authorization,
     method: &str,
+    username: &str,
+    password: &str,
+    realm: &str,
+) -> bool {
+    verify_with_body(auth, method, b"", username, password, realm)
+}
+
+/// [`verify`] for a request with a body: a Digest answer with `qop=auth-int` covers the hash
+/// of `body` (RFC 7616 §3.4.3).
+pub fn verify_with_body(
+    auth: &Authorization,
+    method: &str,
+    body: &[u8],
     username: &str,
     password: &str,
     realm: &str,
@@ -486,7 +504,14 @@ pub fn verify(
             if alg.is_sess() {
                 ha1 = alg.hash(&format!("{ha1}:{nonce}:{cnonce}"));
             }
-            let ha2 = alg.hash(&format!("{method}:{uri}"));
+            let ha2 = if d
+                .get("qop")
+                .is_some_and(|q| q.eq_ignore_ascii_case("auth-int"))
+            {
+                alg.hash(&format!("{method}:{uri}:{}", alg.hash_bytes(body)))
+            } else {
+                alg.hash(&format!("{method}:{uri}"))
+            };
             let expected = match d.get("qop") {
                 Some(qop) => alg.hash(&format!(
                     "{ha1}:{nonce}:{}:{cnonce}:{qop}:{ha2}",
@@ -663,5 +688,20 @@ mod tests {
             &digest
         ));
         assert!(!wsse_verify("%%%", "x", "pw", &digest));
+    }
+
+    #[test]
+    fn auth_int_answers_cover_the_body() {
+        let alg = DigestAlgorithm::Sha256;
+        let ha1 = alg.hash("admin:r:pw");
+        let ha2 = alg.hash(&format!("POST:/x:{}", alg.hash_bytes(b"body")));
+        let resp = alg.hash(&format!("{ha1}:n:00000001:c:auth-int:{ha2}"));
+        let header = format!(
+            "Digest username=\"admin\", realm=\"r\", nonce=\"n\", uri=\"/x\", algorithm=SHA-256, qop=auth-int, nc=00000001, cnonce=\"c\", response=\"{resp}\""
+        );
+        let a = parse_authorization(&header).expect("parses");
+        assert!(verify_with_body(&a, "POST", b"body", "admin", "pw", "r"));
+        assert!(!verify_with_body(&a, "POST", b"other", "admin", "pw", "r"));
+        assert!(!verify(&a, "POST", "admin", "pw", "r"));
     }
 }
