@@ -1,0 +1,510 @@
+//! Every personality against clients nobody here wrote, automatically: the tests iterate over
+//! [`Personality::all()`], so a personality added to `data/lab/personalities/` is covered the
+//! moment it is embedded.
+//!
+//! Per personality the lab runs two devices: one as the personality ships (vendor default
+//! password, the personality's own auth schemes, ONVIF WS-Security) and one hardened the other
+//! way (a changed password, Basic where the vendor uses Digest and Digest where it uses Basic
+//! or nothing). Then:
+//! - `ffprobe` decodes every RTSP stream of the device as shipped (every channel of an NVR or
+//!   DVR) and the main stream of the other one, and is refused with a wrong password;
+//! - `curl` logs into the web UI with the scheme in force (`--basic` / `--digest`), and is
+//!   refused with a wrong password;
+//! - two ONVIF client libraries, npm `onvif` and PyPI `onvif-zeep-async`, read
+//!   GetDeviceInformation and GetStreamUri with WS-Security, and are refused with a wrong
+//!   password.
+//!
+//! Each test collects every personality's failures and reports them together.
+
+mod common;
+
+use camguard_lab::{Lab, ManifestDevice, Personality};
+use common::{require_node_clients, require_tool, run, start};
+use std::fmt::Write as _;
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+const TOOL_DEADLINE: Duration = Duration::from_secs(30);
+/// ffprobe processes run at once.
+const FFPROBE_PARALLEL: usize = 4;
+
+/// The personalities that model real devices (the hostile family attacks clients instead of
+/// serving them and is proved by the scanner's hostile-lab test).
+fn faithful_personalities() -> Vec<&'static Personality> {
+    Personality::all()
+        .iter()
+        .filter(|p| !p.id.starts_with("hostile"))
+        .collect()
+}
+
+/// The other scheme: what the hardened twin of a device uses.
+fn flipped(mode: &str) -> &'static str {
+    if mode == "basic" {
+        "digest"
+    } else {
+        "basic"
+    }
+}
+
+/// A lab file with two devices per personality: `<id>-shipped` and `<id>-other`.
+fn lab_toml(personalities: &[&Personality]) -> String {
+    let mut out = String::from("seed = 11\n");
+    for p in personalities {
+        let _ = write!(
+            out,
+            "[[device]]\nid = \"{id}-shipped\"\npersonality = \"{id}\"\ndefault_password = \"kept\"\nonvif_auth = \"wsse\"\n\
+             [[device]]\nid = \"{id}-other\"\npersonality = \"{id}\"\ndefault_password = \"changed\"\nonvif_auth = \"wsse\"\n\
+             rtsp_auth = \"{rtsp}\"\nweb_auth = \"{web}\"\n",
+            id = p.id,
+            rtsp = flipped(p.rtsp.default_auth.as_str()),
+            web = flipped(p.http.default_auth.as_str()),
+        );
+    }
+    out
+}
+
+async fn start_all(base: Ipv4Addr) -> (Lab, Vec<&'static Personality>) {
+    let personalities = faithful_personalities();
+    assert!(!personalities.is_empty(), "no personalities embedded");
+    (start(&lab_toml(&personalities), base).await, personalities)
+}
+
+fn device<'a>(lab: &'a Lab, id: &str) -> &'a ManifestDevice {
+    lab.manifest()
+        .device(id)
+        .unwrap_or_else(|| panic!("{id} in manifest"))
+}
+
+/// The two devices of a personality.
+fn pair<'a>(lab: &'a Lab, p: &Personality) -> [&'a ManifestDevice; 2] {
+    [
+        device(lab, &format!("{}-shipped", p.id)),
+        device(lab, &format!("{}-other", p.id)),
+    ]
+}
+
+/// Panic with every collected failure, one per line.
+fn report(what: &str, failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{what}: {} failure(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Insert `user:pass@` into an rtsp:// URL (generated passwords are URL-safe).
+fn with_creds(url: &str, user: &str, pass: &str) -> String {
+    url.replacen("rtsp://", &format!("rtsp://{user}:{pass}@"), 1)
+}
+
+/// ffprobe a URL over RTSP/TCP; Ok((codec, width, height)) or Err(stderr).
+async fn ffprobe(url: &str) -> Result<(String, u64, u64), String> {
+    let args = [
+        "-v",
+        "error",
+        "-rtsp_transport",
+        "tcp",
+        "-analyzeduration",
+        "500000",
+        "-probesize",
+        "65536",
+        "-show_entries",
+        "stream=codec_name,width,height",
+        "-of",
+        "json",
+        url,
+    ];
+    let out = run("ffprobe", &args, TOOL_DEADLINE).await;
+    if !out.ok() {
+        return Err(format!("exit {:?}: {}", out.code, out.stderr.trim()));
+    }
+    let v: serde_json::Value =
+        serde_json::from_str(&out.stdout).map_err(|e| format!("{e}: {}", out.stdout))?;
+    let s = &v["streams"][0];
+    Ok((
+        s["codec_name"].as_str().unwrap_or("").to_string(),
+        s["width"].as_u64().unwrap_or(0),
+        s["height"].as_u64().unwrap_or(0),
+    ))
+}
+
+/// One ffprobe job: the URL to probe and what must come out.
+struct Probe {
+    label: String,
+    url: String,
+    /// Some((w, h)): must decode at that size; None: must be refused with 401.
+    expect: Option<(u64, u64)>,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ffprobe_decodes_every_stream_of_every_personality() {
+    let test = "ffprobe_decodes_every_stream_of_every_personality";
+    if !require_tool("ffprobe", test) {
+        return;
+    }
+    let (lab, personalities) = start_all(Ipv4Addr::new(127, 91, 1, 1)).await;
+    let mut jobs = Vec::new();
+    for p in &personalities {
+        let [shipped, other] = pair(&lab, p);
+        assert_eq!(
+            shipped.stream_urls.len(),
+            p.rtsp.streams.len(),
+            "{}: one URL per stream",
+            p.id
+        );
+        for d in [shipped, other] {
+            let creds = |url: &str| {
+                if d.rtsp_auth == "none" {
+                    url.to_string()
+                } else {
+                    with_creds(url, &d.username, &d.password)
+                }
+            };
+            // Every channel of the device as shipped; the main stream of the other one.
+            let streams = if d.id == shipped.id {
+                p.rtsp.streams.len()
+            } else {
+                1
+            };
+            for (url, s) in d.stream_urls.iter().zip(&p.rtsp.streams).take(streams) {
+                jobs.push(Probe {
+                    label: format!("{} ({} rtsp) {url}", d.id, d.rtsp_auth),
+                    url: creds(url),
+                    expect: Some((u64::from(s.width), u64::from(s.height))),
+                });
+            }
+            if d.rtsp_auth != "none" {
+                jobs.push(Probe {
+                    label: format!("{} ({} rtsp) wrong password", d.id, d.rtsp_auth),
+                    url: with_creds(&d.stream_urls[0], &d.username, "wrong-Passw0rd"),
+                    expect: None,
+                });
+            }
+        }
+    }
+    let mut failures = Vec::new();
+    for chunk in jobs.chunks(FFPROBE_PARALLEL) {
+        let probes = chunk.iter().map(|j| {
+            let url = j.url.clone();
+            async move { ffprobe(&url).await }
+        });
+        let results = futures_join_all(probes.collect()).await;
+        for (job, result) in chunk.iter().zip(results) {
+            match (job.expect, result) {
+                (Some((w, h)), Ok((codec, rw, rh))) if codec == "mjpeg" && (rw, rh) == (w, h) => {}
+                (None, Err(e)) if e.contains("401") => {}
+                (expect, got) => failures.push(format!(
+                    "{}: expected {}, got {got:?}",
+                    job.label,
+                    match expect {
+                        Some((w, h)) => format!("mjpeg {w}x{h}"),
+                        None => "401".into(),
+                    }
+                )),
+            }
+        }
+    }
+    eprintln!(
+        "ffprobe: {} probes over {} personalities",
+        jobs.len(),
+        personalities.len()
+    );
+    lab.shutdown().await;
+    report("ffprobe", &failures);
+}
+
+/// Await futures concurrently (no extra dependency): each runs on its own task.
+async fn futures_join_all<F>(futures: Vec<F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::with_capacity(handles.len());
+    for h in handles {
+        out.push(h.await.expect("task"));
+    }
+    out
+}
+
+/// curl `url` with the auth flags for `mode`: (status, headers + body).
+async fn curl(url: &str, mode: &str, creds: Option<(&str, &str)>) -> Result<(u16, String), String> {
+    let mut args: Vec<String> = ["-s", "-i", "--max-time", "10", "-w", "\n%{http_code}"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    if let Some((user, pass)) = creds {
+        let flag = match mode {
+            "basic" => "--basic",
+            m if m.starts_with("digest") => "--digest",
+            _ => "--anyauth",
+        };
+        args.push(flag.into());
+        args.push("-u".into());
+        args.push(format!("{user}:{pass}"));
+    }
+    args.push(url.to_string());
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run("curl", &argv, TOOL_DEADLINE).await;
+    if !out.ok() {
+        return Err(format!("curl exit {:?}: {}", out.code, out.stderr));
+    }
+    let (text, code) = out
+        .stdout
+        .rsplit_once('\n')
+        .ok_or_else(|| format!("no status: {:?}", out.stdout))?;
+    let code = code.trim().parse().map_err(|e| format!("{e}: {code:?}"))?;
+    Ok((code, text.to_string()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn curl_logs_into_every_personality_with_its_auth_scheme() {
+    let test = "curl_logs_into_every_personality_with_its_auth_scheme";
+    if !require_tool("curl", test) {
+        return;
+    }
+    let (lab, personalities) = start_all(Ipv4Addr::new(127, 91, 2, 1)).await;
+    let mut failures = Vec::new();
+    for p in &personalities {
+        for d in pair(&lab, p) {
+            let url = format!("http://{}:{}/", d.address, d.ports["http"]);
+            let mode = d.web_auth.as_str();
+            let who = format!("{} ({mode} web) {url}", d.id);
+            let good = curl(&url, mode, Some((&d.username, &d.password))).await;
+            match &good {
+                Ok((200, text)) => {
+                    let title = format!("<title>{}</title>", p.http.title);
+                    if !text.contains(&title) {
+                        failures.push(format!("{who}: page lacks {title}"));
+                    }
+                    if let Some(server) = &p.http.server {
+                        if !text.contains(&format!("Server: {server}\r\n")) {
+                            failures.push(format!("{who}: no `Server: {server}` header"));
+                        }
+                    }
+                }
+                other => failures.push(format!("{who}: right password: {other:?}")),
+            }
+            if mode == "none" {
+                continue;
+            }
+            match curl(&url, mode, None).await {
+                Ok((401, text)) => {
+                    let scheme = if mode == "basic" { "Basic" } else { "Digest" };
+                    if !text.contains(&format!("WWW-Authenticate: {scheme} realm=\"")) {
+                        failures.push(format!("{who}: 401 without a {scheme} challenge"));
+                    }
+                }
+                other => failures.push(format!("{who}: anonymous: {other:?}")),
+            }
+            match curl(&url, mode, Some((&d.username, "wrong-Passw0rd"))).await {
+                Ok((401, _)) => {}
+                other => failures.push(format!("{who}: wrong password: {other:?}")),
+            }
+        }
+    }
+    lab.shutdown().await;
+    report("curl", &failures);
+}
+
+/// What an ONVIF client read.
+#[derive(Debug)]
+struct OnvifRead {
+    manufacturer: String,
+    model: String,
+    firmware: String,
+    serial: String,
+    stream_uri: String,
+}
+
+/// Parse a client's JSON line: Ok(read) when `ok`, Err(error text) otherwise.
+fn parse_onvif(stdout: &str, stderr: &str) -> Result<OnvifRead, String> {
+    let v: serde_json::Value = serde_json::from_str(stdout.trim())
+        .map_err(|e| format!("{e}: stdout {stdout:?} stderr {stderr:?}"))?;
+    if v["ok"] != true {
+        return Err(format!("{}: {}", v["stage"], v["error"]));
+    }
+    let info = &v["deviceInformation"];
+    let s = |x: &serde_json::Value| x.as_str().unwrap_or("").to_string();
+    Ok(OnvifRead {
+        manufacturer: s(&info["manufacturer"]),
+        model: s(&info["model"]),
+        firmware: s(&info["firmwareVersion"]),
+        serial: s(&info["serialNumber"]),
+        stream_uri: s(&v["streamUri"]),
+    })
+}
+
+/// Run one ONVIF client program with `HOST PORT [USER PASS]`.
+async fn onvif_client(
+    program: &str,
+    script: &str,
+    d: &ManifestDevice,
+    pass: Option<&str>,
+) -> Result<OnvifRead, String> {
+    let host = d.address.to_string();
+    let port = d.ports["onvif"].to_string();
+    let mut args = vec![script, host.as_str(), port.as_str()];
+    if let Some(pass) = pass {
+        args.extend([d.username.as_str(), pass]);
+    }
+    let out = run(program, &args, TOOL_DEADLINE).await;
+    parse_onvif(&out.stdout, &out.stderr)
+}
+
+/// Both devices of every personality read with the right password (identity and stream URI
+/// must match the manifest), refused with a wrong one.
+///
+/// `empty_password_token`: whether the client sends a UsernameToken for an empty password.
+/// npm `onvif` does not (cam.js signs only `if (this.useWSSecurity && this.username &&
+/// this.password)`), so against a device whose password is empty it must be refused like an
+/// anonymous client; that device's changed-password twin proves its WS-Security then.
+async fn onvif_all_personalities(
+    program: &str,
+    script: &str,
+    base: Ipv4Addr,
+    empty_password_token: bool,
+) {
+    let (lab, personalities) = start_all(base).await;
+    let mut failures = Vec::new();
+    for p in &personalities {
+        for d in pair(&lab, p) {
+            let who = format!("{} onvif {}:{}", d.id, d.address, d.ports["onvif"]);
+            if d.password.is_empty() && !empty_password_token {
+                match onvif_client(program, script, d, Some("")).await {
+                    Err(e) if e.to_lowercase().contains("not authorized") => {}
+                    other => failures.push(format!(
+                        "{who}: empty password, no token sent: must be NotAuthorized: {other:?}"
+                    )),
+                }
+                continue;
+            }
+            match onvif_client(program, script, d, Some(&d.password)).await {
+                Ok(r) => {
+                    let want = (
+                        p.identity.manufacturer.as_str(),
+                        d.model.as_str(),
+                        d.firmware.as_str(),
+                        d.serial.as_str(),
+                        d.stream_urls[0].as_str(),
+                    );
+                    let got = (
+                        r.manufacturer.as_str(),
+                        r.model.as_str(),
+                        r.firmware.as_str(),
+                        r.serial.as_str(),
+                        r.stream_uri.as_str(),
+                    );
+                    if want != got {
+                        failures.push(format!("{who}: read {got:?}, manifest says {want:?}"));
+                    }
+                }
+                Err(e) => failures.push(format!("{who}: right password: {e}")),
+            }
+            match onvif_client(program, script, d, Some("wrong-Passw0rd")).await {
+                Err(e) if e.to_lowercase().contains("not authorized") => {}
+                other => failures.push(format!(
+                    "{who}: wrong password must fail with NotAuthorized: {other:?}"
+                )),
+            }
+        }
+    }
+    lab.shutdown().await;
+    report(program, &failures);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn npm_onvif_reads_every_personality_with_ws_security() {
+    if !require_node_clients("npm_onvif_reads_every_personality_with_ws_security") {
+        return;
+    }
+    let script = common::clients_dir().join("onvif_check.js");
+    onvif_all_personalities(
+        "node",
+        script.to_str().expect("utf-8 path"),
+        Ipv4Addr::new(127, 91, 3, 1),
+        false,
+    )
+    .await;
+}
+
+/// Python of the venv holding `onvif-zeep-async` (made by `.ci/run`): `$CAMGUARD_PYCLIENTS` or
+/// `target/pyclients` of the workspace.
+fn pyclients_python() -> PathBuf {
+    let venv = std::env::var_os("CAMGUARD_PYCLIENTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/pyclients")
+        });
+    venv.join("bin/python")
+}
+
+/// True when the venv exists and imports `onvif` (the onvif-zeep-async package).
+async fn require_pyclients(test: &str) -> bool {
+    let python = pyclients_python();
+    if python.is_file() {
+        let py = python.to_str().expect("utf-8 path");
+        if run(py, &["-c", "import onvif"], TOOL_DEADLINE).await.ok() {
+            return true;
+        }
+    }
+    common::missing(
+        &format!(
+            "{} with onvif-zeep-async (python3 -m venv target/pyclients && \
+             target/pyclients/bin/pip install -r crates/lab/tests/clients/requirements.txt)",
+            python.display()
+        ),
+        test,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn onvif_zeep_async_reads_every_personality_with_ws_security() {
+    let test = "onvif_zeep_async_reads_every_personality_with_ws_security";
+    if !require_pyclients(test).await {
+        return;
+    }
+    let python = pyclients_python();
+    let script = common::clients_dir().join("onvif_zeep_check.py");
+    onvif_all_personalities(
+        python.to_str().expect("utf-8 path"),
+        script.to_str().expect("utf-8 path"),
+        Ipv4Addr::new(127, 91, 4, 1),
+        true,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn onvif_zeep_async_reads_anonymous_onvif_and_is_refused_without_token() {
+    let test = "onvif_zeep_async_reads_anonymous_onvif_and_is_refused_without_token";
+    if !require_pyclients(test).await {
+        return;
+    }
+    let lab = start(
+        concat!(
+            "[[device]]\nid = \"open\"\npersonality = \"dahua\"\nonvif_auth = \"none\"\n",
+            "[[device]]\nid = \"locked\"\npersonality = \"hikvision\"\nonvif_auth = \"wsse\"\n",
+        ),
+        Ipv4Addr::new(127, 91, 5, 1),
+    )
+    .await;
+    let python = pyclients_python();
+    let python = python.to_str().expect("utf-8 path");
+    let script = common::clients_dir().join("onvif_zeep_check.py");
+    let script = script.to_str().expect("utf-8 path");
+    let open = device(&lab, "open");
+    let r = onvif_client(python, script, open, None)
+        .await
+        .expect("anonymous read of an open device");
+    assert_eq!(r.manufacturer, "Dahua");
+    assert_eq!(r.stream_uri, open.stream_urls[0]);
+    let locked = device(&lab, "locked");
+    let err = onvif_client(python, script, locked, None)
+        .await
+        .expect_err("no token, no information");
+    assert!(err.to_lowercase().contains("not authorized"), "{err}");
+    lab.shutdown().await;
+}
