@@ -229,13 +229,19 @@ impl RtspSession {
                     None => return Err(wire::WireError::UnexpectedEof),
                     Some(Frame::Interleaved { .. }) => continue,
                     Some(Frame::Message(m)) => {
+                        let is_request = m.request().is_ok_and(|r| r.protocol.starts_with("RTSP/"));
+                        if m.status().is_err() && is_request {
+                            // A request from the server (ANNOUNCE, GET_PARAMETER): not our answer.
+                            continue;
+                        }
                         let reply_cseq = m.header("cseq").map(str::trim);
-                        if m.status().is_ok() && reply_cseq.is_none_or(|c| c == cseq) {
-                            return Ok(m);
+                        if m.status().is_ok() && reply_cseq.is_some_and(|c| c != cseq) {
+                            // A late answer to an earlier request.
+                            continue;
                         }
-                        if m.status().is_err() && !m.start_line.contains("RTSP/") {
-                            return Ok(m);
-                        }
+                        // Our answer, or a broken status line: reported at once rather than
+                        // waiting for the deadline.
+                        return Ok(m);
                     }
                 }
             }
@@ -248,6 +254,7 @@ impl RtspSession {
             .map_err(|e| ProtoError::from_wire(e, timeout))?;
         match msg.status() {
             Ok(s) if s.protocol.starts_with("RTSP/") => Ok(msg),
+            Err(e) if msg.start_line.starts_with("RTSP/") => Err(ProtoError::Wire(e)),
             _ => Err(ProtoError::NotRtsp(camguard_model::sanitize_text(
                 msg.start_line.as_bytes(),
                 80,

@@ -267,3 +267,51 @@ async fn telnet_banner_is_bounded_in_time_and_size() {
     assert!(r.unwrap().chars().count() <= telnet::MAX_BANNER + 1);
     within(d, IO + SLACK);
 }
+
+/// Regression (hostile lab `malformed_rtsp`): a broken RTSP status line ("RTSP/1.0 2000 OK",
+/// "RTSP/1.0 -20 Bad") was skipped as if it were a server request, and the client sat out its
+/// whole deadline before reporting "no complete answer". It is now reported at once, naming
+/// the status line.
+#[tokio::test]
+async fn malformed_rtsp_status_line_is_reported_at_once() {
+    for line in ["RTSP/1.0 2000 OK", "RTSP/1.0 -20 Bad", "RTSP/1.0 OK"] {
+        let addr = serve(move |mut s: TcpStream| async move {
+            drain_request(&mut s).await;
+            let reply = format!("{line}\r\nCSeq: 1\r\n\r\n");
+            let _ = s.write_all(reply.as_bytes()).await;
+            hang(s).await;
+        })
+        .await;
+        let (r, d) = timed(async {
+            let mut s = RtspSession::connect(addr, &opts()).await?;
+            s.options().await
+        })
+        .await;
+        match r {
+            Err(ProtoError::Wire(WireError::Malformed(m))) => {
+                assert!(m.contains("status"), "{line}: {m}")
+            }
+            other => panic!("{line}: expected a malformed status line, got {other:?}"),
+        }
+        within(d, IO / 2);
+    }
+}
+
+/// A server request (here GET_PARAMETER) before the answer is skipped, not taken as the answer.
+#[tokio::test]
+async fn server_request_before_the_answer_is_skipped() {
+    let addr = serve(|mut s: TcpStream| async move {
+        drain_request(&mut s).await;
+        let _ = s
+            .write_all(
+                b"GET_PARAMETER rtsp://127.0.0.1/ RTSP/1.0\r\nCSeq: 9\r\n\r\n\
+                  RTSP/1.0 200 OK\r\nCSeq: 1\r\nPublic: OPTIONS, DESCRIBE\r\n\r\n",
+            )
+            .await;
+        hang(s).await;
+    })
+    .await;
+    let mut s = RtspSession::connect(addr, &opts()).await.expect("connect");
+    let info = s.options().await.expect("answer after the server request");
+    assert!(format!("{info:?}").contains("DESCRIBE"), "{info:?}");
+}
