@@ -91,11 +91,21 @@ pub struct DeviceSpec {
     pub onvif_auth: OnvifAuth,
     /// Whether the telnet service runs.
     pub telnet: bool,
-    /// Reserved: HTTPS web UI (must be false for now).
+    /// HTTPS web UI and ONVIF on the vendor's HTTPS port (certificate and TLS flavour in
+    /// `tls_discovery`).
     pub https: bool,
+    /// Hostile behaviours (only for `personality = "hostile"` devices); empty for cameras.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hostile: Vec<crate::hostile::Hostile>,
     /// Behaviour switches (auth variants, lockout, login messages, quirks); default: classic.
     #[serde(default)]
     pub behaviour: crate::behaviour::Behaviour,
+    /// Extra services (vendor private ports, FTP, SSH); default: none.
+    #[serde(default)]
+    pub services: crate::extra_services::ExtraServices,
+    /// TLS (`certificate`, `tls`) and discovery (`upnp`, `ws_discovery`) switches; default: off.
+    #[serde(default)]
+    pub tls_discovery: crate::tls_discovery::Switches,
 }
 
 impl DeviceSpec {
@@ -181,6 +191,10 @@ impl LabConfig {
                 .and_then(|i| i.as_str())
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("#{}", index + 1));
+            if crate::hostile::is_hostile_entry(&v) {
+                devices.push(crate::hostile::spec_from_entry(&v, index, &name)?);
+                continue;
+            }
             let mut v = v;
             let behaviour = crate::behaviour::parse(crate::behaviour::split_off(&mut v)).map_err(
                 |(field, message)| LabError::Device {
@@ -189,6 +203,13 @@ impl LabConfig {
                     message,
                 },
             )?;
+            let services = crate::extra_services::parse(crate::extra_services::split_off(&mut v))
+                .map_err(|(field, message)| LabError::Device {
+                device: name.clone(),
+                field,
+                message,
+            })?;
+            let tls_discovery = crate::tls_discovery::split_off(&mut v);
             let raw = RawDevice::deserialize(v.clone()).map_err(|e| LabError::Device {
                 device: name.clone(),
                 field: culprit_field(&v, e.message()),
@@ -196,6 +217,23 @@ impl LabConfig {
             })?;
             let mut spec = resolve(raw, index, seed, &name)?;
             spec.behaviour = behaviour;
+            if let Some(p) = spec.personality() {
+                services
+                    .check(p)
+                    .map_err(|(field, message)| LabError::Device {
+                        device: name.clone(),
+                        field,
+                        message,
+                    })?;
+            }
+            spec.services = services;
+            spec.tls_discovery = crate::tls_discovery::parse(tls_discovery, spec.https).map_err(
+                |(field, message)| LabError::Device {
+                    device: name.clone(),
+                    field,
+                    message,
+                },
+            )?;
             devices.push(spec);
         }
         let mut ids = BTreeSet::new();
@@ -226,7 +264,28 @@ impl LabConfig {
     /// Basic over plain HTTP and anonymous ONVIF device information. Models and firmware are
     /// picked from the personality with the seed; identical seeds give identical labs.
     pub fn generate(n: usize, seed: u64) -> LabConfig {
-        let personalities = Personality::all();
+        let classic: Vec<&'static Personality> = crate::personality::CLASSIC
+            .iter()
+            .filter_map(|id| Personality::get(id))
+            .collect();
+        LabConfig::generate_from(&classic, n, seed, false)
+    }
+
+    /// Like [`LabConfig::generate`], but round-robin over ALL built-in personalities (vendors,
+    /// OEM brands, recorders), with every extra service a personality ships switched on
+    /// (vendor private ports, FTP, SSH). `n = Personality::all().len()` gives one device of
+    /// each personality.
+    pub fn generate_all(n: usize, seed: u64) -> LabConfig {
+        let all: Vec<&'static Personality> = Personality::all().iter().collect();
+        LabConfig::generate_from(&all, n, seed, true)
+    }
+
+    fn generate_from(
+        personalities: &[&'static Personality],
+        n: usize,
+        seed: u64,
+        extra_services: bool,
+    ) -> LabConfig {
         let n = if personalities.is_empty() {
             0
         } else {
@@ -256,7 +315,10 @@ impl LabConfig {
                 https: Some(false),
             };
             // Generated entries are valid by construction; skip one defensively if not.
-            if let Ok(d) = resolve(raw, index, seed, "generated") {
+            if let Ok(mut d) = resolve(raw, index, seed, "generated") {
+                if extra_services {
+                    d.services = crate::extra_services::ExtraServices::all_of(p);
+                }
                 devices.push(d);
             }
         }
@@ -364,9 +426,6 @@ fn resolve(raw: RawDevice, index: usize, seed: u64, name: &str) -> Result<Device
             ),
         )
     })?;
-    if raw.https == Some(true) {
-        return Err(bad("https", "HTTPS is not supported yet (reserved)".into()));
-    }
     let id = raw.id.unwrap_or_else(|| format!("{}-{}", p.id, index + 1));
     if id.is_empty() || id.len() > 64 || id.chars().any(|c| c.is_control() || c == '"') {
         return Err(bad("id", "must be 1–64 printable characters".into()));
@@ -436,8 +495,11 @@ fn resolve(raw: RawDevice, index: usize, seed: u64, name: &str) -> Result<Device
         web_auth: raw.web_auth.unwrap_or(p.http.default_auth),
         onvif_auth: raw.onvif_auth.unwrap_or(p.onvif.default_auth),
         telnet: raw.telnet.unwrap_or(p.telnet.default_enabled),
-        https: false,
+        https: raw.https.unwrap_or(false),
+        hostile: Vec::new(),
         behaviour: crate::behaviour::Behaviour::default(),
+        services: crate::extra_services::ExtraServices::default(),
+        tls_discovery: crate::tls_discovery::Switches::default(),
     })
 }
 
@@ -478,7 +540,7 @@ mod tests {
             ("[[device]]\nid = \"x\"\npersonality = \"acme\"\n", "x", "personality"),
             ("[[device]]\npersonality = \"dahua\"\nrtsp_auth = \"ntlm\"\n", "#1", "rtsp_auth"),
             ("[[device]]\nid = \"y\"\npersonality = \"dahua\"\ncolour = 1\n", "y", "colour"),
-            ("[[device]]\nid = \"z\"\npersonality = \"dahua\"\nhttps = true\n", "z", "https"),
+            ("[[device]]\nid = \"z\"\npersonality = \"dahua\"\nhttps = \"yes\"\n", "z", "https"),
             (
                 "[[device]]\nid = \"w\"\npersonality = \"dahua\"\npassword = \"a\"\ndefault_password = \"kept\"\n",
                 "w",
@@ -550,6 +612,68 @@ mod tests {
         for dev in d.iter().filter(|d| !d.default_password_kept) {
             let p = dev.personality().expect("personality");
             assert_ne!(dev.password, p.credentials.password);
+        }
+    }
+
+    #[test]
+    fn generate_keeps_the_classic_mix_and_generate_all_covers_every_personality() {
+        let classic = LabConfig::generate(30, 5);
+        assert!(classic
+            .devices
+            .iter()
+            .all(|d| crate::personality::CLASSIC.contains(&d.personality.as_str())));
+        assert!(classic
+            .devices
+            .iter()
+            .all(|d| d.services == crate::extra_services::ExtraServices::default()));
+        let n = Personality::all().len();
+        let all = LabConfig::generate_all(n, 5);
+        assert_eq!(all, LabConfig::generate_all(n, 5), "reproducible");
+        let ids: BTreeSet<_> = all.devices.iter().map(|d| d.personality.as_str()).collect();
+        assert_eq!(ids.len(), n, "one device of every personality");
+        let dahua = all
+            .devices
+            .iter()
+            .find(|d| d.personality == "dahua")
+            .unwrap();
+        assert!(dahua.services.vendor_ports && dahua.services.ssh && !dahua.services.ftp);
+        let axis = all
+            .devices
+            .iter()
+            .find(|d| d.personality == "axis")
+            .unwrap();
+        assert!(axis.services.ftp && !axis.services.vendor_ports);
+    }
+
+    #[test]
+    fn service_switches_parse_and_are_checked_against_the_personality() {
+        let lab = LabConfig::from_toml_str(
+            "[[device]]\nid = \"d\"\npersonality = \"dahua\"\nvendor_ports = true\nssh = true\n",
+        )
+        .expect("parses");
+        assert!(lab.devices[0].services.vendor_ports && lab.devices[0].services.ssh);
+        for (text, field) in [
+            (
+                "[[device]]\nid = \"g\"\npersonality = \"dahua\"\nftp = true\n",
+                "ftp",
+            ),
+            (
+                "[[device]]\nid = \"g\"\npersonality = \"uniview\"\nvendor_ports = true\n",
+                "vendor_ports",
+            ),
+            (
+                "[[device]]\nid = \"g\"\npersonality = \"axis\"\nftp = 1\n",
+                "ftp",
+            ),
+        ] {
+            match LabConfig::from_toml_str(text) {
+                Err(LabError::Device {
+                    device, field: f, ..
+                }) => {
+                    assert_eq!((device.as_str(), f.as_str()), ("g", field), "{text}")
+                }
+                other => panic!("{text}: {other:?}"),
+            }
         }
     }
 

@@ -26,6 +26,8 @@ pub struct Stream {
     pub height: u16,
     /// The looped frames.
     pub frames: Arc<Vec<JpegFrame>>,
+    /// Video channel (input) of the stream, from 1.
+    pub channel: u16,
 }
 
 /// A running device's shared state.
@@ -61,6 +63,14 @@ pub struct Device {
     pub started: Instant,
     /// Brute-force lockout state, shared by HTTP, RTSP and ONVIF.
     pub lockout: crate::lockout::Lockout,
+    /// Vendor private ports in service (after the offset); empty unless switched on.
+    pub vendor_ports: Vec<(crate::personality::VendorProtocol, u16)>,
+    /// FTP greeter: port (after the offset) and expanded 220 line, when switched on.
+    pub ftp: Option<(u16, String)>,
+    /// SSH greeter: port (after the offset) and expanded identification string, when on.
+    pub ssh: Option<(u16, String)>,
+    /// HTTPS port state (certificate, TLS flavour) when `https = true`; set by the lab.
+    pub tls: Option<crate::tls::DeviceTls>,
 }
 
 impl Device {
@@ -88,8 +98,30 @@ impl Device {
                 width: s.width,
                 height: s.height,
                 frames: mjpeg::frames(s.width, s.height)?,
+                channel: s.channel,
             });
         }
+        let banner = |text: &str| {
+            text.replace("{model}", &spec.model)
+                .replace("{firmware}", &spec.firmware)
+                .replace("{serial}", &spec.serial)
+        };
+        let vendor_ports = if spec.services.vendor_ports {
+            p.vendor_ports
+                .iter()
+                .map(|v| Ok((v.protocol, port(v.port)?)))
+                .collect::<Result<Vec<_>, LabError>>()?
+        } else {
+            Vec::new()
+        };
+        let ftp = match (&p.ftp, spec.services.ftp) {
+            (Some(f), true) => Some((port(f.port)?, banner(&f.banner))),
+            _ => None,
+        };
+        let ssh = match (&p.ssh, spec.services.ssh) {
+            (Some(f), true) => Some((port(f.port)?, banner(&f.banner))),
+            _ => None,
+        };
         Ok(Device {
             spec: spec.clone(),
             personality: p,
@@ -105,7 +137,10 @@ impl Device {
             telnet_port: port(p.telnet.port)?,
             web_realm: expand_realm(&p.http.realm, &spec.serial, &spec.model),
             rtsp_realm: expand_realm(&p.rtsp.realm, &spec.serial, &spec.model),
-            login_page: login_page(&p.http.title, &p.vendor),
+            login_page: login_page(
+                &expand_realm(&p.http.title, &spec.serial, &spec.model),
+                &p.vendor,
+            ),
             favicon: favicon(p.http.favicon_rgb),
             streams,
             nonces: NonceKey::random(),
@@ -114,6 +149,10 @@ impl Device {
                 spec.behaviour.lockout,
                 Arc::new(crate::clock::SystemClock),
             ),
+            vendor_ports,
+            ftp,
+            ssh,
+            tls: None,
         })
     }
 
@@ -151,6 +190,18 @@ impl Device {
         if self.spec.telnet {
             ports.insert("telnet".to_string(), self.telnet_port);
         }
+        for (protocol, port) in &self.vendor_ports {
+            ports.insert(protocol.as_str().to_string(), *port);
+        }
+        if let Some((port, _)) = &self.ftp {
+            ports.insert("ftp".to_string(), *port);
+        }
+        if let Some((port, _)) = &self.ssh {
+            ports.insert("ssh".to_string(), *port);
+        }
+        if let Some(tls) = &self.tls {
+            ports.insert("https".to_string(), tls.port);
+        }
         ManifestDevice {
             id: self.spec.id.clone(),
             personality: self.spec.personality.clone(),
@@ -170,7 +221,15 @@ impl Device {
             web_auth: self.spec.web_auth.as_str().to_string(),
             onvif_auth: self.spec.onvif_auth.as_str().to_string(),
             telnet: self.spec.telnet,
+            hostile: Vec::new(),
             behaviour: self.spec.behaviour.clone(),
+            channels: self.personality.channels(),
+            known_cves: self.personality.cves_for(&self.spec.firmware),
+            tls: self.tls.as_ref().map(|t| crate::manifest::ManifestTls {
+                mode: t.mode.as_str().to_string(),
+                certificate: t.cert.info.clone(),
+            }),
+            discovery: Vec::new(),
         }
     }
 }

@@ -16,12 +16,13 @@ pub fn device_rng(seed: u64, index: usize, purpose: u64) -> StdRng {
 ///
 /// Tokens: `{model}`; `{date}` (a production date `YYYYMMDD`, 2016–2023); `{D:n}` n digits;
 /// `{A:n}` n upper-case letters; `{X:n}` n upper-case letters or digits; `{H:n}` n lower-case
-/// hex digits. Anything else is copied; an unknown token is copied verbatim.
+/// hex digits; `{U:n}` n upper-case hex digits (MAC-address serials). Anything else is copied; an unknown token is copied verbatim.
 pub fn expand_serial(pattern: &str, model: &str, rng: &mut impl Rng) -> String {
     const DIGITS: &[u8] = b"0123456789";
     const LETTERS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     const HEX: &[u8] = b"0123456789abcdef";
+    const UPPER_HEX: &[u8] = b"0123456789ABCDEF";
     let mut out = String::new();
     let mut rest = pattern;
     while let Some(start) = rest.find('{') {
@@ -48,6 +49,7 @@ pub fn expand_serial(pattern: &str, model: &str, rng: &mut impl Rng) -> String {
                         "A" => LETTERS,
                         "X" => ALNUM,
                         "H" => HEX,
+                        "U" => UPPER_HEX,
                         _ => return None,
                     };
                     Some((set, n))

@@ -1,17 +1,18 @@
-//! Starting and stopping a lab: one set of listeners per device on its own loopback address,
-//! one tokio task per connection.
+//! Starting and stopping a lab: every device's services on its own loopback address (see
+//! [`crate::listen`] for how they are bound), hostile devices beside the cameras, one tokio
+//! task per connection.
 
 use crate::config::LabConfig;
 use crate::device::Device;
 use crate::error::LabError;
 use crate::http_server::{self, Role};
+use crate::listen::Handler;
 use crate::manifest::Manifest;
 use crate::{rtsp_server, telnet};
-use std::future::Future;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::Ipv4Addr;
 use std::sync::Arc;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, Semaphore};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// Connections served at once by one listener; further ones are closed at once.
@@ -50,6 +51,10 @@ enum Service {
     Http(Role),
     Rtsp,
     Telnet,
+    Vendor(crate::personality::VendorProtocol),
+    Ftp,
+    Ssh,
+    Https,
 }
 
 impl Lab {
@@ -66,44 +71,36 @@ impl Lab {
         opts: &LabOptions,
         clock: Arc<dyn crate::clock::Clock>,
     ) -> Result<Lab, LabError> {
-        let mut devices = Vec::with_capacity(config.devices.len());
+        crate::listen::raise_fd_limit();
+        let mut entries = Vec::with_capacity(config.devices.len());
+        let mut routes = crate::listen::RouteTable::default();
+        let mut certs = crate::certs::CertFactory::new(config.seed);
         for (i, spec) in config.devices.iter().enumerate() {
             let address = device_address(opts.base, i)?;
+            if !spec.hostile.is_empty() {
+                let (ports, entry) = crate::hostile::plan(spec, address, opts.port_offset)?;
+                for p in ports {
+                    let handler: Handler =
+                        Arc::new(move |s: TcpStream| Box::pin(crate::hostile::serve(s, p)));
+                    routes.add(address, p.port, handler)?;
+                }
+                entries.push(entry);
+                continue;
+            }
             let mut device = Device::new(spec, address, opts.port_offset)?;
             device.set_clock(clock.clone());
-            devices.push(Arc::new(device));
-        }
-        let mut listeners = Vec::new();
-        for device in &devices {
-            for (port, service) in services(device) {
-                let addr = SocketAddr::new(device.address.into(), port);
-                let listener = TcpListener::bind(addr)
-                    .await
-                    .map_err(|source| LabError::Bind { addr, source })?;
-                listeners.push((listener, device.clone(), service));
+            device.tls = crate::tls::prepare(&mut certs, &device, opts.port_offset)?;
+            let device = Arc::new(device);
+            for (port, service) in services(&device) {
+                routes.add(address, port, handler(device.clone(), service))?;
             }
+            entries.push(device.manifest());
         }
         let (stop, _) = watch::channel(false);
-        let mut tasks = Vec::with_capacity(listeners.len());
-        for (listener, device, service) in listeners {
-            let rx = stop.subscribe();
-            tasks.push(tokio::spawn(accept_loop(
-                listener,
-                rx,
-                move |s: TcpStream| {
-                    let device = device.clone();
-                    async move {
-                        match service {
-                            Service::Http(role) => http_server::serve(s, device, role).await,
-                            Service::Rtsp => rtsp_server::serve(s, device).await,
-                            Service::Telnet => telnet::serve(s, device).await,
-                        }
-                    }
-                },
-            )));
-        }
+        let tasks = crate::listen::bind_and_serve(routes, &stop).await?;
         let manifest = Manifest {
-            devices: devices.iter().map(|d| d.manifest()).collect(),
+            devices: entries,
+            certificate_authorities: certs.ca_pems(),
         };
         tracing::info!(devices = manifest.devices.len(), "lab started");
         Ok(Lab {
@@ -128,7 +125,26 @@ impl Lab {
     }
 }
 
-/// Address of device `index`: `base + index`, inside 127.0.0.0/8.
+/// The connection handler of one service of a device.
+fn handler(device: Arc<Device>, service: Service) -> Handler {
+    Arc::new(move |s: TcpStream| {
+        let device = device.clone();
+        Box::pin(async move {
+            match service {
+                Service::Http(role) => http_server::serve(s, device, role).await,
+                Service::Rtsp => rtsp_server::serve(s, device).await,
+                Service::Telnet => telnet::serve(s, device).await,
+                Service::Vendor(protocol) => crate::vendor_ports::serve(s, device, protocol).await,
+                Service::Ftp => crate::banners::serve_ftp(s, device).await,
+                Service::Ssh => crate::banners::serve_ssh(s, device).await,
+                Service::Https => crate::tls::serve(s, device).await,
+            }
+        })
+    })
+}
+
+/// Address of device `index`: `base + index`, inside 127.0.0.0/8 (addresses ending in .0 or
+/// .255 are ordinary host addresses on the loopback /8; only 127.255.255.255 is excluded).
 fn device_address(base: Ipv4Addr, index: usize) -> Result<Ipv4Addr, LabError> {
     if base.octets()[0] != 127 {
         return Err(LabError::Options(format!(
@@ -139,7 +155,7 @@ fn device_address(base: Ipv4Addr, index: usize) -> Result<Ipv4Addr, LabError> {
         .ok()
         .and_then(|i| u32::from(base).checked_add(i))
         .map(Ipv4Addr::from)
-        .filter(|a| a.octets()[0] == 127 && a.octets()[3] != 255)
+        .filter(|a| a.octets()[0] == 127 && *a != Ipv4Addr::new(127, 255, 255, 255))
         .ok_or_else(|| {
             LabError::Options(format!(
                 "device {} would get an address outside 127.0.0.0/8 (base {base})",
@@ -174,42 +190,19 @@ fn services(device: &Device) -> Vec<(u16, Service)> {
     if device.spec.telnet {
         out.push((device.telnet_port, Service::Telnet));
     }
-    out
-}
-
-async fn accept_loop<F, Fut>(listener: TcpListener, mut stop: watch::Receiver<bool>, handler: F)
-where
-    F: Fn(TcpStream) -> Fut,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let limit = Arc::new(Semaphore::new(MAX_CONNECTIONS_PER_LISTENER));
-    loop {
-        tokio::select! {
-            _ = stop.changed() => break,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
-                    let Ok(permit) = limit.clone().try_acquire_owned() else {
-                        tracing::debug!(%peer, "connection limit reached; closing");
-                        continue;
-                    };
-                    let _ = stream.set_nodelay(true);
-                    let conn = handler(stream);
-                    let mut stop = stop.clone();
-                    tokio::spawn(async move {
-                        tokio::select! {
-                            _ = conn => {}
-                            _ = stop.changed() => {}
-                        }
-                        drop(permit);
-                    });
-                }
-                Err(e) => {
-                    tracing::debug!("accept failed: {e}");
-                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-                }
-            }
-        }
+    for &(protocol, port) in &device.vendor_ports {
+        out.push((port, Service::Vendor(protocol)));
     }
+    if let Some((port, _)) = &device.ftp {
+        out.push((*port, Service::Ftp));
+    }
+    if let Some((port, _)) = &device.ssh {
+        out.push((*port, Service::Ssh));
+    }
+    if let Some(tls) = &device.tls {
+        out.push((tls.port, Service::Https));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -224,6 +217,12 @@ mod tests {
             device_address(base, 255).ok(),
             Some(Ipv4Addr::new(127, 0, 11, 0))
         );
+        assert_eq!(
+            device_address(base, 254).ok(),
+            Some(Ipv4Addr::new(127, 0, 10, 255)),
+            "large labs run through .255"
+        );
+        assert!(device_address(Ipv4Addr::new(127, 255, 255, 254), 1).is_err());
         assert!(device_address(Ipv4Addr::new(10, 0, 0, 1), 0).is_err());
         assert!(device_address(Ipv4Addr::new(127, 255, 255, 250), 10).is_err());
     }

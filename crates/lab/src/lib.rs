@@ -19,22 +19,33 @@
 //! ```
 
 mod authn;
+pub mod banners;
 pub mod behaviour;
+pub mod certs;
 pub mod clock;
 pub mod config;
 mod device;
 pub mod error;
+pub mod extra_services;
+pub mod hostile;
 mod http_server;
 pub mod identity;
 mod lab;
+mod legacy_tls;
+mod listen;
 pub mod lockout;
+pub mod login;
 pub mod manifest;
 pub mod mjpeg;
 mod nonce;
 mod onvif;
 pub mod personality;
+mod quirks;
 mod rtsp_server;
 mod telnet;
+mod tls;
+pub mod tls_discovery;
+pub mod vendor_ports;
 
 pub use config::{AuthMode, DefaultPassword, DeviceSpec, LabConfig, OnvifAuth};
 pub use error::LabError;

@@ -10,6 +10,10 @@ use std::net::Ipv4Addr;
 pub struct Manifest {
     /// Devices in address order.
     pub devices: Vec<ManifestDevice>,
+    /// PEM certificate of each vendor CA that issued device certificates in this lab, by
+    /// vendor (for `curl --cacert`); empty unless a device has `certificate = "vendor_ca"`.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub certificate_authorities: BTreeMap<String, String>,
 }
 
 /// One running device.
@@ -52,9 +56,39 @@ pub struct ManifestDevice {
     pub onvif_auth: String,
     /// Whether telnet runs.
     pub telnet: bool,
+    /// Hostile behaviours of a `hostile` device (empty for cameras): such a device attacks
+    /// the scanner, and its camera fields (credentials, auth modes) mean nothing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hostile: Vec<String>,
     /// Behaviour switches in force (auth variants, lockout, login messages, quirks).
     #[serde(default)]
     pub behaviour: crate::behaviour::Behaviour,
+    /// Video channels served (1 for a camera, several for a recorder).
+    #[serde(default = "one_channel")]
+    pub channels: u16,
+    /// CVE ids publicly known for this device's firmware version (from the personality data).
+    #[serde(default)]
+    pub known_cves: Vec<String>,
+    /// HTTPS details when the device serves HTTPS (`https = true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<ManifestTls>,
+    /// Discovery responders in force: `ssdp` (UPnP), `wsd` (WS-Discovery); their UDP ports are
+    /// `ports["ssdp"]`, `ports["wsd"]`, the UPnP description's TCP port `ports["upnp_http"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discovery: Vec<String>,
+}
+
+/// TLS on a device's HTTPS port (`ports["https"]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestTls {
+    /// `modern` (TLS 1.2/1.3) or `legacy_tls10` (TLS 1.0 only).
+    pub mode: String,
+    /// The certificate presented (kind, fingerprints, subject, issuer, validity, key).
+    pub certificate: crate::certs::CertInfo,
+}
+
+fn one_channel() -> u16 {
+    1
 }
 
 impl Manifest {
