@@ -1,9 +1,11 @@
 //! The device's HTTP server: web UI (login page, favicon, Basic/Digest on `/`) and, on the
 //! ONVIF port, the ONVIF SOAP services.
 
-use crate::authn::{self, Access};
+use crate::authn::{self, Access, Login};
+use crate::behaviour::{LoginMessages, QopOffer, UrlCredentials};
 use crate::device::Device;
-use crate::onvif;
+use crate::login::{self, Outcome};
+use crate::{mjpeg, onvif, quirks};
 use camguard_protocols::wire::{self, BodyMode, Limits, WireError};
 use std::sync::Arc;
 use std::time::Duration;
@@ -59,7 +61,19 @@ impl Reply {
 /// Serve one HTTP connection until it closes, misbehaves or idles out.
 pub async fn serve(stream: TcpStream, device: Arc<Device>, role: Role) {
     let peer = stream.peer_addr().ok();
-    let (r, mut w) = stream.into_split();
+    serve_io(stream, peer, device, role).await;
+}
+
+/// Serve one HTTP connection over any byte stream (plain TCP, or TLS on the HTTPS port).
+pub async fn serve_io<S>(
+    stream: S,
+    peer: Option<std::net::SocketAddr>,
+    device: Arc<Device>,
+    role: Role,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let (r, mut w) = tokio::io::split(stream);
     let mut r = BufReader::new(r);
     let limits = Limits {
         max_body: MAX_BODY,
@@ -115,6 +129,8 @@ pub async fn serve(stream: TcpStream, device: Arc<Device>, role: Role) {
             device = %device.spec.id, ?peer, method = %req.method, target = %req.target,
             status = reply.code, "http"
         );
+        // Without Content-Length the body ends with the connection.
+        let close = close || device.spec.behaviour.http10_no_length;
         if write(&mut w, &device, reply, head, close).await.is_err() || close {
             return;
         }
@@ -122,7 +138,7 @@ pub async fn serve(stream: TcpStream, device: Arc<Device>, role: Role) {
 }
 
 fn route(device: &Device, role: Role, method: &str, target: &str, msg: &wire::Message) -> Reply {
-    let path = target.split('?').next().unwrap_or("");
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
     if role.onvif && path.starts_with("/onvif/") {
         if method != "POST" {
             let mut r = Reply::text(405, "Method Not Allowed");
@@ -147,33 +163,37 @@ fn route(device: &Device, role: Role, method: &str, target: &str, msg: &wire::Me
     if !role.web {
         return Reply::text(404, "Not Found");
     }
+    let behaviour = &device.spec.behaviour;
+    let style = login::style_for(&device.spec.personality);
+    if let Some(style) = style.filter(|s| {
+        s.login_path == path && (behaviour.login_messages.is_some() || behaviour.lockout.is_some())
+    }) {
+        return login_endpoint(device, style, method, msg);
+    }
+    if matches!(method, "GET" | "HEAD") && snapshot_paths(device).contains(&path) {
+        return snapshot(device, method, query, msg);
+    }
     match (method, path) {
         ("GET" | "HEAD", "/favicon.ico") => {
             Reply::new(200, "OK", "image/x-icon", device.favicon.clone())
         }
-        ("GET" | "HEAD", "/" | "/index.html" | "/doc/page/login.asp") => {
-            match authn::check(
-                device.spec.web_auth,
-                msg.header("Authorization"),
-                method,
-                device,
-                &device.web_realm,
-                true,
-            ) {
-                Access::Granted => Reply::new(
+        ("GET" | "HEAD", _) => {
+            let known = matches!(path, "/" | "/index.html" | "/doc/page/login.asp");
+            // The web UI looks the path up first unless `auth_before_path` says otherwise.
+            if !known && !behaviour.auth_before_path.unwrap_or(false) {
+                return Reply::text(404, "Not Found");
+            }
+            match web_check(device, method, msg) {
+                Access::Granted if known => Reply::new(
                     200,
                     "OK",
                     "text/html; charset=utf-8",
                     device.login_page.clone().into_bytes(),
                 ),
-                Access::Challenge(ch) => {
-                    let mut r = Reply::text(401, "Unauthorized");
-                    r.headers.push(("WWW-Authenticate".into(), ch));
-                    r
-                }
+                Access::Granted => Reply::text(404, "Not Found"),
+                refused => refusal(device, refused),
             }
         }
-        ("GET" | "HEAD", _) => Reply::text(404, "Not Found"),
         _ => {
             let mut r = Reply::text(405, "Method Not Allowed");
             r.headers.push(("Allow".into(), "GET, HEAD".into()));
@@ -182,8 +202,198 @@ fn route(device: &Device, role: Role, method: &str, target: &str, msg: &wire::Me
     }
 }
 
+/// Check the request's `Authorization` against the web UI's scheme.
+fn web_check(device: &Device, method: &str, msg: &wire::Message) -> Access {
+    authn::check(
+        device.spec.web_auth,
+        msg.header("Authorization"),
+        method,
+        &msg.body,
+        device,
+        &device.web_realm,
+        QopOffer::Auth,
+    )
+}
+
+/// The answer to a refused web request: 401 with the challenge (or, with the
+/// `http_200_with_challenge` quirk, 200 with the login page and the challenge), or the
+/// vendor's lock page.
+fn refusal(device: &Device, access: Access) -> Reply {
+    let challenge = match access {
+        Access::Granted => return Reply::text(200, "OK"),
+        Access::Locked(left) => return locked(device, left),
+        Access::Challenge(c) | Access::Refused { challenge: c, .. } => c,
+    };
+    let mut r = if device.spec.behaviour.http_200_with_challenge {
+        Reply::new(
+            200,
+            "OK",
+            "text/html; charset=utf-8",
+            device.login_page.clone().into_bytes(),
+        )
+    } else {
+        Reply::text(401, "Unauthorized")
+    };
+    r.headers.push(("WWW-Authenticate".into(), challenge));
+    r
+}
+
+/// 403 with the vendor's lock message.
+fn locked(device: &Device, left: std::time::Duration) -> Reply {
+    match login::style_for(&device.spec.personality) {
+        Some(style) => answer(login::locked_page(style, left)),
+        None => Reply::text(403, "Forbidden"),
+    }
+}
+
+fn answer(a: login::Answer) -> Reply {
+    let reason = match a.code {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        405 => "Method Not Allowed",
+        _ => "Error",
+    };
+    let mut r = Reply::new(a.code, reason, a.content_type, a.body.into_bytes());
+    r.headers.extend(a.headers);
+    r
+}
+
+/// The vendor login endpoint (`login_messages` or `lockout` set).
+fn login_endpoint(
+    device: &Device,
+    style: &login::LoginStyle,
+    method: &str,
+    msg: &wire::Message,
+) -> Reply {
+    if !method.eq_ignore_ascii_case(&style.login_method) {
+        let mut r = Reply::text(405, "Method Not Allowed");
+        r.headers.push(("Allow".into(), style.login_method.clone()));
+        return r;
+    }
+    let behaviour = &device.spec.behaviour;
+    let messages = behaviour.login_messages.unwrap_or(LoginMessages::Generic);
+    let lockout = behaviour.lockout.is_some();
+    let (outcome, rpc_id) = match login::credentials(style, &msg.body) {
+        Some((user, password, id)) => (
+            match authn::login(device, &user, &password) {
+                Login::Ok => Outcome::Ok,
+                Login::Refused { user_known, after } => Outcome::failed(user_known, after),
+                Login::Locked(d) => Outcome::Locked(d),
+            },
+            id,
+        ),
+        None if style.format == login::Format::IsapiXml => match web_check(device, method, msg) {
+            Access::Granted => (Outcome::Ok, 0),
+            Access::Locked(d) => (Outcome::Locked(d), 0),
+            Access::Refused {
+                challenge,
+                user_known,
+                after,
+            } => {
+                let mut r = answer(login::render(
+                    style,
+                    messages,
+                    Outcome::failed(user_known, after),
+                    lockout,
+                    0,
+                ));
+                r.headers.push(("WWW-Authenticate".into(), challenge));
+                return r;
+            }
+            Access::Challenge(challenge) => {
+                let mut r = Reply::text(401, "Unauthorized");
+                r.headers.push(("WWW-Authenticate".into(), challenge));
+                return r;
+            }
+        },
+        None => return Reply::text(400, "Bad Request"),
+    };
+    answer(login::render(style, messages, outcome, lockout, rpc_id))
+}
+
+/// Snapshot CGIs served when the device takes credentials in the URL.
+fn snapshot_paths(device: &Device) -> Vec<&'static str> {
+    let b = &device.spec.behaviour;
+    let mut out = Vec::new();
+    if b.url_credentials.is_empty() {
+        return out;
+    }
+    let Some(data) = login::data() else {
+        return out;
+    };
+    if let Some(style) = login::style_for(&device.spec.personality) {
+        out.push(style.snapshot_path.as_str());
+    }
+    if b.accepts_url_credentials(UrlCredentials::UserPassword) {
+        out.push(data.xiongmai.snapshot_path.as_str());
+    }
+    if b.accepts_url_credentials(UrlCredentials::Loginuse) {
+        if let Some(g) = data.style.iter().find(|s| s.id == "generic") {
+            out.push(g.snapshot_path.as_str());
+        }
+    }
+    out
+}
+
+/// A JPEG snapshot, for credentials in the query (`user`/`password`, `loginuse`/`loginpas`,
+/// as switched on) or in the `Authorization` header.
+fn snapshot(device: &Device, method: &str, query: &str, msg: &wire::Message) -> Reply {
+    let b = &device.spec.behaviour;
+    let params = quirks::query_params(query);
+    let in_url = [
+        (UrlCredentials::UserPassword, "user", "password"),
+        (UrlCredentials::Loginuse, "loginuse", "loginpas"),
+    ]
+    .into_iter()
+    .filter(|(u, _, _)| b.accepts_url_credentials(*u))
+    .find_map(|(_, user, pass)| {
+        Some((
+            quirks::param(&params, user)?,
+            quirks::param(&params, pass).unwrap_or(""),
+        ))
+    });
+    let access = match in_url {
+        Some((user, pass)) => match authn::login(device, user, pass) {
+            Login::Ok => Access::Granted,
+            Login::Locked(d) => Access::Locked(d),
+            Login::Refused { user_known, after } => Access::Refused {
+                challenge: authn::challenge(
+                    device.spec.web_auth,
+                    device,
+                    &device.web_realm,
+                    QopOffer::Auth,
+                ),
+                user_known,
+                after,
+            },
+        },
+        None => web_check(device, method, msg),
+    };
+    match access {
+        Access::Granted => {
+            let (w, h) = device
+                .streams
+                .last()
+                .map(|s| (s.width, s.height))
+                .unwrap_or((320, 240));
+            match mjpeg::encode_bars(w, h, 0) {
+                Ok(jpeg) => Reply::new(200, "OK", "image/jpeg", jpeg),
+                Err(_) => Reply::text(500, "Internal Server Error"),
+            }
+        }
+        Access::Refused { challenge, .. } | Access::Challenge(challenge)
+            if challenge.is_empty() =>
+        {
+            Reply::text(401, "Unauthorized")
+        }
+        other => refusal(device, other),
+    }
+}
+
 async fn write(
-    w: &mut tokio::net::tcp::OwnedWriteHalf,
+    w: &mut (impl tokio::io::AsyncWrite + Unpin),
     device: &Device,
     reply: Reply,
     head: bool,
@@ -196,9 +406,12 @@ async fn write(
     for (k, v) in &reply.headers {
         headers.push((k, v));
     }
-    headers.push(("Connection", if close { "close" } else { "keep-alive" }));
-    let mut bytes =
-        wire::encode_response("HTTP/1.1", reply.code, reply.reason, &headers, &reply.body);
+    let mut bytes = if device.spec.behaviour.http10_no_length {
+        quirks::encode_http10(reply.code, reply.reason, &headers, &reply.body)
+    } else {
+        headers.push(("Connection", if close { "close" } else { "keep-alive" }));
+        wire::encode_response("HTTP/1.1", reply.code, reply.reason, &headers, &reply.body)
+    };
     if head {
         bytes.truncate(bytes.len() - reply.body.len());
     }

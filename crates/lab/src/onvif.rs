@@ -84,14 +84,36 @@ pub fn handle(device: &Device, path: &str, body: &[u8]) -> (u16, String) {
     };
     tracing::debug!(device = %device.spec.id, action = %req.action, "onvif");
     let pre_auth = PRE_AUTH.contains(&req.action.as_str());
-    if device.spec.onvif_auth == OnvifAuth::Wsse && !pre_auth && !authorized(device, &req) {
-        return fault(
-            400,
-            "s:Sender",
-            "ter:NotAuthorized",
-            "",
-            "Sender not Authorized",
-        );
+    if device.spec.onvif_auth == OnvifAuth::Wsse && !pre_auth {
+        // Brute-force lockout: while locked every token is refused, the right one included;
+        // a wrong token (not a missing one) is a failed login.
+        let mut locked = device.lockout.locked();
+        if locked.is_none() && !authorized(device, &req) {
+            if req.security.is_some() {
+                if let crate::lockout::AfterFailure::Locked(d) = device.lockout.fail() {
+                    locked = Some(d);
+                }
+            }
+            if locked.is_none() {
+                return fault(
+                    400,
+                    "s:Sender",
+                    "ter:NotAuthorized",
+                    "",
+                    "Sender not Authorized",
+                );
+            }
+        }
+        if let Some(left) = locked {
+            let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+            return fault(
+                400,
+                "s:Sender",
+                "ter:NotAuthorized",
+                "",
+                &format!("Sender not Authorized: account locked, retry in {secs} s"),
+            );
+        }
     }
     let reply = match (req.namespace.as_str(), req.action.as_str()) {
         (NS_TDS, "GetSystemDateAndTime") => Some(system_date_and_time(Utc::now())),

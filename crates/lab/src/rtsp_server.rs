@@ -1,9 +1,11 @@
 //! The device's RTSP server (RFC 2326): OPTIONS, DESCRIBE, SETUP (TCP interleaved or UDP
 //! unicast), PLAY, PAUSE, TEARDOWN, GET/SET_PARAMETER, streaming MJPEG over RTP.
 
-use crate::authn::{self, Access};
+use crate::authn::{self, Access, Login};
+use crate::behaviour::{QopOffer, UrlCredentials};
 use crate::device::{Device, Stream};
 use crate::mjpeg::{RtpState, CLOCK_RATE, FPS, PAYLOAD_TYPE};
+use crate::quirks::{self, XiongmaiPath};
 use camguard_protocols::wire::{self, Frame, Limits, Message, WireError};
 use rand::Rng;
 use std::net::{IpAddr, SocketAddr};
@@ -49,6 +51,8 @@ struct Session {
     transport: Option<Transport>,
     player: Option<JoinHandle<()>>,
     rtp: RtpState,
+    /// Set up on a path that does not exist (`rtsp_any_path_200`): PLAY answers, no media.
+    phantom: bool,
 }
 
 impl Session {
@@ -105,6 +109,7 @@ pub async fn serve(stream: TcpStream, device: Arc<Device>) {
             stream: None,
             transport: None,
             player: None,
+            phantom: false,
             rtp: RtpState {
                 seq: rng.gen(),
                 timestamp: rng.gen(),
@@ -195,16 +200,7 @@ fn encode(device: &Device, reply: Reply, cseq: Option<&str>) -> Vec<u8> {
 
 /// The stream a request URL names, and the URL's path.
 fn resolve<'a>(device: &'a Device, target: &str) -> Option<(usize, &'a Stream)> {
-    let path = match target
-        .strip_prefix("rtsp://")
-        .or_else(|| target.strip_prefix("RTSP://"))
-    {
-        Some(rest) => match rest.find('/') {
-            Some(i) => &rest[i..],
-            None => "/",
-        },
-        None => target,
-    };
+    let path = target_path(target);
     device.streams.iter().enumerate().find(|(_, s)| {
         path == s.path
             || path
@@ -227,19 +223,15 @@ fn handle(
         return (Reply::new(505, "RTSP Version Not Supported"), true);
     }
     let method = req.method.as_str();
+    let behaviour = &device.spec.behaviour;
+    let xm = behaviour
+        .accepts_url_credentials(UrlCredentials::Xiongmai)
+        .then(|| quirks::xiongmai_path(strip_track(target_path(&req.target))))
+        .flatten();
     if matches!(method, "DESCRIBE" | "SETUP" | "PLAY") {
-        if let Access::Challenge(ch) = authn::check(
-            device.spec.rtsp_auth,
-            msg.header("Authorization"),
-            method,
-            device,
-            &device.rtsp_realm,
-            false,
-        ) {
-            return (
-                Reply::new(401, "Unauthorized").header("WWW-Authenticate", ch),
-                false,
-            );
+        let phantom = session.phantom;
+        if let Some(refused) = authorize(device, method, msg, &req.target, xm.as_ref(), phantom) {
+            return (refused, false);
         }
     }
     if let Some(s) = msg.header("Session") {
@@ -252,6 +244,21 @@ fn handle(
     match method {
         "OPTIONS" => (Reply::new(200, "OK").header("Public", PUBLIC), false),
         "DESCRIBE" => match resolve(device, &req.target) {
+            None if xm
+                .as_ref()
+                .and_then(|x| xiongmai_stream(device, x))
+                .is_some()
+                || behaviour.rtsp_any_path_200 =>
+            {
+                // The SDP points back at the URL as asked (credentials in the path, or a path
+                // that does not exist on a device answering 200 to anything).
+                let url = absolute(device, &req.target);
+                let mut reply = Reply::new(200, "OK")
+                    .header("Content-Type", "application/sdp")
+                    .header("Content-Base", format!("{url}/"));
+                reply.body = sdp(device, &url).into_bytes();
+                (reply, false)
+            }
             None => (Reply::new(404, "Not Found"), false),
             Some((_, stream)) => {
                 let url = device.stream_url(stream);
@@ -262,9 +269,14 @@ fn handle(
                 (reply, false)
             }
         },
-        "SETUP" => match resolve(device, &req.target) {
+        "SETUP" => match resolve(device, &req.target)
+            .map(|(i, _)| i)
+            .or_else(|| xm.as_ref().and_then(|x| xiongmai_stream(device, x)))
+            .map(Some)
+            .or(behaviour.rtsp_any_path_200.then_some(None))
+        {
             None => (Reply::new(404, "Not Found"), false),
-            Some((idx, _)) => {
+            Some(idx) => {
                 let Some(transport) = msg
                     .header("Transport")
                     .and_then(|t| pick_transport(t, device, peer))
@@ -294,7 +306,8 @@ fn handle(
                         )
                     }
                 };
-                session.stream = Some(idx);
+                session.phantom = idx.is_none();
+                session.stream = idx;
                 session.transport = Some(transport);
                 (
                     Reply::new(200, "OK")
@@ -304,6 +317,15 @@ fn handle(
                 )
             }
         },
+        "PLAY" if session.phantom && session.transport.is_some() => {
+            // 200 to anything, but nothing to stream.
+            (
+                Reply::new(200, "OK")
+                    .header("Session", session_header)
+                    .header("Range", "npt=0.000-"),
+                false,
+            )
+        }
         "PLAY" => {
             let (Some(idx), Some(transport)) = (session.stream, session.transport.as_ref()) else {
                 return (Reply::new(455, "Method Not Valid in This State"), false);
@@ -351,6 +373,7 @@ fn handle(
             session.stop();
             session.transport = None;
             session.stream = None;
+            session.phantom = false;
             (
                 Reply::new(200, "OK").header("Session", session_header),
                 false,
@@ -365,6 +388,101 @@ fn handle(
             false,
         ),
     }
+}
+
+/// Authorize DESCRIBE/SETUP/PLAY; `Some(reply)` refuses. Credentials in a Xiongmai path
+/// replace the `Authorization` header. Unknown paths get 404 before 401 when
+/// `auth_before_path = false`, and 200 without authentication with `rtsp_any_path_200`.
+/// A locked device answers 403.
+fn authorize(
+    device: &Device,
+    method: &str,
+    msg: &Message,
+    target: &str,
+    xm: Option<&XiongmaiPath>,
+    phantom_session: bool,
+) -> Option<Reply> {
+    let behaviour = &device.spec.behaviour;
+    let unauthorized = |challenge: String| {
+        let r = Reply::new(401, "Unauthorized");
+        Some(if challenge.is_empty() {
+            r
+        } else {
+            r.header("WWW-Authenticate", challenge)
+        })
+    };
+    let challenge = || {
+        authn::challenge(
+            device.spec.rtsp_auth,
+            device,
+            &device.rtsp_realm,
+            QopOffer::None,
+        )
+    };
+    if let Some(xm) = xm {
+        return match authn::login(device, &xm.user, &xm.password) {
+            Login::Ok => None,
+            Login::Locked(_) => Some(Reply::new(403, "Forbidden")),
+            Login::Refused { .. } => unauthorized(challenge()),
+        };
+    }
+    let known = if method == "PLAY" {
+        !phantom_session
+    } else {
+        resolve(device, target).is_some()
+    };
+    if !known && behaviour.rtsp_any_path_200 {
+        return None;
+    }
+    if !known && !behaviour.auth_before_path.unwrap_or(true) {
+        return Some(Reply::new(404, "Not Found"));
+    }
+    match authn::check(
+        device.spec.rtsp_auth,
+        msg.header("Authorization"),
+        method,
+        &msg.body,
+        device,
+        &device.rtsp_realm,
+        QopOffer::None,
+    ) {
+        Access::Granted => None,
+        Access::Locked(_) => Some(Reply::new(403, "Forbidden")),
+        Access::Challenge(c) | Access::Refused { challenge: c, .. } => unauthorized(c),
+    }
+}
+
+/// The path (with query) of a request URL.
+fn target_path(target: &str) -> &str {
+    match target
+        .strip_prefix("rtsp://")
+        .or_else(|| target.strip_prefix("RTSP://"))
+    {
+        Some(rest) => match rest.find('/') {
+            Some(i) => &rest[i..],
+            None => "/",
+        },
+        None => target,
+    }
+}
+
+/// A path without its track suffix.
+fn strip_track(path: &str) -> &str {
+    path.strip_suffix("/trackID=0")
+        .or_else(|| path.strip_suffix('/'))
+        .unwrap_or(path)
+}
+
+/// The stream a Xiongmai path selects: channel 1, stream 0 (main) or 1 (sub).
+fn xiongmai_stream(device: &Device, xm: &XiongmaiPath) -> Option<usize> {
+    let idx = usize::try_from(xm.stream).ok()?;
+    (xm.channel == 1 && idx < device.streams.len()).then_some(idx)
+}
+
+/// The request URL as an absolute `rtsp://` URL without its track suffix.
+fn absolute(device: &Device, target: &str) -> String {
+    let path = strip_track(target_path(target));
+    format!("rtsp://{}:{}{}", device.address, device.rtsp_port, path)
 }
 
 fn sdp(device: &Device, url: &str) -> String {
