@@ -86,6 +86,10 @@ pub enum ProtoError {
     /// The XML could not be used (malformed, DTD, too large, missing element).
     #[error("unusable XML: {0}")]
     Xml(String),
+    /// An answer declared as SOAP/XML that was refused as unsafe or unusable (DTD or entity
+    /// declarations, larger than the limit, not well-formed): the port does speak SOAP.
+    #[error("SOAP answer refused: {0}")]
+    RefusedSoap(String),
     /// A well-formed answer that does not fit the protocol step.
     #[error("unexpected answer: {0}")]
     Unexpected(String),

@@ -85,21 +85,30 @@ impl OnvifClient {
         let m =
             http::post_soap(self.addr, &self.host, path, Some(action), &env, &self.opts).await?;
         let status = http::status_code(&m).unwrap_or(0);
+        // An answer declared as XML whose document is refused is worth reporting as such;
+        // an HTML error page that fails to parse is just not ONVIF.
+        let declared_xml = m
+            .header("Content-Type")
+            .is_some_and(|t| t.to_ascii_lowercase().contains("xml"));
+        let refused = |e: ProtoError| match e {
+            ProtoError::Xml(why) if declared_xml => ProtoError::RefusedSoap(why),
+            e => e,
+        };
         if m.body_truncated {
-            return Err(ProtoError::Xml(format!(
+            return Err(refused(ProtoError::Xml(format!(
                 "answer larger than {} bytes",
                 self.opts.limits.max_body
-            )));
+            ))));
         }
         let text = String::from_utf8_lossy(&m.body).into_owned();
         if (200..300).contains(&status) {
             // Some devices answer a fault with 200.
-            check_fault(&text)?;
+            check_fault(&text).map_err(refused)?;
             return Ok(text);
         }
         // A fault document explains the refusal better than the status.
         if !text.is_empty() {
-            check_fault(&text)?;
+            check_fault(&text).map_err(refused)?;
         }
         match status {
             401 | 403 => Err(ProtoError::NotAuthorized(format!("HTTP {status}"))),

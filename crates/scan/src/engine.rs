@@ -6,7 +6,7 @@ use crate::credentials::check_credentials;
 use crate::data::ProbeKind;
 use crate::probe::{discover, read_greeting, HostCtx};
 use crate::probe_http::probe_http;
-use crate::probe_onvif::{find_onvif, OnvifService};
+use crate::probe_onvif::find_onvif;
 use crate::probe_rtsp::{probe_rtsp, prove_stream};
 use crate::rate::Limiter;
 use crate::targets::TargetSet;
@@ -159,7 +159,13 @@ async fn probe_host(ip: IpAddr, cfg: Arc<ScanConfig>, limiter: Limiter) -> HostO
     }
 
     // ONVIF on the HTTP ports.
-    let mut onvif: Option<OnvifService> = find_onvif(ctx, &http_answered).await;
+    let (mut onvif, rejected) = find_onvif(ctx, &http_answered).await;
+    for r in rejected {
+        if let Some(e) = obs.endpoints.iter_mut().find(|e| e.port == r.port) {
+            e.reason.push_str("; ");
+            e.reason.push_str(&r.reason);
+        }
+    }
     if let Some(o) = onvif.as_mut() {
         o.anonymous_identity(ctx).await;
         let known = cfg.known_credentials.clone();

@@ -58,6 +58,12 @@ pub(crate) async fn discover(ctx: &HostCtx, port: u16) -> Endpoint {
     let (state, reason) = match http::connect(ctx.addr(port), &ctx.opts).await {
         Ok(_) => (EndpointState::Open, "connection accepted".to_string()),
         Err(ProtoError::Refused) => (EndpointState::Closed, "connection refused".to_string()),
+        // A reset (not a refusal) means a listener completed the handshake, then dropped us:
+        // the port is open and the host is there.
+        Err(ProtoError::Connect(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => (
+            EndpointState::Open,
+            "connection reset by the peer right after it was accepted".to_string(),
+        ),
         Err(ProtoError::ConnectTimeout(d)) => (
             EndpointState::Timeout,
             format!("no answer within {} ms", d.as_millis()),

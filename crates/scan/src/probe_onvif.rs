@@ -22,8 +22,21 @@ fn is_soap_answer(e: &ProtoError) -> bool {
     matches!(e, ProtoError::NotAuthorized(_) | ProtoError::Fault { .. })
 }
 
+/// An ONVIF answer that was refused as unsafe or unusable (DTD/entity expansion, oversized
+/// or too deeply nested XML): the port spoke SOAP, and the reason belongs in the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RejectedOnvif {
+    pub(crate) port: u16,
+    pub(crate) reason: String,
+}
+
 /// Try `GetSystemDateAndTime` on each port; the first that answers is the ONVIF port.
-pub(crate) async fn find_onvif(ctx: &HostCtx, ports: &[u16]) -> Option<OnvifService> {
+/// Ports whose answer was XML the parser refused are returned too, with the reason.
+pub(crate) async fn find_onvif(
+    ctx: &HostCtx,
+    ports: &[u16],
+) -> (Option<OnvifService>, Vec<RejectedOnvif>) {
+    let mut rejected = Vec::new();
     for &port in ports {
         let mut client = OnvifClient::new(ctx.addr(port), &ctx.opts);
         let answer = {
@@ -33,6 +46,13 @@ pub(crate) async fn find_onvif(ctx: &HostCtx, ports: &[u16]) -> Option<OnvifServ
         let system_date_time = match answer {
             Ok(t) => Some(t),
             Err(e) if is_soap_answer(&e) => None,
+            Err(e @ ProtoError::RefusedSoap(_)) => {
+                rejected.push(RejectedOnvif {
+                    port,
+                    reason: format!("onvif: {e}"),
+                });
+                continue;
+            }
             Err(_) => continue,
         };
         if let Some(t) = &system_date_time {
@@ -44,7 +64,7 @@ pub(crate) async fn find_onvif(ctx: &HostCtx, ports: &[u16]) -> Option<OnvifServ
                 }
             }
         }
-        return Some(OnvifService {
+        let found = OnvifService {
             obs: OnvifObservation {
                 port,
                 path: DEVICE_SERVICE.to_string(),
@@ -53,9 +73,10 @@ pub(crate) async fn find_onvif(ctx: &HostCtx, ports: &[u16]) -> Option<OnvifServ
             },
             client,
             media_path: None,
-        });
+        };
+        return (Some(found), rejected);
     }
-    None
+    (None, rejected)
 }
 
 impl OnvifService {
