@@ -9,6 +9,7 @@ use camguard_protocols::auth::Credentials;
 use camguard_protocols::http::ProtoError;
 use camguard_protocols::rtsp::{Describe, RtspSession};
 use rand::RngCore;
+use std::time::Duration;
 
 /// Source tags of [`RtspPathResult::source`].
 pub(crate) const SRC_RANDOM: &str = "random_baseline";
@@ -17,6 +18,10 @@ pub(crate) const SRC_ROUTES: &str = "route_list";
 
 /// Most ONVIF-reported paths described.
 const MAX_ONVIF_PATHS: usize = 4;
+/// Most paths the stream proof tries on a server that answers 200 to any path.
+const MAX_ANY_PATH_PROOFS: usize = 16;
+/// Wait for media per path on such a server (an invented path never sends any).
+const ANY_PATH_PROOF_DEADLINE: Duration = Duration::from_secs(2);
 
 fn random_path() -> String {
     let mut b = [0u8; 6];
@@ -114,8 +119,11 @@ pub(crate) async fn probe_rtsp(
             obs.accepts_any_path = d.status == 200;
             continue;
         }
-        // ONVIF paths are all tried only while they 404; the route list stops likewise.
-        if d.status != 404 {
+        // ONVIF paths are all tried only while they 404 (or, on a server that answers 200
+        // to anything, all of them: they are the stream proof's best candidates); the route
+        // list stops at the first path that is not 404.
+        let onvif_path = i <= onvif_count;
+        if d.status != 404 && !(obs.accepts_any_path && onvif_path) {
             break;
         }
         if i == onvif_count && onvif_count > 0 {
@@ -139,36 +147,77 @@ pub(crate) fn first_path_with(obs: &RtspObservation, status: u16) -> Option<Stri
         .map(|p| p.path.clone())
 }
 
-/// Opt-in stream proof, anonymously, on the first DESCRIBE-200 path.
+/// Paths the stream proof tries, in order. Normally the first DESCRIBE-200 path. On a server
+/// that answers 200 to any path that answer means nothing (the `rtsp_any_path_200` quirk of
+/// Hipcam-style firmware): the ONVIF-reported paths, then the route list, until one streams.
+pub(crate) fn proof_candidates(obs: &RtspObservation) -> Vec<String> {
+    if !obs.accepts_any_path {
+        return first_path_with(obs, 200).into_iter().collect();
+    }
+    let mut out: Vec<String> = Vec::new();
+    let onvif = obs
+        .paths
+        .iter()
+        .filter(|p| p.source == SRC_ONVIF && p.status == Some(200))
+        .map(|p| p.path.clone());
+    let routes = data::rtsp_routes().iter().map(|r| r.path.clone());
+    for p in onvif.chain(routes) {
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out.truncate(MAX_ANY_PATH_PROOFS);
+    out
+}
+
+/// Opt-in stream proof, anonymously, on the candidate paths ([`proof_candidates`]) until
+/// media flows.
 pub(crate) async fn prove_stream(ctx: &HostCtx, obs: &mut RtspObservation) {
-    let Some(path) = first_path_with(obs, 200) else {
-        return;
+    let candidates = proof_candidates(obs);
+    let deadline = if obs.accepts_any_path {
+        ctx.cfg.stream_deadline.min(ANY_PATH_PROOF_DEADLINE)
+    } else {
+        ctx.cfg.stream_deadline
     };
+    let mut last_error = None;
+    for path in candidates {
+        match prove_path(ctx, obs.port, &path, deadline).await {
+            Ok(proof) => {
+                obs.anonymous_media = Some(proof);
+                return;
+            }
+            Err(e) => {
+                tracing::debug!(port = obs.port, %path, %e, "stream proof failed");
+                last_error = Some(e);
+            }
+        }
+    }
+    if let Some(e) = last_error {
+        obs.error.get_or_insert(format!("stream proof: {e}"));
+    }
+}
+
+/// One anonymous stream proof on `path`.
+async fn prove_path(
+    ctx: &HostCtx,
+    port: u16,
+    path: &str,
+    deadline: Duration,
+) -> Result<camguard_model::MediaProof, ProtoError> {
     let _slot = ctx.slot().await;
     let run = async {
-        let mut s = RtspSession::connect(ctx.addr(obs.port), &ctx.opts).await?;
-        let d = s.describe(&path, None).await?;
+        let mut s = RtspSession::connect(ctx.addr(port), &ctx.opts).await?;
+        let d = s.describe(path, None).await?;
         if d.status != 200 {
             return Err(ProtoError::Unexpected(format!(
                 "DESCRIBE answered {} on the proof connection",
                 d.status
             )));
         }
-        s.stream_proof(
-            &path,
-            &d,
-            ctx.cfg.stream_packets.max(1),
-            ctx.cfg.stream_deadline,
-        )
-        .await
+        s.stream_proof(path, &d, ctx.cfg.stream_packets.max(1), deadline)
+            .await
     };
-    match run.await {
-        Ok(proof) => obs.anonymous_media = Some(proof),
-        Err(e) => {
-            tracing::debug!(port = obs.port, %e, "stream proof failed");
-            obs.error.get_or_insert(format!("stream proof: {e}"));
-        }
-    }
+    run.await
 }
 
 /// One credential attempt: DESCRIBE `path` answering the challenge. `Some(true)` when the
