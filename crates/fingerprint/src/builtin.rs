@@ -35,6 +35,10 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../../data/fingerprints/professional_brands.toml"),
     ),
     (
+        "vietnam_brands.toml",
+        include_str!("../../../data/fingerprints/vietnam_brands.toml"),
+    ),
+    (
         "non_camera.toml",
         include_str!("../../../data/fingerprints/non_camera.toml"),
     ),
