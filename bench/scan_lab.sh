@@ -8,7 +8,7 @@ n=${1:-200}; shift || true
 bin=target/release/camguard
 cargo build --release --quiet
 base=127.0.30.1
-tmp=$(mktemp -d); trap 'kill $lab_pid 2>/dev/null || true; rm -rf "$tmp"' EXIT
+tmp=$(mktemp -d); trap 'pkill -INT -P $lab_pid 2>/dev/null || true; rm -rf "$tmp"' EXIT
 /usr/bin/time -f "%M" -o "$tmp/lab.rss" "$bin" lab --devices "$n" --seed 1 --base "$base" \
   --manifest "$tmp/manifest.json" > /dev/null 2> "$tmp/lab.err" &
 lab_pid=$!
@@ -20,7 +20,8 @@ start=$(date +%s.%N)
 /usr/bin/time -f "%M" -o "$tmp/scan.rss" "$bin" scan "$base-$last" --ports "$ports" --no-db --quiet \
   --output "$tmp/out.jsonl" "$@" 2> "$tmp/scan.err"
 end=$(date +%s.%N)
-kill -INT $lab_pid; wait $lab_pid 2>/dev/null || true
+# /usr/bin/time ignores SIGINT: signal the lab itself, its child.
+pkill -INT -P $lab_pid; wait $lab_pid 2>/dev/null || true
 live=$(wc -l < "$tmp/out.jsonl")
 python3 - "$n" "$live" "$start" "$end" "$(cat "$tmp/scan.rss")" "$(cat "$tmp/lab.rss" 2>/dev/null || echo '?')" "$*" <<'PY'
 import sys
