@@ -390,19 +390,32 @@ fn scope_escape(s: &str) -> String {
         .collect()
 }
 
-fn profiles(device: &Device) -> String {
-    let (sw, sh) = device
+/// The main (first) stream of a video channel: its size is the video source's.
+fn channel_main(device: &Device, channel: u16) -> (u16, u16) {
+    device
         .streams
-        .first()
+        .iter()
+        .find(|s| s.channel == channel)
         .map(|s| (s.width, s.height))
-        .unwrap_or((0, 0));
+        .unwrap_or((0, 0))
+}
+
+/// One media profile per stream; recorders have one video source per channel
+/// (`VideoSource_<channel>`), shared by that channel's streams.
+fn profiles(device: &Device) -> String {
     let mut out = String::from("<trt:GetProfilesResponse>");
     for (i, s) in device.streams.iter().enumerate() {
+        let (sw, sh) = channel_main(device, s.channel);
+        let uses = device
+            .streams
+            .iter()
+            .filter(|o| o.channel == s.channel)
+            .count();
         out.push_str(&format!(
             concat!(
                 "<trt:Profiles token=\"{tok}\" fixed=\"true\"><tt:Name>{tok}</tt:Name>",
-                "<tt:VideoSourceConfiguration token=\"VideoSourceConfig_1\"><tt:Name>VideoSourceConfig_1</tt:Name>",
-                "<tt:UseCount>{n}</tt:UseCount><tt:SourceToken>VideoSource_1</tt:SourceToken>",
+                "<tt:VideoSourceConfiguration token=\"VideoSourceConfig_{ch}\"><tt:Name>VideoSourceConfig_{ch}</tt:Name>",
+                "<tt:UseCount>{n}</tt:UseCount><tt:SourceToken>VideoSource_{ch}</tt:SourceToken>",
                 "<tt:Bounds x=\"0\" y=\"0\" width=\"{sw}\" height=\"{sh}\"/></tt:VideoSourceConfiguration>",
                 "<tt:VideoEncoderConfiguration token=\"VideoEncoder_{idx}\"><tt:Name>VideoEncoder_{idx}</tt:Name>",
                 "<tt:UseCount>1</tt:UseCount><tt:Encoding>JPEG</tt:Encoding>",
@@ -412,7 +425,8 @@ fn profiles(device: &Device) -> String {
                 "<tt:SessionTimeout>PT60S</tt:SessionTimeout></tt:VideoEncoderConfiguration></trt:Profiles>"
             ),
             tok = s.profile_token,
-            n = device.streams.len(),
+            ch = s.channel,
+            n = uses,
             sw = sw,
             sh = sh,
             idx = i + 1,
@@ -426,21 +440,29 @@ fn profiles(device: &Device) -> String {
 }
 
 fn video_sources(device: &Device) -> String {
-    let (w, h) = device
-        .streams
-        .first()
-        .map(|s| (s.width, s.height))
-        .unwrap_or((0, 0));
-    format!(
-        concat!(
-            "<trt:GetVideoSourcesResponse><trt:VideoSources token=\"VideoSource_1\">",
-            "<tt:Framerate>{}</tt:Framerate><tt:Resolution><tt:Width>{}</tt:Width><tt:Height>{}</tt:Height>",
-            "</tt:Resolution></trt:VideoSources></trt:GetVideoSourcesResponse>"
-        ),
-        crate::mjpeg::FPS,
-        w,
-        h
-    )
+    let mut channels: Vec<u16> = device.streams.iter().map(|s| s.channel).collect();
+    channels.sort_unstable();
+    channels.dedup();
+    if channels.is_empty() {
+        channels.push(1);
+    }
+    let mut out = String::from("<trt:GetVideoSourcesResponse>");
+    for ch in channels {
+        let (w, h) = channel_main(device, ch);
+        out.push_str(&format!(
+            concat!(
+                "<trt:VideoSources token=\"VideoSource_{}\">",
+                "<tt:Framerate>{}</tt:Framerate><tt:Resolution><tt:Width>{}</tt:Width><tt:Height>{}</tt:Height>",
+                "</tt:Resolution></trt:VideoSources>"
+            ),
+            ch,
+            crate::mjpeg::FPS,
+            w,
+            h
+        ));
+    }
+    out.push_str("</trt:GetVideoSourcesResponse>");
+    out
 }
 
 fn stream_for_token<'a>(device: &'a Device, token: Option<&str>) -> Option<&'a Stream> {

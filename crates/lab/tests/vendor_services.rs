@@ -52,6 +52,11 @@ vendor_ports = true
 [[device]]
 id = "plain"
 personality = "dahua"
+
+[[device]]
+id = "nvr"
+personality = "hikvision_nvr"
+onvif_auth = "none"
 "#;
 
 const DEADLINE: Duration = Duration::from_secs(5);
@@ -372,5 +377,59 @@ async fn recorders_serve_every_channel_and_the_manifest_says_so() {
     let hik = dev(&lab, "hik");
     assert_eq!(hik.firmware, "V5.5.82 build 190909");
     assert_eq!(hik.known_cves, ["CVE-2021-36260"]);
+    lab.shutdown().await;
+}
+
+/// POST a SOAP 1.2 body to the device service; returns the response body.
+async fn soap(d: &ManifestDevice, service: &str, ns: &str, op: &str) -> String {
+    let body = format!(
+        "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\">\
+         <s:Body><{op} xmlns=\"{ns}\"/></s:Body></s:Envelope>"
+    );
+    let mut s = connect(d, "onvif").await;
+    let req = format!(
+        "POST /onvif/{service} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/soap+xml\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        d.address,
+        body.len()
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    tokio::time::timeout(DEADLINE, s.read_to_end(&mut out))
+        .await
+        .expect("answer in time")
+        .expect("read");
+    let text = String::from_utf8_lossy(&out).into_owned();
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    text
+}
+
+#[tokio::test]
+async fn recorder_onvif_has_a_video_source_per_channel_and_a_profile_per_stream() {
+    let lab = lab(Ipv4Addr::new(127, 63, 9, 1)).await;
+    let nvr = dev(&lab, "nvr");
+    let media = "http://www.onvif.org/ver10/media/wsdl";
+    let sources = soap(nvr, "media_service", media, "GetVideoSources").await;
+    assert_eq!(
+        sources.matches("<trt:VideoSources ").count(),
+        4,
+        "{sources}"
+    );
+    for ch in 1..=4 {
+        assert!(sources.contains(&format!("token=\"VideoSource_{ch}\"")));
+    }
+    let profiles = soap(nvr, "media_service", media, "GetProfiles").await;
+    assert_eq!(profiles.matches("<trt:Profiles ").count(), 8, "{profiles}");
+    for ch in 1..=4 {
+        assert_eq!(
+            profiles
+                .matches(&format!(
+                    "<tt:SourceToken>VideoSource_{ch}</tt:SourceToken>"
+                ))
+                .count(),
+            2,
+            "main + sub of channel {ch}"
+        );
+    }
     lab.shutdown().await;
 }

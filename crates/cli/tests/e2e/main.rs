@@ -5,4 +5,5 @@ mod common;
 mod gst_oracle;
 mod identify_contract;
 mod lab_pipeline;
+mod personalities;
 mod scope;
