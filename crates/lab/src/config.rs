@@ -122,6 +122,11 @@ pub struct LabConfig {
     pub seed: u64,
     /// Devices, in address order.
     pub devices: Vec<DeviceSpec>,
+    /// The lab runs inside a network namespace of its own (lab-file key `multicast_in_netns`):
+    /// SSDP and WS-Discovery responders then also join 239.255.255.250 on `lo`. The lab
+    /// refuses to start with it when the namespace has any interface but `lo`.
+    #[serde(default)]
+    pub multicast_in_netns: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -146,8 +151,9 @@ const RNG_SERIAL: u64 = 1;
 const RNG_PASSWORD: u64 = 2;
 const RNG_CHOICE: u64 = 3;
 
-/// Upper bound of devices in one lab (addresses and sockets are finite).
-pub const MAX_DEVICES: usize = 4096;
+/// Upper bound of devices in one lab: a lab's addresses are consecutive 127.x.y.z, and each
+/// device costs a few KiB; 65,000 keeps a lab inside one /16 of loopback addresses.
+pub const MAX_DEVICES: usize = 65_000;
 
 impl LabConfig {
     /// Parse a lab file. Errors name the bad field and device.
@@ -155,6 +161,8 @@ impl LabConfig {
         let value: toml::Table = toml::from_str(s).map_err(|e| LabError::Syntax(e.to_string()))?;
         let mut seed = 0u64;
         let mut raw_devices = Vec::new();
+        let mut fleets = Vec::new();
+        let mut multicast_in_netns = false;
         for (key, v) in value {
             match key.as_str() {
                 "seed" => {
@@ -171,19 +179,38 @@ impl LabConfig {
                     })?;
                     raw_devices = arr.clone();
                 }
+                "fleet" => {
+                    fleets = v
+                        .as_array()
+                        .ok_or_else(|| {
+                            LabError::Syntax(
+                                "`fleet` must be an array of tables ([[fleet]])".into(),
+                            )
+                        })?
+                        .clone();
+                }
+                "multicast_in_netns" => {
+                    multicast_in_netns = v.as_bool().ok_or_else(|| {
+                        LabError::Syntax("`multicast_in_netns` must be true or false".into())
+                    })?;
+                }
                 other => {
                     return Err(LabError::Syntax(format!(
-                        "unknown top-level key `{other}` (expected `seed` or [[device]])"
+                        "unknown top-level key `{other}` (expected `seed`, [[device]] or [[fleet]])"
                     )))
                 }
             }
         }
-        if raw_devices.len() > MAX_DEVICES {
+        let total = raw_devices
+            .len()
+            .saturating_add(crate::fleet::total_count(&fleets)?);
+        if total > MAX_DEVICES {
             return Err(LabError::Syntax(format!(
-                "{} devices; at most {MAX_DEVICES}",
-                raw_devices.len()
+                "{total} devices; at most {MAX_DEVICES}"
             )));
         }
+        let first_fleet_index = raw_devices.len();
+        raw_devices.extend(crate::fleet::expand(&fleets, seed, first_fleet_index)?);
         let mut devices = Vec::with_capacity(raw_devices.len());
         for (index, v) in raw_devices.into_iter().enumerate() {
             let name = v
@@ -246,7 +273,11 @@ impl LabConfig {
                 });
             }
         }
-        Ok(LabConfig { seed, devices })
+        Ok(LabConfig {
+            seed,
+            devices,
+            multicast_in_netns,
+        })
     }
 
     /// Read and parse a lab file.
@@ -269,6 +300,17 @@ impl LabConfig {
             .filter_map(|id| Personality::get(id))
             .collect();
         LabConfig::generate_from(&classic, n, seed, false)
+    }
+
+    /// [`LabConfig::generate`] that refuses, with a clear error, more than [`MAX_DEVICES`]
+    /// devices instead of capping them.
+    pub fn try_generate(n: usize, seed: u64) -> Result<LabConfig, LabError> {
+        if n > MAX_DEVICES {
+            return Err(LabError::Options(format!(
+                "{n} devices asked for; a lab holds at most {MAX_DEVICES}"
+            )));
+        }
+        Ok(LabConfig::generate(n, seed))
     }
 
     /// Like [`LabConfig::generate`], but round-robin over ALL built-in personalities (vendors,
@@ -322,7 +364,11 @@ impl LabConfig {
                 devices.push(d);
             }
         }
-        LabConfig { seed, devices }
+        LabConfig {
+            seed,
+            devices,
+            multicast_in_netns: false,
+        }
     }
 }
 

@@ -43,6 +43,16 @@ pub enum LabError {
         /// Underlying error.
         source: std::io::Error,
     },
+    /// A `[[fleet]]` entry is invalid; `fleet` names it (`#<n> (<personality>)`).
+    #[error("lab file: fleet {fleet}: field `{field}`: {message}")]
+    Fleet {
+        /// Position (1-based) and personality of the fleet entry.
+        fleet: String,
+        /// Name of the offending field.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
     /// The lab options are unusable (address range, port overflow, …).
     #[error("lab options: {0}")]
     Options(String),
