@@ -71,6 +71,8 @@ pub struct Device {
     pub ssh: Option<(u16, String)>,
     /// HTTPS port state (certificate, TLS flavour) when `https = true`; set by the lab.
     pub tls: Option<crate::tls::DeviceTls>,
+    /// Discovery responder ports (SSDP, UPnP description, WS-Discovery); set by the lab.
+    pub discovery: crate::udp::DiscoveryPorts,
 }
 
 impl Device {
@@ -153,6 +155,7 @@ impl Device {
             ftp,
             ssh,
             tls: None,
+            discovery: Default::default(),
         })
     }
 
@@ -202,6 +205,18 @@ impl Device {
         if let Some(tls) = &self.tls {
             ports.insert("https".to_string(), tls.port);
         }
+        let mut discovery = Vec::new();
+        if let Some(p) = self.discovery.ssdp {
+            ports.insert("ssdp".to_string(), p);
+            discovery.push("ssdp".to_string());
+        }
+        if let Some(p) = self.discovery.upnp_http {
+            ports.insert("upnp_http".to_string(), p);
+        }
+        if let Some(p) = self.discovery.wsd {
+            ports.insert("wsd".to_string(), p);
+            discovery.push("wsd".to_string());
+        }
         ManifestDevice {
             id: self.spec.id.clone(),
             personality: self.spec.personality.clone(),
@@ -229,7 +244,7 @@ impl Device {
                 mode: t.mode.as_str().to_string(),
                 certificate: t.cert.info.clone(),
             }),
-            discovery: Vec::new(),
+            discovery,
         }
     }
 }

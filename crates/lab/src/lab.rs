@@ -55,6 +55,7 @@ enum Service {
     Ftp,
     Ssh,
     Https,
+    UpnpDescription,
 }
 
 impl Lab {
@@ -75,6 +76,7 @@ impl Lab {
         let mut entries = Vec::with_capacity(config.devices.len());
         let mut routes = crate::listen::RouteTable::default();
         let mut certs = crate::certs::CertFactory::new(config.seed);
+        let mut discovering = Vec::new();
         for (i, spec) in config.devices.iter().enumerate() {
             let address = device_address(opts.base, i)?;
             if !spec.hostile.is_empty() {
@@ -90,14 +92,28 @@ impl Lab {
             let mut device = Device::new(spec, address, opts.port_offset)?;
             device.set_clock(clock.clone());
             device.tls = crate::tls::prepare(&mut certs, &device, opts.port_offset)?;
+            device.discovery = crate::udp::ports(&device, opts.port_offset)?;
             let device = Arc::new(device);
+            if device.discovery != Default::default() {
+                discovering.push(device.clone());
+            }
             for (port, service) in services(&device) {
                 routes.add(address, port, handler(device.clone(), service))?;
             }
             entries.push(device.manifest());
         }
         let (stop, _) = watch::channel(false);
-        let tasks = crate::listen::bind_and_serve(routes, &stop).await?;
+        let mut tasks = crate::listen::bind_and_serve(routes, &stop).await?;
+        match crate::udp::start(&discovering, config.multicast_in_netns, &stop).await {
+            Ok(udp) => tasks.extend(udp),
+            Err(e) => {
+                let _ = stop.send(true);
+                for t in tasks {
+                    let _ = t.await;
+                }
+                return Err(e);
+            }
+        }
         let manifest = Manifest {
             devices: entries,
             certificate_authorities: certs.ca_pems(),
@@ -138,6 +154,7 @@ fn handler(device: Arc<Device>, service: Service) -> Handler {
                 Service::Ftp => crate::banners::serve_ftp(s, device).await,
                 Service::Ssh => crate::banners::serve_ssh(s, device).await,
                 Service::Https => crate::tls::serve(s, device).await,
+                Service::UpnpDescription => crate::ssdp::serve_description(s, device).await,
             }
         })
     })
@@ -201,6 +218,9 @@ fn services(device: &Device) -> Vec<(u16, Service)> {
     }
     if let Some(tls) = &device.tls {
         out.push((tls.port, Service::Https));
+    }
+    if let Some(port) = device.discovery.upnp_http {
+        out.push((port, Service::UpnpDescription));
     }
     out
 }

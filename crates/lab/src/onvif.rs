@@ -352,8 +352,22 @@ fn services(device: &Device) -> String {
 }
 
 fn scopes(device: &Device) -> String {
+    let items = scope_items(device);
+    let mut out = String::from("<tds:GetScopesResponse>");
+    for item in items {
+        out.push_str(&format!(
+            "<tds:Scopes><tt:ScopeDef>Fixed</tt:ScopeDef><tt:ScopeItem>{}</tt:ScopeItem></tds:Scopes>",
+            xml_escape(&item)
+        ));
+    }
+    out.push_str("</tds:GetScopesResponse>");
+    out
+}
+
+/// The device's ONVIF scopes (GetScopes, WS-Discovery ProbeMatch).
+pub(crate) fn scope_items(device: &Device) -> Vec<String> {
     let p = device.personality;
-    let items = [
+    vec![
         "onvif://www.onvif.org/type/video_encoder".to_string(),
         "onvif://www.onvif.org/Profile/Streaming".to_string(),
         format!(
@@ -365,16 +379,7 @@ fn scopes(device: &Device) -> String {
             scope_escape(&p.identity.manufacturer)
         ),
         "onvif://www.onvif.org/location/lab".to_string(),
-    ];
-    let mut out = String::from("<tds:GetScopesResponse>");
-    for item in items {
-        out.push_str(&format!(
-            "<tds:Scopes><tt:ScopeDef>Fixed</tt:ScopeDef><tt:ScopeItem>{}</tt:ScopeItem></tds:Scopes>",
-            xml_escape(&item)
-        ));
-    }
-    out.push_str("</tds:GetScopesResponse>");
-    out
+    ]
 }
 
 /// Scope items are space-separated lists: percent-encode anything but unreserved characters.
