@@ -5,5 +5,6 @@ mod common;
 mod gst_oracle;
 mod identify_contract;
 mod lab_pipeline;
+mod quirks;
 mod personalities;
 mod scope;
