@@ -5,6 +5,6 @@ mod common;
 mod gst_oracle;
 mod identify_contract;
 mod lab_pipeline;
-mod quirks;
 mod personalities;
+mod quirks;
 mod scope;
