@@ -3,6 +3,7 @@
 mod bad_input;
 mod common;
 mod gst_oracle;
+mod hostile;
 mod identify_contract;
 mod lab_pipeline;
 mod personalities;
