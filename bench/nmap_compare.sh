@@ -19,13 +19,15 @@ lab_pid=
 cleanup() { [ -n "$lab_pid" ] && kill -INT "$lab_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-# One device per personality, telnet on so its banner is compared too.
+# One device per personality with every service it has (telnet, vendor ports, SSH, FTP).
 {
   echo "seed = 7"
   for f in data/lab/personalities/*.toml; do
     id=$(sed -n 's/^id = "\(.*\)"$/\1/p' "$f" | head -1)
     case "$id" in ""|hostile*) continue ;; esac
-    printf '[[device]]\nid = "%s"\npersonality = "%s"\ntelnet = true\n' "$id" "$id"
+    has() { grep -q "^\[\[\?$1\]\]\?$" "$f" && echo true || echo false; }
+    printf '[[device]]\nid = "%s"\npersonality = "%s"\ntelnet = true\nvendor_ports = %s\nssh = %s\nftp = %s\n' \
+      "$id" "$id" "$(has vendor_ports)" "$(has ssh)" "$(has ftp)"
   done
 } > "$tmp/lab.toml"
 
@@ -88,8 +90,11 @@ print("|---|---|---|---|---|---|")
 for d in devices:
     ident, services = ours.get(d["address"], ({}, {}))
     who = " / ".join(x for x in (ident.get("vendor"), ident.get("model") or ident.get("product")) if x)
-    for name, port in sorted(d["ports"].items(), key=lambda kv: kv[1]):
+    names = {}
+    for name, port in d["ports"].items():
+        names.setdefault(port, []).append(name)
+    for port in sorted(names):
         service, product = seen.get((d["address"], port), ("not seen", ""))
-        print(f"| {d['personality']} | {port} ({name}) | {cell(service)} | {cell(product)} "
-              f"| {cell(services.get(port))} | {cell(who)} |")
+        print(f"| {d['personality']} | {port} ({', '.join(sorted(names[port]))}) | {cell(service)} "
+              f"| {cell(product)} | {cell(services.get(port))} | {cell(who)} |")
 PY

@@ -184,9 +184,14 @@ async fn nmap_service_guesses_name_our_vendor_where_they_name_one() {
     let personalities = faithful_personalities();
     let mut toml = String::from("seed = 7\n");
     for p in &personalities {
+        // Every service the personality has, so nmap sees its whole surface.
         let _ = write!(
             toml,
-            "[[device]]\nid = \"{id}\"\npersonality = \"{id}\"\ntelnet = true\n",
+            "[[device]]\nid = \"{id}\"\npersonality = \"{id}\"\ntelnet = true\n\
+             vendor_ports = {}\nssh = {}\nftp = {}\n",
+            !p.vendor_ports.is_empty(),
+            p.ssh.is_some(),
+            p.ftp.is_some(),
             id = p.id
         );
     }
