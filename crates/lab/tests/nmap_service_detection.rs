@@ -29,8 +29,8 @@ const KNOWN_VENDORS: [(&str, &str); 14] = [
     ("xiongmai", "Xiongmai"),
     ("axis", "Axis"),
     ("bosch", "Bosch"),
-    ("samsung", "Hanwha"),
-    ("hanwha", "Hanwha"),
+    ("samsung", "Hanwha Vision"),
+    ("hanwha", "Hanwha Vision"),
     ("tp-link", "TP-Link"),
     ("tp_link", "TP-Link"),
     ("uniview", "Uniview"),
@@ -131,7 +131,7 @@ fn vendors_named(said: &str, personalities: &[&Personality]) -> BTreeSet<String>
         .iter()
         .map(|(t, v)| (t.to_string(), v.to_string()))
         .collect();
-    for p in personalities {
+    for p in personalities.iter().filter(|p| p.vendor != "Generic") {
         tokens.push((p.vendor.to_lowercase(), p.vendor.clone()));
     }
     tokens
@@ -141,9 +141,24 @@ fn vendors_named(said: &str, personalities: &[&Personality]) -> BTreeSet<String>
         .collect()
 }
 
-/// Whether nmap's vendor is acceptable for a device of personality `p`.
+/// Sub-brands and OEMs whose devices run their parent's firmware, so a parent's signature is
+/// the right answer for them: (personality vendor, parent). EZVIZ is Hikvision's consumer brand
+/// (and its cameras answer on Hikvision's SDK port 8000), Imou is Dahua's, KBVision sells Dahua
+/// OEM hardware, Vantech ships Xiongmai-style firmware (see the personalities' `source`).
+const PARENTS: [(&str, &str); 4] = [
+    ("EZVIZ", "Hikvision"),
+    ("Imou", "Dahua"),
+    ("KBVision", "Dahua"),
+    ("Vantech", "Xiongmai"),
+];
+
+/// Whether nmap's vendor is acceptable for a device of personality `p`: its own vendor or the
+/// parent whose firmware it runs.
 fn vendor_agrees(named: &str, p: &Personality) -> bool {
     named.eq_ignore_ascii_case(&p.vendor)
+        || PARENTS.iter().any(|(brand, parent)| {
+            p.vendor.eq_ignore_ascii_case(brand) && named.eq_ignore_ascii_case(parent)
+        })
 }
 
 fn faithful_personalities() -> Vec<&'static Personality> {
@@ -173,6 +188,14 @@ fn nmap_xml_parser_reads_services_and_cpes() {
     assert!(named.contains("Hikvision"), "{named:?}");
     assert!(vendors_named("gstreamer rtspd", &all).is_empty());
     assert!(parse_nmap_xml("<nmaprun").is_err());
+    if let (Some(ezviz), Some(hik)) = (Personality::get("ezviz"), Personality::get("hikvision")) {
+        assert!(
+            vendor_agrees("Hikvision", ezviz),
+            "EZVIZ runs Hikvision firmware"
+        );
+        assert!(vendor_agrees("Hikvision", hik));
+        assert!(!vendor_agrees("Dahua", hik));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
