@@ -67,7 +67,7 @@ pub fn check_base(base: Ipv4Addr, count: usize) -> Result<()> {
 pub async fn run(args: LabArgs) -> Result<ExitCode> {
     let config = match (&args.file, args.devices) {
         (Some(path), _) => LabConfig::from_file(path)?,
-        (None, Some(n)) if n > 0 => LabConfig::generate(n, args.seed),
+        (None, Some(n)) if n > 0 => LabConfig::try_generate(n, args.seed)?,
         (None, Some(_)) => bail!("--devices must be at least 1"),
         (None, None) => LabConfig::generate(3, args.seed),
     };
