@@ -108,7 +108,12 @@ fn clean(s: &str) -> String {
 pub fn resolve_control(base: &str, control: Option<&str>) -> String {
     match control {
         None | Some("") | Some("*") => base.to_string(),
-        Some(c) if c.len() > 7 && c[..7].eq_ignore_ascii_case("rtsp://") => c.to_string(),
+        Some(c)
+            if c.get(..7)
+                .is_some_and(|p| p.eq_ignore_ascii_case("rtsp://")) =>
+        {
+            c.to_string()
+        }
         Some(c) => {
             if base.ends_with('/') {
                 format!("{base}{c}")
@@ -523,6 +528,21 @@ mod tests {
         assert_eq!(
             resolve_control(base, Some("RTSP://h/x/track1")),
             "RTSP://h/x/track1"
+        );
+    }
+
+    /// Found by the `sdp_and_page` fuzz target: a control attribute with a multi-byte
+    /// character across byte 7 made the prefix check slice inside a character and panic.
+    #[test]
+    fn control_with_multibyte_char_at_byte_seven_does_not_panic() {
+        let c = "\u{0}\u{fffd}{\u{fffd}";
+        assert_eq!(
+            resolve_control("rtsp://h/", Some(c)),
+            format!("rtsp://h/{c}")
+        );
+        assert_eq!(
+            resolve_control("rtsp://h/", Some("rtsp:/é")),
+            "rtsp://h/rtsp:/é"
         );
     }
 
