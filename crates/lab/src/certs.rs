@@ -218,6 +218,8 @@ pub struct CertFactory {
     seed: u64,
     cas: HashMap<String, VendorCa>,
     shared: HashMap<(String, String, KeyKind), Arc<DeviceCert>>,
+    /// RSA keys generated ahead, in parallel (RSA-2048 generation takes tens of ms each).
+    rsa_pool: std::sync::Mutex<Vec<KeyPair>>,
 }
 
 impl std::fmt::Debug for CertFactory {
@@ -226,6 +228,10 @@ impl std::fmt::Debug for CertFactory {
             .field("seed", &self.seed)
             .field("cas", &self.cas.keys().collect::<Vec<_>>())
             .field("shared", &self.shared.len())
+            .field(
+                "rsa_pool",
+                &self.rsa_pool.lock().map(|p| p.len()).unwrap_or_default(),
+            )
             .finish()
     }
 }
@@ -237,6 +243,43 @@ impl CertFactory {
             seed,
             cas: HashMap::new(),
             shared: HashMap::new(),
+            rsa_pool: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Generate `n` RSA-2048 keys ahead on every core (legacy TLS devices take them).
+    pub fn pregenerate_rsa(&mut self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        let threads = std::thread::available_parallelism()
+            .map(|t| t.get())
+            .unwrap_or(1)
+            .min(n);
+        let keys: Vec<KeyPair> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let count = n / threads + usize::from(t < n % threads);
+                    s.spawn(move || {
+                        (0..count)
+                            .filter_map(|_| {
+                                KeyPair::generate_rsa_for(
+                                    &rcgen::PKCS_RSA_SHA256,
+                                    rcgen::RsaKeySize::_2048,
+                                )
+                                .ok()
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        if let Ok(mut pool) = self.rsa_pool.lock() {
+            pool.extend(keys);
         }
     }
 
@@ -391,9 +434,12 @@ impl CertFactory {
     fn key(&self, label: &str, kind: KeyKind) -> Result<KeyPair, rcgen::Error> {
         match kind {
             KeyKind::EcdsaP256 => p256_from_seed(self.seed, label),
-            KeyKind::Rsa2048 => {
-                KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
-            }
+            KeyKind::Rsa2048 => match self.rsa_pool.lock().ok().and_then(|mut p| p.pop()) {
+                Some(k) => Ok(k),
+                None => {
+                    KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
+                }
+            },
         }
     }
 }

@@ -76,6 +76,17 @@ impl Lab {
         let mut entries = Vec::with_capacity(config.devices.len());
         let mut routes = crate::listen::RouteTable::default();
         let mut certs = crate::certs::CertFactory::new(config.seed);
+        certs.pregenerate_rsa(
+            config
+                .devices
+                .iter()
+                .filter(|d| {
+                    d.https
+                        && d.hostile.is_empty()
+                        && d.tls_discovery.tls() == crate::tls_discovery::TlsMode::LegacyTls10
+                })
+                .count(),
+        );
         let mut discovering = Vec::new();
         for (i, spec) in config.devices.iter().enumerate() {
             let address = device_address(opts.base, i)?;
