@@ -110,6 +110,16 @@ impl FingerprintInput {
                 .map(|h| h.www_authenticate.join(", ")),
             rtsp_server: first(host.rtsp.iter().map(|r| r.server.as_ref())),
             telnet_banner: host.telnet.first().map(|b| b.banner.clone()),
+            ssh_banner: host.ssh.first().map(|b| b.banner.clone()),
+            ftp_banner: host.ftp.first().map(|b| b.banner.clone()),
+            tls_subject: host
+                .tls
+                .iter()
+                .find_map(|t| t.certificate.as_ref().map(|c| c.subject.clone())),
+            tls_issuer: host
+                .tls
+                .iter()
+                .find_map(|t| t.certificate.as_ref().map(|c| c.issuer.clone())),
             favicon_md5: first(host.http.iter().map(|h| h.favicon_md5.as_ref())),
             http_set_cookie: host
                 .http

@@ -14,9 +14,10 @@ pub mod verdict;
 
 pub use identity::{DeviceType, FingerprintInput, Identity};
 pub use observation::{
-    AuthScheme, BannerObservation, CredentialAttempt, DeviceInfo, Endpoint, EndpointState,
-    HostObservation, HttpObservation, MediaProof, OnvifObservation, RtspObservation,
-    RtspPathResult, Service,
+    AuthScheme, BannerObservation, CertificateInfo, CredentialAttempt, DeviceInfo,
+    DiscoveryObservation, Endpoint, EndpointState, HostObservation, HttpObservation, MediaProof,
+    OnvifObservation, RtspObservation, RtspPathResult, Service, TlsObservation,
+    VendorPortObservation,
 };
 pub use verdict::{DeviceRecord, Finding, ProvisionVerdict, Severity, VerdictStatus};
 

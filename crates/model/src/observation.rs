@@ -19,6 +19,16 @@ pub enum Service {
     Rtsp,
     /// Telnet (a banner or login prompt was read).
     Telnet,
+    /// FTP (a 220 greeting was read).
+    Ftp,
+    /// SSH (an identification string was read).
+    Ssh,
+    /// TLS that does not carry HTTP (or whose content was not probed).
+    Tls,
+    /// A vendor's private binary protocol (Dahua 37777, Xiongmai 34567, Hikvision 8000, …).
+    VendorPrivate,
+    /// RTMP.
+    Rtmp,
     /// Open, but nothing camguard recognises answered.
     Unknown,
 }
@@ -198,6 +208,85 @@ pub struct BannerObservation {
     pub banner: String,
 }
 
+/// A certificate presented in a TLS handshake (no private data: public fields only).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateInfo {
+    /// Subject, RFC 4514 string.
+    pub subject: String,
+    /// Issuer, RFC 4514 string.
+    pub issuer: String,
+    /// Start of validity, RFC 3339.
+    pub not_before: Option<String>,
+    /// End of validity, RFC 3339.
+    pub not_after: Option<String>,
+    /// Public key algorithm (`rsa`, `ec`, `ed25519`, …).
+    pub key_type: Option<String>,
+    /// Public key size in bits.
+    pub key_bits: Option<u32>,
+    /// Signature algorithm name (e.g. `sha256WithRSAEncryption`).
+    pub signature_algorithm: Option<String>,
+    /// SHA-256 of the DER certificate, lower-case hex.
+    pub sha256: String,
+    /// SHA-256 of the SubjectPublicKeyInfo, lower-case hex: equal on devices sharing one key.
+    pub spki_sha256: Option<String>,
+    /// Subject equals issuer.
+    pub self_signed: bool,
+}
+
+/// What a TLS probe of one port saw.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TlsObservation {
+    /// Port probed.
+    pub port: u16,
+    /// Protocol versions the server accepted, e.g. `["TLS1.0", "TLS1.2"]`.
+    pub versions_accepted: Vec<String>,
+    /// Protocol versions the server refused.
+    pub versions_refused: Vec<String>,
+    /// Cipher suite negotiated at the highest accepted version, IANA name.
+    pub cipher: Option<String>,
+    /// Leaf certificate.
+    pub certificate: Option<CertificateInfo>,
+    /// Error that ended the probe early, if any.
+    pub error: Option<String>,
+}
+
+/// A greeting or answer of a vendor's private binary protocol.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VendorPortObservation {
+    /// Port probed.
+    pub port: u16,
+    /// Protocol recognised: `dahua_dhip`, `dahua_dvrip`, `xiongmai_sofia`, `hikvision_sdk`, `rtmp`.
+    pub protocol: String,
+    /// Sanitised details (e.g. realm, reply code); never credentials.
+    pub detail: String,
+}
+
+/// An answer to a discovery probe (SSDP M-SEARCH or WS-Discovery Probe), plus what the
+/// description it points at disclosed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscoveryObservation {
+    /// `ssdp` or `ws_discovery`.
+    pub protocol: String,
+    /// UDP port answered on.
+    pub port: u16,
+    /// `SERVER` header (SSDP).
+    pub server: Option<String>,
+    /// `LOCATION` (SSDP) or first XAddr (WS-Discovery).
+    pub location: Option<String>,
+    /// Types announced (WS-Discovery) or ST/NT (SSDP).
+    pub types: Vec<String>,
+    /// Scopes (WS-Discovery).
+    pub scopes: Vec<String>,
+    /// Manufacturer from the description or scopes.
+    pub manufacturer: Option<String>,
+    /// Model name from the description or scopes.
+    pub model: Option<String>,
+    /// Serial number disclosed without authentication, if any.
+    pub serial: Option<String>,
+    /// Friendly name.
+    pub friendly_name: Option<String>,
+}
+
 /// One credential tried by the opt-in default-credential check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CredentialAttempt {
@@ -230,6 +319,21 @@ pub struct HostObservation {
     pub onvif: Option<OnvifObservation>,
     /// Telnet banners.
     pub telnet: Vec<BannerObservation>,
+    /// FTP greetings.
+    #[serde(default)]
+    pub ftp: Vec<BannerObservation>,
+    /// SSH identification strings.
+    #[serde(default)]
+    pub ssh: Vec<BannerObservation>,
+    /// TLS observations, one per TLS port.
+    #[serde(default)]
+    pub tls: Vec<TlsObservation>,
+    /// Vendor private protocol answers.
+    #[serde(default)]
+    pub vendor_ports: Vec<VendorPortObservation>,
+    /// Discovery (SSDP, WS-Discovery) answers.
+    #[serde(default)]
+    pub discovery: Vec<DiscoveryObservation>,
     /// Default credentials tried (only with the opt-in credential check).
     pub credential_attempts: Vec<CredentialAttempt>,
 }
@@ -245,6 +349,11 @@ impl HostObservation {
             rtsp: Vec::new(),
             onvif: None,
             telnet: Vec::new(),
+            ftp: Vec::new(),
+            ssh: Vec::new(),
+            tls: Vec::new(),
+            vendor_ports: Vec::new(),
+            discovery: Vec::new(),
             credential_attempts: Vec::new(),
         }
     }
