@@ -5,7 +5,7 @@ use crate::error::StoreError;
 use crate::types::{InventoryDevice, ScanSummary};
 use crate::Store;
 use camguard_model::{Endpoint, Finding, Identity, ProvisionVerdict, Severity};
-use sqlx::sqlite::SqliteRow;
+use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -45,49 +45,43 @@ impl Store {
         let index: HashMap<i64, usize> =
             devices.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
 
-        let latest = |table: &str, columns: &str, order: &str| {
-            format!(
-                "SELECT t.device_id, {columns} FROM {table} t
-                 JOIN devices d ON d.id = t.device_id AND d.last_scan_id = t.scan_id
-                 ORDER BY t.device_id, {order}"
-            )
-        };
-
-        let sql = latest(
+        for (i, row) in latest_rows(
+            &mut tx,
+            &index,
             "endpoints",
             "t.port, t.state, t.service, t.reason",
             "t.port",
-        );
-        for row in sqlx::query(&sql).fetch_all(&mut *tx).await? {
-            if let Some(&i) = index.get(&row.try_get::<i64, _>("device_id")?) {
-                devices[i].endpoints.push(endpoint_from_row(&row)?);
-            }
+        )
+        .await?
+        {
+            devices[i].endpoints.push(endpoint_from_row(&row)?);
         }
-        let sql = latest(
+        for (i, row) in latest_rows(
+            &mut tx,
+            &index,
             "findings",
             "t.check_id, t.severity, t.port, t.summary, t.evidence",
             "t.id",
-        );
-        for row in sqlx::query(&sql).fetch_all(&mut *tx).await? {
-            if let Some(&i) = index.get(&row.try_get::<i64, _>("device_id")?) {
-                devices[i].findings.push(finding_from_row(&row)?);
-            }
+        )
+        .await?
+        {
+            devices[i].findings.push(finding_from_row(&row)?);
         }
-        let sql = latest(
+        for (i, row) in latest_rows(
+            &mut tx,
+            &index,
             "verdicts",
             "t.baseline, t.provision, t.status, t.findings",
             "t.position",
-        );
-        for row in sqlx::query(&sql).fetch_all(&mut *tx).await? {
-            if let Some(&i) = index.get(&row.try_get::<i64, _>("device_id")?) {
-                devices[i].verdicts.push(verdict_from_row(&row)?);
-            }
+        )
+        .await?
+        {
+            devices[i].verdicts.push(verdict_from_row(&row)?);
         }
-        let sql = latest("checks_run", "t.check_id", "t.check_id");
-        for row in sqlx::query(&sql).fetch_all(&mut *tx).await? {
-            if let Some(&i) = index.get(&row.try_get::<i64, _>("device_id")?) {
-                devices[i].checks_run.push(row.try_get("check_id")?);
-            }
+        for (i, row) in
+            latest_rows(&mut tx, &index, "checks_run", "t.check_id", "t.check_id").await?
+        {
+            devices[i].checks_run.push(row.try_get("check_id")?);
         }
         tx.commit().await?;
 
@@ -108,6 +102,30 @@ impl Store {
             .try_get("n")?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
+}
+
+/// The `columns` of the rows of `table` that belong to each device's newest scan, ordered by
+/// device and then `order`, each with the device's position in `index` (rows of devices not
+/// in `index` are skipped).
+async fn latest_rows(
+    conn: &mut SqliteConnection,
+    index: &HashMap<i64, usize>,
+    table: &str,
+    columns: &str,
+    order: &str,
+) -> Result<Vec<(usize, SqliteRow)>, StoreError> {
+    let sql = format!(
+        "SELECT t.device_id, {columns} FROM {table} t
+         JOIN devices d ON d.id = t.device_id AND d.last_scan_id = t.scan_id
+         ORDER BY t.device_id, {order}"
+    );
+    let mut rows = Vec::new();
+    for row in sqlx::query(&sql).fetch_all(&mut *conn).await? {
+        if let Some(&i) = index.get(&row.try_get::<i64, _>("device_id")?) {
+            rows.push((i, row));
+        }
+    }
+    Ok(rows)
 }
 
 fn count(row: &SqliteRow, column: &'static str) -> Result<u64, StoreError> {

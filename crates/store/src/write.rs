@@ -7,6 +7,7 @@ use crate::Store;
 use camguard_model::DeviceRecord;
 use chrono::{DateTime, Utc};
 use sqlx::{Row, Sqlite, Transaction};
+use std::sync::OnceLock;
 
 /// Starts a write transaction that takes the write lock at once. A deferred transaction that
 /// reads first and writes later can fail with `SQLITE_BUSY` under concurrent writers; an
@@ -90,6 +91,54 @@ impl Store {
     }
 }
 
+/// True (in the upsert's `SET` expressions) when the incoming observation is the device's
+/// newest: every `SET` expression sees the old row, so this compares with the old `last_seen`.
+const INCOMING_IS_NEWEST: &str = "excluded.last_seen >= devices.last_seen";
+
+/// Device columns that take the newest observation's value.
+const NEWEST_WINS: [&str; 10] = [
+    "last_seen",
+    "last_scan_id",
+    "vendor",
+    "product",
+    "model",
+    "firmware",
+    "device_type",
+    "camera",
+    "confidence",
+    "rules",
+];
+
+/// The device upsert: insert the row, or keep the earliest `first_seen`, take the
+/// [`NEWEST_WINS`] columns from the newest observation, and keep a known serial unless the
+/// newest observation brings one.
+fn upsert_device_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| {
+        let newest_wins: String = NEWEST_WINS
+            .iter()
+            .map(|c| {
+                format!(
+                    ",\n           {c} = CASE WHEN {INCOMING_IS_NEWEST} \
+                     THEN excluded.{c} ELSE devices.{c} END"
+                )
+            })
+            .collect();
+        format!(
+            "INSERT INTO devices (ip, first_seen, last_seen, last_scan_id, vendor, product, model,
+                                  firmware, device_type, camera, confidence, serial, rules)
+             VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             ON CONFLICT (ip) DO UPDATE SET
+               first_seen = CASE WHEN excluded.first_seen < devices.first_seen
+                                 THEN excluded.first_seen ELSE devices.first_seen END,
+               serial     = CASE WHEN {INCOMING_IS_NEWEST}
+                                 THEN COALESCE(excluded.serial, devices.serial)
+                                 ELSE COALESCE(devices.serial, excluded.serial) END{newest_wins}
+             RETURNING id"
+        )
+    })
+}
+
 /// Insert or update the device row; returns its id.
 async fn upsert_device(
     tx: &mut Transaction<'_, Sqlite>,
@@ -110,57 +159,25 @@ async fn upsert_device(
                     .and_then(|i| i.serial.clone())
             })
     });
-    // Every SET expression sees the old row, so `newer` is evaluated against the old last_seen.
-    let row = sqlx::query(
-        "INSERT INTO devices (ip, first_seen, last_seen, last_scan_id, vendor, product, model,
-                              firmware, device_type, camera, confidence, serial, rules)
-         VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         ON CONFLICT (ip) DO UPDATE SET
-           first_seen   = CASE WHEN excluded.first_seen < devices.first_seen
-                               THEN excluded.first_seen ELSE devices.first_seen END,
-           last_seen    = CASE WHEN excluded.last_seen >= devices.last_seen
-                               THEN excluded.last_seen ELSE devices.last_seen END,
-           last_scan_id = CASE WHEN excluded.last_seen >= devices.last_seen
-                               THEN excluded.last_scan_id ELSE devices.last_scan_id END,
-           vendor       = CASE WHEN excluded.last_seen >= devices.last_seen
-                               THEN excluded.vendor ELSE devices.vendor END,
-           product      = CASE WHEN excluded.last_seen >= devices.last_seen
-                               THEN excluded.product ELSE devices.product END,
-           model        = CASE WHEN excluded.last_seen >= devices.last_seen
-                               THEN excluded.model ELSE devices.model END,
-           firmware     = CASE WHEN excluded.last_seen >= devices.last_seen
-                               THEN excluded.firmware ELSE devices.firmware END,
-           device_type  = CASE WHEN excluded.last_seen >= devices.last_seen
-                               THEN excluded.device_type ELSE devices.device_type END,
-           camera       = CASE WHEN excluded.last_seen >= devices.last_seen
-                               THEN excluded.camera ELSE devices.camera END,
-           confidence   = CASE WHEN excluded.last_seen >= devices.last_seen
-                               THEN excluded.confidence ELSE devices.confidence END,
-           serial       = CASE WHEN excluded.last_seen >= devices.last_seen
-                               THEN COALESCE(excluded.serial, devices.serial)
-                               ELSE COALESCE(devices.serial, excluded.serial) END,
-           rules        = CASE WHEN excluded.last_seen >= devices.last_seen
-                               THEN excluded.rules ELSE devices.rules END
-         RETURNING id",
-    )
-    .bind(obs.ip.to_string())
-    .bind(&seen)
-    .bind(scan_id)
-    .bind(&id.vendor)
-    .bind(&id.product)
-    .bind(&id.model)
-    .bind(&id.firmware)
-    .bind(device_type)
-    .bind(i64::from(id.camera))
-    .bind(if id.confidence.is_finite() {
-        id.confidence
-    } else {
-        0.0
-    })
-    .bind(serial)
-    .bind(to_json("fingerprint rules", &id.rules)?)
-    .fetch_one(&mut **tx)
-    .await?;
+    let row = sqlx::query(upsert_device_sql())
+        .bind(obs.ip.to_string())
+        .bind(&seen)
+        .bind(scan_id)
+        .bind(&id.vendor)
+        .bind(&id.product)
+        .bind(&id.model)
+        .bind(&id.firmware)
+        .bind(device_type)
+        .bind(i64::from(id.camera))
+        .bind(if id.confidence.is_finite() {
+            id.confidence
+        } else {
+            0.0
+        })
+        .bind(serial)
+        .bind(to_json("fingerprint rules", &id.rules)?)
+        .fetch_one(&mut **tx)
+        .await?;
     Ok(row.try_get("id")?)
 }
 
