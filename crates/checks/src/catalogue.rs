@@ -180,9 +180,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn duplicate_ids_are_rejected() {
-        let one = r#"
+    /// A valid catalogue of one check.
+    const ONE: &str = r#"
 [[check]]
 id = "X.ONE"
 severity = "low"
@@ -194,25 +193,17 @@ remediation = { en = "m", vi = "mờ" }
 evidence = "e"
 source = "s"
 "#;
-        assert!(Catalogue::from_toml(one).is_ok());
-        let err = Catalogue::from_toml(&format!("{one}{one}")).unwrap_err();
+
+    #[test]
+    fn duplicate_ids_are_rejected() {
+        assert!(Catalogue::from_toml(ONE).is_ok());
+        let err = Catalogue::from_toml(&format!("{ONE}{ONE}")).unwrap_err();
         assert!(err.to_string().contains("duplicate"), "{err}");
     }
 
     #[test]
     fn missing_vietnamese_and_bad_severity_are_rejected() {
-        let text = r#"
-[[check]]
-id = "X.ONE"
-severity = "low"
-safety = "safe"
-cvss_rationale = "r"
-title = { en = "t", vi = "" }
-description = { en = "d", vi = "đ" }
-remediation = { en = "m", vi = "mờ" }
-evidence = "e"
-source = "s"
-"#;
+        let text = &ONE.replace(r#"vi = "tê""#, r#"vi = """#);
         let err = Catalogue::from_toml(text).unwrap_err();
         assert!(err.to_string().contains("title"), "{err}");
         let bad = text.replace("\"low\"", "\"severe\"");
