@@ -63,6 +63,11 @@ impl<'a> Page<'a> {
             .raw("</td>")
     }
 
+    /// A muted paragraph with a translated text (what an empty section shows).
+    fn muted(&mut self, key: &str) -> &mut Self {
+        self.raw("<p class=\"muted\">").t(key).raw("</p>\n")
+    }
+
     /// A key/value row of a `kv` table.
     fn kv(&mut self, key: &str, value: &str) -> &mut Self {
         self.raw("<tr>").th(key).td(value).raw("</tr>\n")
@@ -198,7 +203,7 @@ fn summary(p: &mut Page<'_>, doc: &ReportDocument) {
         .t("summary.by_vendor_model")
         .raw("</h3>\n");
     if s.by_vendor_model.is_empty() {
-        p.raw("<p class=\"muted\">").t("summary.none").raw("</p>\n");
+        p.muted("summary.none");
     } else {
         p.raw("<table>\n<tr>")
             .th("summary.vendor")
@@ -267,7 +272,7 @@ fn devices(p: &mut Page<'_>, doc: &ReportDocument) {
         .t("devices.heading")
         .raw("</h2>\n");
     if doc.devices.is_empty() {
-        p.raw("<p class=\"muted\">").t("devices.none").raw("</p>\n");
+        p.muted("devices.none");
     }
     for d in &doc.devices {
         device(p, d);
@@ -336,9 +341,7 @@ fn device(p: &mut Page<'_>, d: &DeviceEntry) {
 
     p.raw("<h4>").t("devices.findings").raw("</h4>\n");
     if d.findings.is_empty() {
-        p.raw("<p class=\"muted\">")
-            .t("devices.no_findings")
-            .raw("</p>\n");
+        p.muted("devices.no_findings");
     } else {
         p.raw("<table class=\"findings\">\n<tr>")
             .th("devices.severity")
@@ -374,9 +377,7 @@ fn device(p: &mut Page<'_>, d: &DeviceEntry) {
 
     p.raw("<h4>").t("devices.verdicts").raw("</h4>\n");
     if d.verdicts.is_empty() {
-        p.raw("<p class=\"muted\">")
-            .t("devices.no_verdicts")
-            .raw("</p>\n");
+        p.muted("devices.no_verdicts");
     } else {
         p.raw("<table>\n<tr>")
             .th("provisions.provision")

@@ -46,19 +46,34 @@ pub struct ParseChoiceError {
     expected: &'static str,
 }
 
+impl ParseChoiceError {
+    /// Look `s` up (trimmed, any case) among `choices`, whose names are listed in
+    /// `expected`; `what` names the setting in the error.
+    fn choose<T: Copy>(
+        s: &str,
+        what: &'static str,
+        choices: &[(&str, T)],
+        expected: &'static str,
+    ) -> Result<T, ParseChoiceError> {
+        let wanted = s.trim().to_ascii_lowercase();
+        choices
+            .iter()
+            .find(|(name, _)| *name == wanted)
+            .map(|&(_, value)| value)
+            .ok_or_else(|| ParseChoiceError {
+                what,
+                value: s.to_owned(),
+                expected,
+            })
+    }
+}
+
 impl FromStr for Lang {
     type Err = ParseChoiceError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "en" => Ok(Lang::En),
-            "vi" => Ok(Lang::Vi),
-            _ => Err(ParseChoiceError {
-                what: "language",
-                value: s.to_owned(),
-                expected: "en, vi",
-            }),
-        }
+        let choices = [("en", Lang::En), ("vi", Lang::Vi)];
+        ParseChoiceError::choose(s, "language", &choices, "en, vi")
     }
 }
 
@@ -66,15 +81,8 @@ impl FromStr for Format {
     type Err = ParseChoiceError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "html" => Ok(Format::Html),
-            "json" => Ok(Format::Json),
-            _ => Err(ParseChoiceError {
-                what: "report format",
-                value: s.to_owned(),
-                expected: "html, json",
-            }),
-        }
+        let choices = [("html", Format::Html), ("json", Format::Json)];
+        ParseChoiceError::choose(s, "report format", &choices, "html, json")
     }
 }
 

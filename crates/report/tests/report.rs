@@ -154,17 +154,22 @@ fn telnet() -> Finding {
     }
 }
 
+/// A scan of `targets` started at `at`, judged against `baseline`.
+fn scan_meta(at: DateTime<Utc>, targets: &str, baseline: &str) -> ScanMeta {
+    ScanMeta {
+        started_at: at,
+        targets: targets.into(),
+        options: serde_json::json!({}),
+        baseline: baseline.into(),
+    }
+}
+
 /// A store with two scans: a camera whose findings changed between scans, a camera with a
 /// hostile vendor string, and a non-camera host.
 async fn inventory() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("camguard.db")).await.unwrap();
-    let meta = |at| ScanMeta {
-        started_at: at,
-        targets: "127.0.0.0/28".into(),
-        options: serde_json::json!({}),
-        baseline: "qcvn-test".into(),
-    };
+    let meta = |at| scan_meta(at, "127.0.0.0/28", "qcvn-test");
     let s1 = store.begin_scan(&meta(t0())).await.unwrap();
     store
         .record_device(s1, &camera("127.0.0.2", t0(), "Hikvision", vec![telnet()]))
@@ -438,12 +443,7 @@ async fn unknown_checks_and_foreign_verdicts_are_kept() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("camguard.db")).await.unwrap();
     let s = store
-        .begin_scan(&ScanMeta {
-            started_at: t0(),
-            targets: "127.0.0.1".into(),
-            options: serde_json::json!({}),
-            baseline: "qcvn-test".into(),
-        })
+        .begin_scan(&scan_meta(t0(), "127.0.0.1", "qcvn-test"))
         .await
         .unwrap();
     let mut rec = camera(
@@ -509,12 +509,7 @@ async fn builtin_baselines_render_with_verdicts_from_the_baseline_stage() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("camguard.db")).await.unwrap();
         let s = store
-            .begin_scan(&ScanMeta {
-                started_at: t0(),
-                targets: "127.0.0.0/30".into(),
-                options: serde_json::json!({}),
-                baseline: b.id.clone(),
-            })
+            .begin_scan(&scan_meta(t0(), "127.0.0.0/30", &b.id))
             .await
             .unwrap();
         let mut rec = camera(
