@@ -20,11 +20,12 @@ pub enum LabError {
         message: String,
     },
     /// The lab file could not be read.
-    #[error("cannot read lab file {path}: {source}")]
+    #[error("cannot read lab file {path}")]
     Read {
         /// Path of the file.
         path: String,
-        /// Underlying error.
+        /// Underlying error (the error's `source()`; Display does not repeat it).
+        #[source]
         source: std::io::Error,
     },
     /// A built-in personality data file is invalid (a bug in the shipped data).
@@ -36,11 +37,12 @@ pub enum LabError {
         message: String,
     },
     /// A listening socket could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Bind {
         /// The address that could not be bound.
         addr: SocketAddr,
-        /// Underlying error.
+        /// Underlying error (the error's `source()`; Display does not repeat it).
+        #[source]
         source: std::io::Error,
     },
     /// A `[[fleet]]` entry is invalid; `fleet` names it (`#<n> (<personality>)`).
@@ -59,4 +61,44 @@ pub enum LabError {
     /// Generating the stream's JPEG frames failed.
     #[error("jpeg generation: {0}")]
     Jpeg(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every message of the chain, joined as anyhow's `{:#}` prints them.
+    fn chain(e: &dyn std::error::Error) -> String {
+        let mut out = e.to_string();
+        let mut next = e.source();
+        while let Some(s) = next {
+            out.push_str(": ");
+            out.push_str(&s.to_string());
+            next = s.source();
+        }
+        out
+    }
+
+    #[test]
+    fn bind_display_does_not_repeat_source() {
+        let e = LabError::Bind {
+            addr: "127.0.0.1:80".parse().expect("addr"),
+            source: std::io::Error::from(std::io::ErrorKind::AddrInUse),
+        };
+        let io = std::io::Error::from(std::io::ErrorKind::AddrInUse).to_string();
+        assert_eq!(e.to_string(), "cannot listen on 127.0.0.1:80");
+        assert_eq!(chain(&e), format!("cannot listen on 127.0.0.1:80: {io}"));
+        assert_eq!(chain(&e).matches(&io).count(), 1);
+    }
+
+    #[test]
+    fn read_display_does_not_repeat_source() {
+        let e = LabError::Read {
+            path: "lab.toml".into(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        };
+        let io = std::io::Error::from(std::io::ErrorKind::NotFound).to_string();
+        assert_eq!(e.to_string(), "cannot read lab file lab.toml");
+        assert_eq!(chain(&e).matches(&io).count(), 1);
+    }
 }
