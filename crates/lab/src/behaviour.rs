@@ -159,15 +159,7 @@ struct RawBehaviour {
 
 /// Remove the behaviour keys from a device entry and return them.
 pub fn split_off(entry: &mut toml::Value) -> toml::Table {
-    let mut out = toml::Table::new();
-    if let Some(table) = entry.as_table_mut() {
-        for key in KEYS {
-            if let Some(v) = table.remove(key) {
-                out.insert(key.to_string(), v);
-            }
-        }
-    }
-    out
+    crate::config::take_keys(entry, &KEYS)
 }
 
 /// Parse the behaviour keys of one device; an error names the bad key and says what is wrong.

@@ -223,19 +223,15 @@ impl LabConfig {
                 continue;
             }
             let mut v = v;
-            let behaviour = crate::behaviour::parse(crate::behaviour::split_off(&mut v)).map_err(
-                |(field, message)| LabError::Device {
-                    device: name.clone(),
-                    field,
-                    message,
-                },
-            )?;
-            let services = crate::extra_services::parse(crate::extra_services::split_off(&mut v))
-                .map_err(|(field, message)| LabError::Device {
+            let device_err = |(field, message): (String, String)| LabError::Device {
                 device: name.clone(),
                 field,
                 message,
-            })?;
+            };
+            let behaviour =
+                crate::behaviour::parse(crate::behaviour::split_off(&mut v)).map_err(device_err)?;
+            let services = crate::extra_services::parse(crate::extra_services::split_off(&mut v))
+                .map_err(device_err)?;
             let tls_discovery = crate::tls_discovery::split_off(&mut v);
             let raw = RawDevice::deserialize(v.clone()).map_err(|e| LabError::Device {
                 device: name.clone(),
@@ -245,22 +241,11 @@ impl LabConfig {
             let mut spec = resolve(raw, index, seed, &name)?;
             spec.behaviour = behaviour;
             if let Some(p) = spec.personality() {
-                services
-                    .check(p)
-                    .map_err(|(field, message)| LabError::Device {
-                        device: name.clone(),
-                        field,
-                        message,
-                    })?;
+                services.check(p).map_err(device_err)?;
             }
             spec.services = services;
-            spec.tls_discovery = crate::tls_discovery::parse(tls_discovery, spec.https).map_err(
-                |(field, message)| LabError::Device {
-                    device: name.clone(),
-                    field,
-                    message,
-                },
-            )?;
+            spec.tls_discovery =
+                crate::tls_discovery::parse(tls_discovery, spec.https).map_err(device_err)?;
             devices.push(spec);
         }
         let mut ids = BTreeSet::new();
@@ -431,6 +416,21 @@ const PROFILES: [Profile; 6] = [
         telnet: false,
     },
 ];
+
+/// Remove `keys` from a raw `[[device]]` entry and return them, so that the switch modules
+/// (behaviour, extra services, TLS/discovery) parse their own keys and the rest of the entry
+/// can be parsed strictly.
+pub(crate) fn take_keys(entry: &mut toml::Value, keys: &[&str]) -> toml::Table {
+    let mut out = toml::Table::new();
+    if let Some(table) = entry.as_table_mut() {
+        for key in keys {
+            if let Some(v) = table.remove(*key) {
+                out.insert((*key).to_string(), v);
+            }
+        }
+    }
+    out
+}
 
 /// The field a deserialisation error is about: named in the message for unknown and missing
 /// fields; otherwise the key whose removal changes the error (bad value, type or variant).

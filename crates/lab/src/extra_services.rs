@@ -55,15 +55,7 @@ impl ExtraServices {
 
 /// Remove this module's keys from a device entry (so the rest can be parsed strictly).
 pub fn split_off(entry: &mut toml::Value) -> toml::Table {
-    let mut out = toml::Table::new();
-    if let Some(table) = entry.as_table_mut() {
-        for key in KEYS {
-            if let Some(v) = table.remove(key) {
-                out.insert(key.to_string(), v);
-            }
-        }
-    }
-    out
+    crate::config::take_keys(entry, &KEYS)
 }
 
 /// Parse the keys taken by [`split_off`]; an error names the bad key.

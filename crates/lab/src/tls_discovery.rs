@@ -67,15 +67,7 @@ const KEYS: [&str; 4] = ["certificate", "tls", "upnp", "ws_discovery"];
 
 /// Remove this module's keys from a raw `[[device]]` entry (so the rest can be parsed strictly).
 pub fn split_off(entry: &mut toml::Value) -> toml::Table {
-    let mut out = toml::Table::new();
-    if let Some(table) = entry.as_table_mut() {
-        for key in KEYS {
-            if let Some(v) = table.remove(key) {
-                out.insert(key.to_string(), v);
-            }
-        }
-    }
-    out
+    crate::config::take_keys(entry, &KEYS)
 }
 
 /// Parse the keys removed by [`split_off`]; `https` is the entry's `https` value. Errors name
