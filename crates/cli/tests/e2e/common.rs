@@ -1,6 +1,9 @@
 //! Helpers shared by the end-to-end tests.
 
-use std::path::PathBuf;
+use camguard_lab::{Lab, LabConfig, LabOptions, Manifest, ManifestDevice};
+use std::collections::{BTreeSet, HashMap};
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// Path of the `camguard` binary under test.
@@ -59,4 +62,111 @@ pub fn json_lines(bytes: &[u8]) -> Vec<serde_json::Value> {
 /// Stderr as text, for assertions and failure messages.
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Start the lab `config` with its first device at `base`, on the personalities' real ports.
+pub async fn start_lab(config: &LabConfig, base: Ipv4Addr) -> Lab {
+    Lab::start(
+        config,
+        &LabOptions {
+            base,
+            port_offset: 0,
+        },
+    )
+    .await
+    .expect("lab starts")
+}
+
+/// Every TCP port some device of the lab listens on, ascending.
+pub fn lab_ports(manifest: &Manifest) -> Vec<u16> {
+    let ports: BTreeSet<u16> = manifest
+        .devices
+        .iter()
+        .flat_map(|d| d.ports.values().copied())
+        .collect();
+    ports.into_iter().collect()
+}
+
+/// The address range `first-last` of `n` consecutive devices from `base`.
+pub fn address_range(base: Ipv4Addr, n: usize) -> String {
+    let n = u32::try_from(n).expect("device count fits u32");
+    let last = Ipv4Addr::from(u32::from(base) + n - 1);
+    format!("{base}-{last}")
+}
+
+/// `camguard scan` of the `n` lab devices from `base` on `ports` with credential checks
+/// (and stream proofs when `prove_streams`), into the store `db` and the JSON Lines file
+/// `out`. Runs on a blocking thread so that the lab keeps serving meanwhile.
+pub async fn scan_lab(
+    base: Ipv4Addr,
+    n: usize,
+    ports: &[u16],
+    prove_streams: bool,
+    db: &Path,
+    out: &Path,
+) {
+    let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
+    let mut cmd = camguard();
+    cmd.args(["scan", &address_range(base, n), "--ports", &ports.join(",")])
+        .arg("--db")
+        .arg(db)
+        .arg("--output")
+        .arg(out)
+        .args(["--quiet", "--check-credentials"]);
+    if prove_streams {
+        cmd.arg("--prove-streams");
+    }
+    let o = tokio::task::spawn_blocking(move || cmd.output().expect("run camguard scan"))
+        .await
+        .expect("scan thread");
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// Scan records by their `observation.ip`.
+pub fn records_by_ip(records: &[serde_json::Value]) -> HashMap<String, &serde_json::Value> {
+    records
+        .iter()
+        .map(|r| {
+            let ip = r["observation"]["ip"]
+                .as_str()
+                .unwrap_or_else(|| panic!("record without observation.ip: {r}"));
+            (ip.to_string(), r)
+        })
+        .collect()
+}
+
+/// The check ids of a scan record's findings.
+pub fn finding_ids(record: &serde_json::Value) -> BTreeSet<String> {
+    record["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("record without a findings array: {record}"))
+        .iter()
+        .map(|f| {
+            f["check_id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("finding without check_id: {f}"))
+                .to_string()
+        })
+        .collect()
+}
+
+/// What the checks must find on a lab device, derived from the lab's ground truth; stream
+/// access is only claimed when the scan proves streams.
+pub fn expected_findings(d: &ManifestDevice, prove_streams: bool) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    if d.rtsp_auth == "none" && prove_streams {
+        ids.insert("AUTH.NO_AUTH_STREAM".to_string());
+    }
+    if d.onvif_auth == "none" {
+        ids.insert("SURF.ANON_DEVICEINFO".to_string());
+    }
+    if d.telnet {
+        ids.insert("SURF.TELNET".to_string());
+    }
+    let has_auth = d.rtsp_auth != "none" || d.web_auth != "none" || d.onvif_auth != "none";
+    if d.default_password_kept && has_auth {
+        ids.insert("AUTH.DEFAULT_CRED".to_string());
+    }
+    ids.insert("COMM.CLEARTEXT_ADMIN".to_string());
+    ids
 }

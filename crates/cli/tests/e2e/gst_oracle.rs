@@ -1,6 +1,6 @@
 //! The scanner against a real RTSP server nobody here wrote: GStreamer's gst-rtsp-server.
 
-use crate::common::{camguard, json_lines, repo_root, require, stderr};
+use crate::common::{camguard, finding_ids, json_lines, repo_root, require, stderr};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
@@ -55,15 +55,6 @@ fn scan(address: &str, extra: &[&str]) -> serde_json::Value {
     lines.remove(0)
 }
 
-fn finding_ids(record: &serde_json::Value) -> Vec<String> {
-    record["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["check_id"].as_str().unwrap().to_string())
-        .collect()
-}
-
 #[test]
 fn classifies_gst_rtsp_server_without_auth_with_basic_and_with_digest() {
     if !gst_available() {
@@ -97,13 +88,13 @@ fn classifies_gst_rtsp_server_without_auth_with_basic_and_with_digest() {
                 assert_eq!(live["codecs"][0], "H264", "{record}");
                 let media = &rtsp["anonymous_media"];
                 assert!(media["rtp_packets"].as_u64().unwrap() >= 1, "{record}");
-                assert!(ids.contains(&"AUTH.NO_AUTH_STREAM".to_string()), "{ids:?}");
+                assert!(ids.contains("AUTH.NO_AUTH_STREAM"), "{ids:?}");
             }
             scheme => {
                 assert_eq!(live["status"], 401, "{record}");
                 assert_eq!(live["auth_scheme"], scheme, "{record}");
                 assert!(rtsp["anonymous_media"].is_null(), "{record}");
-                assert!(!ids.contains(&"AUTH.NO_AUTH_STREAM".to_string()), "{ids:?}");
+                assert!(!ids.contains("AUTH.NO_AUTH_STREAM"), "{ids:?}");
             }
         }
         // A GStreamer server is software, not a camera.
@@ -139,7 +130,7 @@ fn default_credentials_are_found_on_a_digest_gst_server_within_the_attempt_cap()
     assert_eq!(accepted[0]["protocol"], "rtsp");
     assert_eq!(accepted[0]["password_redacted"], "1****");
     assert!(
-        finding_ids(&record).contains(&"AUTH.DEFAULT_CRED".to_string()),
+        finding_ids(&record).contains("AUTH.DEFAULT_CRED"),
         "{record}"
     );
 }

@@ -2,10 +2,11 @@
 //! `camguard scan` over all of them with short deadlines. The scan must finish in bounded
 //! time with bounded memory, not panic, and report every hostile endpoint with a reason.
 
-use crate::common::{camguard, json_lines, require, stderr};
+use crate::common::{
+    address_range, camguard, json_lines, records_by_ip, require, start_lab, stderr,
+};
 use camguard_lab::hostile::Hostile;
-use camguard_lab::{Lab, LabConfig, LabOptions};
-use std::collections::HashMap;
+use camguard_lab::LabConfig;
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
@@ -32,18 +33,10 @@ async fn scanning_the_hostile_lab_is_bounded_and_reasoned() {
     }
     let base = Ipv4Addr::new(127, 66, 0, 1);
     let config = LabConfig::from_toml_str(&hostile_lab_file()).expect("hostile lab file");
-    let lab = Lab::start(
-        &config,
-        &LabOptions {
-            base,
-            port_offset: 0,
-        },
-    )
-    .await
-    .expect("hostile lab starts");
+    let lab = start_lab(&config, base).await;
     let manifest = lab.manifest().clone();
     assert_eq!(manifest.devices.len(), Hostile::ALL.len());
-    let last = Ipv4Addr::from(u32::from(base) + manifest.devices.len() as u32 - 1);
+    let range = address_range(base, manifest.devices.len());
 
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("scan.jsonl");
@@ -59,7 +52,7 @@ async fn scanning_the_hostile_lab_is_bounded_and_reasoned() {
             .env_remove("CAMGUARD_LOG")
             .args([
                 "scan",
-                &format!("{base}-{last}"),
+                &range,
                 "--ports",
                 "23,80,443,554,8899",
                 "--connect-timeout-ms",
@@ -101,10 +94,7 @@ async fn scanning_the_hostile_lab_is_bounded_and_reasoned() {
     eprintln!("hostile scan: {elapsed:?}, peak RSS {peak} KiB");
 
     let records = json_lines(&std::fs::read(&out).unwrap());
-    let by_ip: HashMap<String, &serde_json::Value> = records
-        .iter()
-        .map(|r| (r["observation"]["ip"].as_str().unwrap().to_string(), r))
-        .collect();
+    let by_ip = records_by_ip(&records);
     for d in &manifest.devices {
         let r = by_ip
             .get(&d.address.to_string())

@@ -1,101 +1,27 @@
 //! lab → scan → store → report, end to end, with the real binary against the real lab.
 
-use crate::common::{camguard, json_lines, run, stderr};
-use camguard_lab::{Lab, LabConfig, LabOptions, ManifestDevice};
-use std::collections::{BTreeSet, HashMap};
+use crate::common::{
+    expected_findings, finding_ids, json_lines, lab_ports, records_by_ip, run, scan_lab, start_lab,
+    stderr,
+};
+use camguard_lab::LabConfig;
 use std::net::Ipv4Addr;
-
-fn finding_ids(record: &serde_json::Value) -> BTreeSet<String> {
-    record["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["check_id"].as_str().unwrap().to_string())
-        .collect()
-}
-
-/// What the checks must find on a device, derived from the lab's ground truth.
-fn expected_findings(d: &ManifestDevice) -> BTreeSet<String> {
-    let mut ids = BTreeSet::new();
-    if d.rtsp_auth == "none" {
-        ids.insert("AUTH.NO_AUTH_STREAM".to_string());
-    }
-    if d.onvif_auth == "none" {
-        ids.insert("SURF.ANON_DEVICEINFO".to_string());
-    }
-    if d.telnet {
-        ids.insert("SURF.TELNET".to_string());
-    }
-    let has_auth = d.rtsp_auth != "none" || d.web_auth != "none" || d.onvif_auth != "none";
-    if d.default_password_kept && has_auth {
-        ids.insert("AUTH.DEFAULT_CRED".to_string());
-    }
-    ids.insert("COMM.CLEARTEXT_ADMIN".to_string());
-    ids
-}
-
-fn scan_lab(base: Ipv4Addr, manifest_ports: &BTreeSet<u16>, n: u32, db: &str, out: &str) {
-    let last = Ipv4Addr::from(u32::from(base) + n - 1);
-    let ports: Vec<String> = manifest_ports.iter().map(u16::to_string).collect();
-    let o = camguard()
-        .args([
-            "scan",
-            &format!("{base}-{last}"),
-            "--ports",
-            &ports.join(","),
-        ])
-        .args([
-            "--db",
-            db,
-            "--output",
-            out,
-            "--quiet",
-            "--check-credentials",
-            "--prove-streams",
-        ])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lab_scan_store_report_end_to_end() {
     let base = Ipv4Addr::new(127, 88, 0, 1);
-    let config = LabConfig::generate(6, 7);
-    let lab = Lab::start(
-        &config,
-        &LabOptions {
-            base,
-            port_offset: 0,
-        },
-    )
-    .await
-    .expect("lab starts");
+    let lab = start_lab(&LabConfig::generate(6, 7), base).await;
     let manifest = lab.manifest().clone();
-    let ports: BTreeSet<u16> = manifest
-        .devices
-        .iter()
-        .flat_map(|d| d.ports.values().copied())
-        .collect();
+    let ports = lab_ports(&manifest);
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("camguard.db");
-    let db = db.to_str().unwrap();
+    let db_path = dir.path().join("camguard.db");
+    let db = db_path.to_str().unwrap();
     let out = dir.path().join("scan.jsonl");
-    let n = manifest.devices.len() as u32;
+    let n = manifest.devices.len();
 
-    let (db2, out2, ports2) = (
-        db.to_string(),
-        out.to_str().unwrap().to_string(),
-        ports.clone(),
-    );
-    tokio::task::spawn_blocking(move || scan_lab(base, &ports2, n, &db2, &out2))
-        .await
-        .unwrap();
+    scan_lab(base, n, &ports, true, &db_path, &out).await;
     let records = json_lines(&std::fs::read(&out).unwrap());
-    let by_ip: HashMap<String, &serde_json::Value> = records
-        .iter()
-        .map(|r| (r["observation"]["ip"].as_str().unwrap().to_string(), r))
-        .collect();
+    let by_ip = records_by_ip(&records);
     assert_eq!(
         by_ip.len(),
         manifest.devices.len(),
@@ -119,7 +45,7 @@ async fn lab_scan_store_report_end_to_end() {
         }
         assert_eq!(
             finding_ids(r),
-            expected_findings(d),
+            expected_findings(d, true),
             "{}: {}",
             d.id,
             r["findings"]
@@ -140,17 +66,8 @@ async fn lab_scan_store_report_end_to_end() {
     }
 
     // A second scan updates the inventory instead of duplicating it.
-    let (db2, out2, ports2) = (
-        db.to_string(),
-        out.to_str().unwrap().to_string(),
-        ports.clone(),
-    );
-    tokio::task::spawn_blocking(move || scan_lab(base, &ports2, n, &db2, &out2))
-        .await
-        .unwrap();
-    let store = camguard_store::Store::open(std::path::Path::new(db))
-        .await
-        .unwrap();
+    scan_lab(base, n, &ports, true, &db_path, &out).await;
+    let store = camguard_store::Store::open(&db_path).await.unwrap();
     assert_eq!(
         store.device_count().await.unwrap(),
         manifest.devices.len() as u64

@@ -14,8 +14,9 @@
 //!   nothing vendor-specific, so without ONVIF they are not even recognised as cameras) — and
 //!   a device whose surface names a vendor is recognised as a camera.
 
+use crate::common::start_lab;
 use camguard_fingerprint::Engine;
-use camguard_lab::{Lab, LabConfig, LabOptions, ManifestDevice, Personality};
+use camguard_lab::{LabConfig, ManifestDevice, Personality};
 use camguard_model::FingerprintInput;
 use camguard_scan::{probe_one, ScanConfig};
 use std::fmt::Write as _;
@@ -105,15 +106,7 @@ async fn observe(d: &ManifestDevice) -> FingerprintInput {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_personality_is_identified() {
     let config = LabConfig::from_toml_str(&lab_file()).expect("lab file");
-    let lab = Lab::start(
-        &config,
-        &LabOptions {
-            base: Ipv4Addr::new(127, 64, 1, 1),
-            port_offset: 0,
-        },
-    )
-    .await
-    .expect("lab starts");
+    let lab = start_lab(&config, Ipv4Addr::new(127, 64, 1, 1)).await;
     let engine = Engine::builtin().expect("built-in rules");
     let devices = lab.manifest().devices.clone();
     let inputs =
