@@ -4,12 +4,11 @@ use crate::builtin::BUILTIN_RULE_FILES;
 use crate::combine::{combine, Evidence};
 use crate::error::FingerprintError;
 use crate::rule::{bounded, Rule, RuleInfo};
-use crate::rule_file::{parse_file, ParsedFile, MAX_RULE_FILE_BYTES};
+use crate::rule_file::{parse_file, ParsedFile};
 use crate::vendors::VendorTable;
 use camguard_model::{FingerprintInput, Identity};
 use regex::{RegexSet, RegexSetBuilder};
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::Path;
 
 /// Compiled-size limit for one field's regex set.
@@ -48,44 +47,17 @@ impl Engine {
         Ok(engine)
     }
 
-    /// Also load every *.toml rule file in `dir` (user rules; same format). Errors name the file and rule.
+    /// Also load every rule file in `dir`: `*.toml` (same format) and `*.xml` (Recog
+    /// format). Errors name the file and rule. Returns the number of rules added; see
+    /// [`Engine::load_dir`] for the warnings about skipped files.
     ///
     /// Files are read in name order. Nothing is added unless every file is valid.
     pub fn add_dir(&mut self, dir: &Path) -> Result<usize, FingerprintError> {
-        let io_err = |path: &Path, source| FingerprintError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let mut paths = Vec::new();
-        for entry in std::fs::read_dir(dir).map_err(|e| io_err(dir, e))? {
-            let path = entry.map_err(|e| io_err(dir, e))?.path();
-            if path.extension().is_some_and(|e| e == "toml") && path.is_file() {
-                paths.push(path);
-            }
-        }
-        paths.sort();
-        let mut parsed = Vec::with_capacity(paths.len());
-        for path in &paths {
-            let file = path.display().to_string();
-            let mut text = String::new();
-            std::fs::File::open(path)
-                .and_then(|f| f.take(MAX_RULE_FILE_BYTES + 1).read_to_string(&mut text))
-                .map_err(|e| io_err(path, e))?;
-            if text.len() as u64 > MAX_RULE_FILE_BYTES {
-                return Err(FingerprintError::TooLarge {
-                    file,
-                    limit: MAX_RULE_FILE_BYTES,
-                });
-            }
-            parsed.push(parse_file(&file, &text)?);
-        }
-        let added = parsed.iter().map(|p| p.rules.len()).sum();
-        self.absorb(parsed)?;
-        Ok(added)
+        Ok(self.load_dir(dir)?.rules)
     }
 
     /// Add parsed files and rebuild the indexes; on error the engine is left unchanged.
-    fn absorb(&mut self, files: Vec<ParsedFile>) -> Result<(), FingerprintError> {
+    pub(crate) fn absorb(&mut self, files: Vec<ParsedFile>) -> Result<(), FingerprintError> {
         let mut seen: HashMap<&str, &str> = self
             .rules
             .iter()
@@ -123,6 +95,11 @@ impl Engine {
 
     /// Identify a device from its observation fields.
     pub fn identify(&self, input: &FingerprintInput) -> Identity {
+        combine(&self.evidence(input))
+    }
+
+    /// The matching rules' evidence, in rule order.
+    pub(crate) fn evidence(&self, input: &FingerprintInput) -> Vec<Evidence> {
         let mut evidence = Vec::new();
         for (field_index, index) in self.fields.iter().enumerate() {
             let (Some(index), Some(value)) =
@@ -139,15 +116,14 @@ impl Engine {
             }
         }
         evidence.sort_by_key(|(i, _, _)| *i);
-        let evidence: Vec<Evidence> = evidence
+        evidence
             .into_iter()
             .map(|(_, rule, claims)| Evidence {
                 rule: rule.id.clone(),
                 weight: rule.weight,
                 claims,
             })
-            .collect();
-        combine(&evidence)
+            .collect()
     }
 
     /// Check every rule's examples against the rule itself; returns failures (empty = all good).

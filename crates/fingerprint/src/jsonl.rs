@@ -32,8 +32,27 @@ pub struct IdentifyStats {
 /// Stream JSON Lines: one output line per input line (see contract). Returns counts.
 pub fn identify_jsonl<R: BufRead, W: Write>(
     engine: &Engine,
+    input: R,
+    output: W,
+) -> std::io::Result<IdentifyStats> {
+    run_jsonl(engine, input, output, false)
+}
+
+/// [`identify_jsonl`] with an `explain` object ([`crate::Explanation`]: evidence and
+/// conflicts) added to every identity line (`camguard identify --explain`).
+pub fn explain_jsonl<R: BufRead, W: Write>(
+    engine: &Engine,
+    input: R,
+    output: W,
+) -> std::io::Result<IdentifyStats> {
+    run_jsonl(engine, input, output, true)
+}
+
+fn run_jsonl<R: BufRead, W: Write>(
+    engine: &Engine,
     mut input: R,
     mut output: W,
+    explain: bool,
 ) -> std::io::Result<IdentifyStats> {
     let mut stats = IdentifyStats::default();
     let mut line = Vec::new();
@@ -46,6 +65,17 @@ pub fn identify_jsonl<R: BufRead, W: Write>(
             parse_line(&line).map_err(|e| format!("line {n}: {e}"))
         };
         let mut out = match answer {
+            Ok(fields) if explain => {
+                let explanation = engine.explain(&fields);
+                stats.cameras += u64::from(explanation.identity.camera);
+                let mut value =
+                    serde_json::to_value(&explanation.identity).map_err(std::io::Error::other)?;
+                let detail = serde_json::to_value(&explanation).map_err(std::io::Error::other)?;
+                if let Some(map) = value.as_object_mut() {
+                    map.insert("explain".to_string(), detail);
+                }
+                serde_json::to_vec(&value).map_err(std::io::Error::other)?
+            }
             Ok(fields) => {
                 let identity = engine.identify(&fields);
                 stats.cameras += u64::from(identity.camera);

@@ -41,6 +41,18 @@ pub struct Claims {
     pub device_type: Option<DeviceType>,
 }
 
+impl Claims {
+    /// Forget every value that `want` does not assert (for partial examples).
+    fn keep_asserted(&mut self, want: &Claims) {
+        self.camera = self.camera.filter(|_| want.camera.is_some());
+        self.vendor = self.vendor.take().filter(|_| want.vendor.is_some());
+        self.product = self.product.take().filter(|_| want.product.is_some());
+        self.model = self.model.take().filter(|_| want.model.is_some());
+        self.firmware = self.firmware.take().filter(|_| want.firmware.is_some());
+        self.device_type = self.device_type.filter(|_| want.device_type.is_some());
+    }
+}
+
 /// Metadata of a loaded rule (for listings such as `camguard rules`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RuleInfo<'a> {
@@ -150,6 +162,11 @@ impl Rule {
         })
     }
 
+    /// Number of examples (counter-examples included).
+    pub(crate) fn example_count(&self) -> usize {
+        self.examples.len()
+    }
+
     /// Check the rule's examples; one message per failure.
     pub fn verify_examples(&self, vendors: &VendorTable) -> Vec<String> {
         let mut failures = Vec::new();
@@ -166,15 +183,21 @@ impl Rule {
                 (false, None) => {}
                 (false, Some(_)) => failures.push(format!("{at}: matched but must not")),
                 (true, None) => failures.push(format!("{at}: pattern does not match")),
-                (true, Some(got)) => {
+                (true, Some(mut got)) => {
                     let want = Claims {
                         camera: ex.camera,
-                        vendor: ex.vendor.clone(),
+                        vendor: match ex.partial {
+                            true => ex.vendor.as_deref().and_then(|v| vendors.canonicalize(v)),
+                            false => ex.vendor.clone(),
+                        },
                         product: ex.product.clone(),
                         model: ex.model.clone(),
                         firmware: ex.firmware.clone(),
                         device_type: ex.device_type,
                     };
+                    if ex.partial {
+                        got.keep_asserted(&want);
+                    }
                     if got != want {
                         failures.push(format!("{at}: expected {want:?}, got {got:?}"));
                     }
