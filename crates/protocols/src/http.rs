@@ -27,6 +27,8 @@ pub struct ClientOptions {
     pub limits: Limits,
     /// `User-Agent` sent with HTTP and RTSP requests.
     pub user_agent: String,
+    /// HTTP requests run over TLS (any certificate accepted; see [`crate::tls::connect`]).
+    pub tls: bool,
 }
 
 impl Default for ClientOptions {
@@ -41,6 +43,7 @@ impl Default for ClientOptions {
                 max_body: 256 * 1024,
             },
             user_agent: concat!("camguard/", env!("CARGO_PKG_VERSION")).to_string(),
+            tls: false,
         }
     }
 }
@@ -141,7 +144,7 @@ pub async fn request(
     body: &[u8],
     opts: &ClientOptions,
 ) -> Result<Message, ProtoError> {
-    let stream = connect(addr, opts).await?;
+    let stream = crate::tls::connect(addr, opts).await?;
     let mut all: Vec<(&str, &str)> = vec![
         ("Host", host),
         ("User-Agent", &opts.user_agent),
@@ -162,7 +165,7 @@ pub async fn request(
     };
     let limits = opts.limits;
     let exchange = async move {
-        let (rd, mut wr) = stream.into_split();
+        let (rd, mut wr) = tokio::io::split(stream);
         wr.write_all(&req).await?;
         wr.flush().await?;
         let mut rd = BufReader::with_capacity(8 * 1024, rd);

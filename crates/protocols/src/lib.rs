@@ -2,13 +2,21 @@
 //!
 //! - [`wire`]: bounded framing of HTTP/1.x and RTSP/1.0 messages and RTSP interleaved frames;
 //! - [`auth`]: Basic, Digest and ONVIF WS-Security UsernameToken, both sides;
-//! - [`http`], [`rtsp`], [`onvif`], [`telnet`]: the scanner's clients.
+//! - [`http`], [`rtsp`], [`onvif`], [`telnet`]: the scanner's clients;
+//! - [`tls`]: ClientHellos per version, the server's first flight, certificates, HTTPS;
+//! - [`banner`], [`vendor`], [`rtmp`], [`discovery`]: FTP/SSH banners, vendor private ports,
+//!   the RTMP handshake, SSDP and WS-Discovery.
 //!
 //! Every read is bounded by [`wire::Limits`] and every exchange runs under a deadline.
 
 pub mod auth;
+pub mod banner;
+pub mod discovery;
 pub mod http;
 pub mod onvif;
+pub mod rtmp;
 pub mod rtsp;
 pub mod telnet;
+pub mod tls;
+pub mod vendor;
 pub mod wire;
