@@ -8,6 +8,7 @@
 //! key exchange); those are random per run.
 
 use crate::error::LabError;
+use crate::vendor_table::{VendorEntry, VendorTable};
 use rcgen::{
     CertificateParams, CertifiedIssuer, DistinguishedName, DnType, IsCa, KeyPair, KeyUsagePurpose,
     SanType, SerialNumber,
@@ -93,38 +94,21 @@ pub struct CertFacts {
     pub source: String,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CertData {
-    default: CertFacts,
-    #[serde(default)]
-    vendor: Vec<CertFacts>,
-}
-
-fn data() -> Result<&'static CertData, LabError> {
-    static DATA_PARSED: OnceLock<Result<CertData, String>> = OnceLock::new();
-    DATA_PARSED
-        .get_or_init(|| {
-            let d: CertData = toml::from_str(DATA).map_err(|e| e.to_string())?;
-            for f in std::iter::once(&d.default).chain(&d.vendor) {
-                validate(f)?;
-            }
-            Ok(d)
-        })
-        .as_ref()
-        .map_err(|message| LabError::Personality {
-            name: "certificates.toml".into(),
-            message: message.clone(),
-        })
-}
-
-fn validate(f: &CertFacts) -> Result<(), String> {
-    let name = f.vendor.as_deref().unwrap_or("default");
-    if f.source.trim().is_empty() {
-        return Err(format!(
-            "{name}: `source` must say where the facts come from"
-        ));
+impl VendorEntry for CertFacts {
+    fn vendor(&self) -> Option<&str> {
+        self.vendor.as_deref()
     }
+    fn source(&self) -> &str {
+        &self.source
+    }
+}
+
+fn data() -> Result<&'static VendorTable<CertFacts>, LabError> {
+    static PARSED: OnceLock<Result<VendorTable<CertFacts>, String>> = OnceLock::new();
+    VendorTable::cached(&PARSED, "certificates.toml", DATA, validate)
+}
+
+fn validate(name: &str, f: &CertFacts) -> Result<(), String> {
     for list in [&f.subject, &f.ca_subject, &f.leaf_subject]
         .into_iter()
         .chain(f.shared_subject.as_ref())
@@ -146,15 +130,7 @@ fn validate(f: &CertFacts) -> Result<(), String> {
 
 /// Certificate facts for a vendor (the default entry when the vendor has none).
 pub fn facts_for(vendor: &str) -> Result<&'static CertFacts, LabError> {
-    let d = data()?;
-    Ok(d.vendor
-        .iter()
-        .find(|f| {
-            f.vendor
-                .as_deref()
-                .is_some_and(|v| v.eq_ignore_ascii_case(vendor))
-        })
-        .unwrap_or(&d.default))
+    Ok(data()?.for_vendor(vendor))
 }
 
 /// What identifies a device for certificate generation.
@@ -298,14 +274,11 @@ impl CertFactory {
         };
         let fresh_from = rcgen::date_time_ymd(2024, 1, 1);
         let fresh_until = fresh_from + time_days(facts.validity_days);
+        let device_label = format!("device/{}/{}", who.device_id, key.as_str());
         match kind {
             CertificateKind::SelfSigned | CertificateKind::Expired => {
-                let label = format!("device/{}/{}", who.device_id, key.as_str());
-                let pair = self.key(&label, key).map_err(|e| err("key", e))?;
-                let mut params = CertificateParams::default();
-                params.distinguished_name = dn(&facts.subject, who);
-                params.subject_alt_names = vec![SanType::IpAddress(IpAddr::V4(who.address))];
-                params.serial_number = Some(serial(self.seed, &label));
+                let pair = self.key(&device_label, key).map_err(|e| err("key", e))?;
+                let mut params = device_params(&facts.subject, who, self.seed, &device_label);
                 if kind == CertificateKind::Expired {
                     let until = parse_date(&facts.expired_not_after).unwrap_or(fresh_from);
                     params.not_after = until;
@@ -314,20 +287,11 @@ impl CertFactory {
                     params.not_before = fresh_from;
                     params.not_after = fresh_until;
                 }
-                let cert = params.self_signed(&pair).map_err(|e| err("sign", e))?;
                 let subject = dn_string(&facts.subject, who);
-                Ok(Arc::new(finish(
-                    kind,
-                    cert.der().clone(),
-                    &pair,
-                    key,
-                    subject.clone(),
-                    subject,
-                    &params,
-                )))
+                let cert = self_signed(kind, key, &pair, &params, subject);
+                Ok(Arc::new(cert.map_err(|e| err("sign", e))?))
             }
             CertificateKind::VendorCa => {
-                let seed = self.seed;
                 if !self.cas.contains_key(who.vendor) {
                     let label = format!("ca/{}", who.vendor);
                     let pair = self
@@ -341,7 +305,7 @@ impl CertFactory {
                         KeyUsagePurpose::CrlSign,
                         KeyUsagePurpose::DigitalSignature,
                     ];
-                    params.serial_number = Some(serial(seed, &label));
+                    params.serial_number = Some(serial(self.seed, &label));
                     params.not_before = rcgen::date_time_ymd(2018, 1, 1);
                     params.not_after = rcgen::date_time_ymd(2048, 1, 1);
                     let issuer =
@@ -354,17 +318,13 @@ impl CertFactory {
                         },
                     );
                 }
-                let label = format!("device/{}/{}", who.device_id, key.as_str());
-                let pair = self.key(&label, key).map_err(|e| err("key", e))?;
+                let pair = self.key(&device_label, key).map_err(|e| err("key", e))?;
                 let ca = self.cas.get(who.vendor).ok_or_else(|| LabError::Device {
                     device: who.device_id.to_string(),
                     field: "certificate".into(),
                     message: "vendor CA missing".into(),
                 })?;
-                let mut params = CertificateParams::default();
-                params.distinguished_name = dn(&facts.leaf_subject, who);
-                params.subject_alt_names = vec![SanType::IpAddress(IpAddr::V4(who.address))];
-                params.serial_number = Some(serial(seed, &label));
+                let mut params = device_params(&facts.leaf_subject, who, self.seed, &device_label);
                 params.not_before = fresh_from;
                 params.not_after = fresh_until;
                 params.use_authority_key_identifier_extension = true;
@@ -406,17 +366,10 @@ impl CertFactory {
                 params.serial_number = Some(serial(self.seed, &label));
                 params.not_before = fresh_from;
                 params.not_after = fresh_until;
-                let cert = params.self_signed(&pair).map_err(|e| err("sign", e))?;
                 let subject = dn_string(template, &model_only);
-                let c = Arc::new(finish(
-                    kind,
-                    cert.der().clone(),
-                    &pair,
-                    key,
-                    subject.clone(),
-                    subject,
-                    &params,
-                ));
+                let c =
+                    self_signed(kind, key, &pair, &params, subject).map_err(|e| err("sign", e))?;
+                let c = Arc::new(c);
                 self.shared.insert(cache_key, c.clone());
                 Ok(c)
             }
@@ -442,6 +395,41 @@ impl CertFactory {
             },
         }
     }
+}
+
+/// Parameters of a device's own certificate: subject from `template`, the device address as
+/// IP SAN, a serial derived from the seed and `label` (validity and usages left to the caller).
+fn device_params(
+    template: &[String],
+    who: &CertSubject<'_>,
+    seed: u64,
+    label: &str,
+) -> CertificateParams {
+    let mut params = CertificateParams::default();
+    params.distinguished_name = dn(template, who);
+    params.subject_alt_names = vec![SanType::IpAddress(IpAddr::V4(who.address))];
+    params.serial_number = Some(serial(seed, label));
+    params
+}
+
+/// Self-sign `params` with `pair`: issuer = subject.
+fn self_signed(
+    kind: CertificateKind,
+    key: KeyKind,
+    pair: &KeyPair,
+    params: &CertificateParams,
+    subject: String,
+) -> Result<DeviceCert, rcgen::Error> {
+    let cert = params.self_signed(pair)?;
+    Ok(finish(
+        kind,
+        cert.der().clone(),
+        pair,
+        key,
+        subject.clone(),
+        subject,
+        params,
+    ))
 }
 
 fn finish(
@@ -602,7 +590,7 @@ mod tests {
     #[test]
     fn data_parses_with_sources_and_fallback() {
         let d = data().expect("certificates.toml");
-        assert!(d.vendor.len() >= 3);
+        assert!(d.vendor_count() >= 3);
         assert_eq!(
             facts_for("Hikvision").expect("facts").vendor.as_deref(),
             Some("Hikvision")
@@ -621,16 +609,22 @@ mod tests {
         assert_ne!(a.public_key_raw(), d.public_key_raw());
     }
 
+    /// A device certificate of `kind` (ECDSA) for device `id` at 127.0.10.`last`.
+    fn cert(
+        f: &mut CertFactory,
+        id: &str,
+        serial: &str,
+        last: u8,
+        kind: CertificateKind,
+    ) -> Arc<DeviceCert> {
+        f.device_cert(&who(id, serial, last), kind, KeyKind::EcdsaP256)
+            .unwrap_or_else(|e| panic!("{id}: {kind:?}: {e}"))
+    }
+
     #[test]
     fn kinds_have_expected_shapes() {
         let mut f = CertFactory::new(42);
-        let s = f
-            .device_cert(
-                &who("a", "S1", 1),
-                CertificateKind::SelfSigned,
-                KeyKind::EcdsaP256,
-            )
-            .expect("self signed");
+        let s = cert(&mut f, "a", "S1", 1, CertificateKind::SelfSigned);
         assert_eq!(s.info.subject, s.info.issuer);
         assert!(
             s.info.subject.contains("CN=127.0.10.1"),
@@ -639,61 +633,25 @@ mod tests {
         );
         assert!(s.info.not_after.as_str() > "2030");
 
-        let e = f
-            .device_cert(
-                &who("b", "S2", 2),
-                CertificateKind::Expired,
-                KeyKind::EcdsaP256,
-            )
-            .expect("expired");
+        let e = cert(&mut f, "b", "S2", 2, CertificateKind::Expired);
         assert!(e.info.not_after.as_str() < "2025", "{}", e.info.not_after);
         assert!(e.info.not_before < e.info.not_after);
 
-        let v1 = f
-            .device_cert(
-                &who("c", "S3", 3),
-                CertificateKind::VendorCa,
-                KeyKind::EcdsaP256,
-            )
-            .expect("ca");
-        let v2 = f
-            .device_cert(
-                &who("d", "S4", 4),
-                CertificateKind::VendorCa,
-                KeyKind::EcdsaP256,
-            )
-            .expect("ca");
+        let v1 = cert(&mut f, "c", "S3", 3, CertificateKind::VendorCa);
+        let v2 = cert(&mut f, "d", "S4", 4, CertificateKind::VendorCa);
         assert_eq!(v1.info.issuer, v2.info.issuer);
         assert_ne!(v1.info.issuer, v1.info.subject);
         assert_ne!(v1.info.spki_sha256, v2.info.spki_sha256);
         assert_eq!(f.ca_pems().len(), 1);
 
-        let k1 = f
-            .device_cert(
-                &who("e", "S5", 5),
-                CertificateKind::SharedKey,
-                KeyKind::EcdsaP256,
-            )
-            .expect("shared");
-        let k2 = f
-            .device_cert(
-                &who("f", "S6", 6),
-                CertificateKind::SharedKey,
-                KeyKind::EcdsaP256,
-            )
-            .expect("shared");
+        let k1 = cert(&mut f, "e", "S5", 5, CertificateKind::SharedKey);
+        let k2 = cert(&mut f, "f", "S6", 6, CertificateKind::SharedKey);
         assert_eq!(k1.info.sha256, k2.info.sha256);
         assert_eq!(k1.info.spki_sha256, k2.info.spki_sha256);
 
         // Same seed, new factory: the same device keys and CA key.
         let mut g = CertFactory::new(42);
-        let s2 = g
-            .device_cert(
-                &who("a", "S1", 1),
-                CertificateKind::SelfSigned,
-                KeyKind::EcdsaP256,
-            )
-            .expect("again");
+        let s2 = cert(&mut g, "a", "S1", 1, CertificateKind::SelfSigned);
         assert_eq!(s.info.spki_sha256, s2.info.spki_sha256);
     }
 }

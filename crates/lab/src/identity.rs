@@ -12,6 +12,22 @@ pub fn device_rng(seed: u64, index: usize, purpose: u64) -> StdRng {
     StdRng::seed_from_u64(mixed)
 }
 
+/// Format 16 bytes as an RFC 4122 UUID (`8-4-4-4-12` lower-case hex) of `version` (4 random,
+/// 5 name-based): the version nibble and the variant bits are set.
+pub(crate) fn uuid_string(mut b: [u8; 16], version: u8) -> String {
+    b[6] = (b[6] & 0x0f) | (version << 4);
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let x = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &x[..8],
+        &x[8..12],
+        &x[12..16],
+        &x[16..20],
+        &x[20..]
+    )
+}
+
 /// Expand a serial pattern.
 ///
 /// Tokens: `{model}`; `{date}` (a production date `YYYYMMDD`, 2016–2023); `{D:n}` n digits;
@@ -110,6 +126,18 @@ pub fn strong_password(rng: &mut impl Rng) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uuid_string_sets_version_and_variant() {
+        assert_eq!(
+            uuid_string([0xff; 16], 4),
+            "ffffffff-ffff-4fff-bfff-ffffffffffff"
+        );
+        assert_eq!(
+            uuid_string([0; 16], 5),
+            "00000000-0000-5000-8000-000000000000"
+        );
+    }
 
     #[test]
     fn hikvision_serial_shape() {

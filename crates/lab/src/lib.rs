@@ -49,6 +49,7 @@ mod tls;
 pub mod tls_discovery;
 mod udp;
 pub mod vendor_ports;
+mod vendor_table;
 mod wsd;
 
 pub use config::{AuthMode, DefaultPassword, DeviceSpec, LabConfig, OnvifAuth};

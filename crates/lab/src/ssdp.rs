@@ -7,6 +7,7 @@
 
 use crate::device::Device;
 use crate::error::LabError;
+use crate::vendor_table::{VendorEntry, VendorTable};
 use camguard_protocols::auth::xml_escape;
 use camguard_protocols::wire::{self, BodyMode, Limits};
 use serde::Deserialize;
@@ -56,50 +57,29 @@ pub struct DiscoveryFacts {
     pub source: String,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Data {
-    default: DiscoveryFacts,
-    #[serde(default)]
-    vendor: Vec<DiscoveryFacts>,
+impl VendorEntry for DiscoveryFacts {
+    fn vendor(&self) -> Option<&str> {
+        self.vendor.as_deref()
+    }
+    fn source(&self) -> &str {
+        &self.source
+    }
 }
 
-fn data() -> Result<&'static Data, LabError> {
-    static PARSED: OnceLock<Result<Data, String>> = OnceLock::new();
-    PARSED
-        .get_or_init(|| {
-            let d: Data = toml::from_str(DATA).map_err(|e| e.to_string())?;
-            for f in std::iter::once(&d.default).chain(&d.vendor) {
-                let name = f.vendor.as_deref().unwrap_or("default");
-                if f.source.trim().is_empty() {
-                    return Err(format!(
-                        "{name}: `source` must say where the facts come from"
-                    ));
-                }
-                if !f.description_path.starts_with('/') {
-                    return Err(format!("{name}: description_path must start with /"));
-                }
-            }
-            Ok(d)
-        })
-        .as_ref()
-        .map_err(|message| LabError::Personality {
-            name: "discovery.toml".into(),
-            message: message.clone(),
-        })
+fn data() -> Result<&'static VendorTable<DiscoveryFacts>, LabError> {
+    static PARSED: OnceLock<Result<VendorTable<DiscoveryFacts>, String>> = OnceLock::new();
+    VendorTable::cached(&PARSED, "discovery.toml", DATA, |name, f| {
+        if f.description_path.starts_with('/') {
+            Ok(())
+        } else {
+            Err(format!("{name}: description_path must start with /"))
+        }
+    })
 }
 
 /// Discovery facts for a vendor (the default entry when the vendor has none).
 pub fn facts_for(vendor: &str) -> Result<&'static DiscoveryFacts, LabError> {
-    let d = data()?;
-    Ok(d.vendor
-        .iter()
-        .find(|f| {
-            f.vendor
-                .as_deref()
-                .is_some_and(|v| v.eq_ignore_ascii_case(vendor))
-        })
-        .unwrap_or(&d.default))
+    Ok(data()?.for_vendor(vendor))
 }
 
 /// The device's UUID (UPnP UDN and WS-Discovery endpoint address), derived from its serial:
@@ -110,17 +90,7 @@ pub fn device_uuid(serial: &str) -> String {
     h.update(serial.as_bytes());
     let mut b = [0u8; 16];
     b.copy_from_slice(&h.finalize()[..16]);
-    b[6] = (b[6] & 0x0f) | 0x50;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let x = hex::encode(b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &x[..8],
-        &x[8..12],
-        &x[12..16],
-        &x[16..20],
-        &x[20..]
-    )
+    crate::identity::uuid_string(b, 5)
 }
 
 fn expand(template: &str, device: &Device) -> String {

@@ -252,18 +252,7 @@ pub fn probe_matches(probe: &Probe, uuid: &str, scopes: &[String], xaddr: &str) 
 }
 
 fn random_uuid() -> String {
-    let mut b: [u8; 16] = rand::random();
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let x = hex::encode(b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &x[..8],
-        &x[8..12],
-        &x[12..16],
-        &x[16..20],
-        &x[20..]
-    )
+    crate::identity::uuid_string(rand::random(), 4)
 }
 
 #[cfg(test)]
