@@ -85,6 +85,7 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
         fingerprints: None,
         all_hosts: false,
         quiet: false,
+        space: Default::default(),
     };
     eprintln!(
         "camguard demo: scanning {first}-{last} (the lab is ours, so the opt-in credential \

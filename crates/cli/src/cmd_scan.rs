@@ -5,16 +5,23 @@ use anyhow::{bail, Context, Result};
 use camguard_checks::CheckOptions;
 use camguard_fingerprint::Engine;
 use camguard_model::DeviceRecord;
-use camguard_scan::{AuthorizedScope, ScanConfig, TargetSet};
+use camguard_scan::import::{import_file, ImportFormat, Imported};
+use camguard_scan::resume::{spec_hash, Checkpoint, Progress};
+use camguard_scan::shard::StartAt;
+use camguard_scan::sweep::{lock, scan_walk, HostPorts};
+use camguard_scan::{
+    AuthorizedScope, ExcludeList, ScanConfig, Shard, ShardWalk, TargetSet, DEFAULT_SEED,
+};
 use camguard_store::{ScanMeta, Store};
 use chrono::Utc;
 use clap::Args;
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Arguments of `camguard scan`.
@@ -76,15 +83,109 @@ pub struct ScanArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Scan order, sharding, resume, exclude files and imports.
+    #[command(flatten)]
+    pub space: TargetSpaceArgs,
+}
+
+/// Default of `--checkpoint-every`.
+pub const DEFAULT_CHECKPOINT_EVERY: u64 = 1000;
+
+/// Target-space options of `camguard scan`.
+#[derive(Debug, Args, Clone)]
+pub struct TargetSpaceArgs {
+    /// File of addresses, CIDRs or ranges never to scan (one per line, `#` comments; repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub exclude_file: Vec<PathBuf>,
+    /// Add targets from another tool's output or an inventory: nmap -oX, masscan -oJ/-oL,
+    /// CSV (ip/address/host column, optional port) or JSON (objects with ip [+ port]); repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub import: Vec<PathBuf>,
+    /// Format of the --import files (default: detected): nmap-xml, masscan-json,
+    /// masscan-list, csv, json.
+    #[arg(long, value_name = "FORMAT")]
+    pub import_format: Option<String>,
+    /// Seed of the host order (a permutation of the targets); shards of one scan need the same
+    /// seed. Default: a fixed seed, or the one stored in the --resume file.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Scan only shard I of N (I in 1..=N); the N shards together cover every target once.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Checkpoint file: resume from it if it exists, and keep it up to date (every
+    /// --checkpoint-every hosts and at exit, also on Ctrl-C).
+    #[arg(long, value_name = "FILE")]
+    pub resume: Option<PathBuf>,
+    /// Hosts between two checkpoint writes.
+    #[arg(long, default_value_t = DEFAULT_CHECKPOINT_EVERY, value_name = "K")]
+    pub checkpoint_every: u64,
+}
+
+impl Default for TargetSpaceArgs {
+    fn default() -> Self {
+        Self {
+            exclude_file: Vec::new(),
+            import: Vec::new(),
+            import_format: None,
+            seed: None,
+            shard: None,
+            resume: None,
+            checkpoint_every: DEFAULT_CHECKPOINT_EVERY,
+        }
+    }
+}
+
+/// Scan order and checkpointing of a plan.
+#[derive(Debug, Clone)]
+pub struct OrderPlan {
+    /// Permutation seed.
+    pub seed: u64,
+    /// This run's shard.
+    pub shard: Shard,
+    /// Checkpoint file, if resumable.
+    pub resume: Option<PathBuf>,
+    /// Hosts between checkpoint writes.
+    pub checkpoint_every: u64,
+    /// Hash of targets and ports (stored in checkpoints).
+    pub spec_hash: String,
+    /// Where this run starts.
+    pub start: StartAt,
+    /// Hosts completed by earlier runs.
+    pub completed: u64,
+    /// Extra ports for imported hosts.
+    pub extra_ports: Option<HostPorts>,
+}
+
+/// Read the --import files.
+fn read_imports(space: &TargetSpaceArgs) -> Result<Imported> {
+    let format = match &space.import_format {
+        Some(f) => Some(f.parse::<ImportFormat>().map_err(anyhow::Error::msg)?),
+        None => None,
+    };
+    let mut all = Imported::default();
+    for path in &space.import {
+        let (imported, used) = import_file(path, format)?;
+        tracing::info!(
+            file = %path.display(),
+            format = used.name(),
+            hosts = imported.hosts.len(),
+            "imported targets"
+        );
+        all.merge(imported);
+    }
+    Ok(all)
 }
 
 /// Load the fingerprint engine, adding user rules when given.
 pub fn load_engine(dir: Option<&PathBuf>) -> Result<Engine> {
     let mut engine = Engine::builtin().context("loading built-in fingerprint rules")?;
     if let Some(dir) = dir {
-        engine
-            .add_dir(dir)
+        let report = engine
+            .load_dir(dir)
             .with_context(|| format!("loading fingerprint rules from {}", dir.display()))?;
+        for warning in &report.warnings {
+            eprintln!("camguard: warning: {warning}");
+        }
     }
     Ok(engine)
 }
@@ -116,6 +217,61 @@ pub struct ScanPlan {
     pub target_spec: String,
     /// Emit hosts with no open port too.
     pub all_hosts: bool,
+    /// Host order, shard and checkpointing.
+    pub order: OrderPlan,
+}
+
+/// Seed, shard, checkpoint: validated, and checked against an existing checkpoint.
+fn plan_order(
+    space: &TargetSpaceArgs,
+    targets: &TargetSet,
+    ports: &[u16],
+    extra: HashMap<std::net::IpAddr, Vec<u16>>,
+) -> Result<OrderPlan> {
+    let shard: Shard = match &space.shard {
+        Some(s) => s.parse()?,
+        None => Shard::default(),
+    };
+    if space.checkpoint_every == 0 {
+        bail!("--checkpoint-every must be at least 1");
+    }
+    let mut hash_input: Vec<_> = extra.iter().collect();
+    hash_input.sort();
+    let mut hash = spec_hash(targets, ports);
+    if !hash_input.is_empty() {
+        hash = format!("{hash}+{:x}", {
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            for b in format!("{hash_input:?}").bytes() {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+            h
+        });
+    }
+    let checkpoint = match &space.resume {
+        Some(path) => Checkpoint::load(path)?,
+        None => None,
+    };
+    let seed = space
+        .seed
+        .or(checkpoint.as_ref().map(|c| c.seed))
+        .unwrap_or(DEFAULT_SEED);
+    let (start, completed) = match (&checkpoint, &space.resume) {
+        (Some(cp), Some(path)) => {
+            cp.check(path, seed, shard, &hash)?;
+            (cp.start(), cp.completed)
+        }
+        _ => (StartAt::default(), 0),
+    };
+    Ok(OrderPlan {
+        seed,
+        shard,
+        resume: space.resume.clone(),
+        checkpoint_every: space.checkpoint_every,
+        spec_hash: hash,
+        start,
+        completed,
+        extra_ports: (!extra.is_empty()).then(|| Arc::new(extra)),
+    })
 }
 
 impl ScanPlan {
@@ -125,10 +281,20 @@ impl ScanPlan {
         if let Some(file) = &args.targets_file {
             specs.extend(camguard_scan::read_target_file(file)?);
         }
-        if specs.is_empty() {
-            bail!("no targets: give IPs, CIDRs or ranges, or --targets-file FILE");
+        let imported = read_imports(&args.space)?;
+        if specs.is_empty() && imported.hosts.is_empty() {
+            bail!("no targets: give IPs, CIDRs or ranges, --targets-file FILE or --import FILE");
         }
-        let targets = TargetSet::parse(&specs, &args.exclude)?;
+        let mut excludes = ExcludeList::parse(&args.exclude)?;
+        for file in &args.space.exclude_file {
+            excludes = excludes.merge(ExcludeList::from_file(file)?);
+        }
+        let targets = TargetSet::parse(&specs, &[])?
+            .with_addresses(imported.hosts.keys().copied())
+            .without(&excludes);
+        for path in &args.space.import {
+            specs.push(format!("import:{}", path.display()));
+        }
         let scope = match &args.authorized_scope {
             Some(path) => Some(AuthorizedScope::from_file(path)?),
             None => None,
@@ -165,7 +331,15 @@ impl ScanPlan {
         if args.prove_streams {
             tracing::info!("stream proof enabled: RTP packets will be received and discarded");
         }
+        let extra: HashMap<_, Vec<u16>> = imported
+            .hosts
+            .into_iter()
+            .filter(|(ip, ports)| !ports.is_empty() && targets.contains(*ip))
+            .map(|(ip, ports)| (ip, ports.into_iter().collect()))
+            .collect();
+        let order = plan_order(&args.space, &targets, &config.ports, extra)?;
         Ok(Self {
+            order,
             targets: Arc::new(targets),
             config: Arc::new(config),
             assessor: Assessor {
@@ -195,6 +369,10 @@ pub struct ScanTotals {
     pub findings: u64,
     /// Records written (for the caller's summary).
     pub records: Vec<DeviceRecord>,
+    /// The scan was stopped (Ctrl-C) before every host was probed.
+    pub interrupted: bool,
+    /// Hosts done by earlier runs of a resumed scan.
+    pub resumed_from: u64,
 }
 
 /// Run a validated plan: stream records to `out` (JSON Lines) and to the store.
@@ -220,8 +398,11 @@ pub async fn execute(
         None => None,
     };
     let total = plan.targets.len();
+    let order = plan.order.clone();
+    let shard_total = shard_size(total, order.shard);
     let bar = if show_progress {
-        let bar = ProgressBar::new(total);
+        let bar = ProgressBar::new(shard_total);
+        bar.set_position(order.completed.min(shard_total));
         bar.set_style(
             ProgressStyle::with_template(
                 "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} hosts, {msg} (eta {eta})",
@@ -232,17 +413,103 @@ pub async fn execute(
     } else {
         ProgressBar::hidden()
     };
-    let mut totals = ScanTotals::default();
-    let mut stream = Box::pin(camguard_scan::scan(
+    let mut totals = ScanTotals {
+        resumed_from: order.completed,
+        ..ScanTotals::default()
+    };
+    let progress = Arc::new(Mutex::new(Progress::new(&order.start, order.completed)));
+    let walk = ShardWalk::resume(
         plan.targets.clone(),
+        order.seed,
+        order.shard,
+        order.start.clone(),
+    )?;
+    let save = |finished: bool| -> Result<()> {
+        if let Some(path) = &order.resume {
+            lock(&progress)
+                .checkpoint(
+                    order.seed,
+                    order.shard,
+                    &order.spec_hash,
+                    shard_total,
+                    finished,
+                )
+                .save(path)?;
+        }
+        Ok(())
+    };
+    let mut stream = Box::pin(scan_walk(
+        walk,
         plan.config.clone(),
+        order.extra_ports.clone(),
+        Some(progress.clone()),
     ));
-    while let Some(observation) = stream.next().await {
+    let mut interrupt = Box::pin(tokio::signal::ctrl_c());
+    loop {
+        let (position, observation) = tokio::select! {
+            next = stream.next() => match next {
+                Some(item) => item,
+                None => break,
+            },
+            _ = &mut interrupt, if order.resume.is_some() => {
+                totals.interrupted = true;
+                break;
+            }
+        };
+        let result = handle_observation(
+            &plan,
+            store,
+            scan_id,
+            &mut out,
+            &mut totals,
+            &bar,
+            observation,
+        )
+        .await;
+        result?;
+        let done = {
+            let mut p = lock(&progress);
+            p.done(position);
+            p.completed()
+        };
+        if done % order.checkpoint_every == 0 {
+            save(false)?;
+        }
+    }
+    drop(stream);
+    save(!totals.interrupted)?;
+    bar.finish_and_clear();
+    if let (Some(store), Some(id)) = (store, scan_id) {
+        store.finish_scan(id, Utc::now(), totals.hosts).await?;
+    }
+    Ok(totals)
+}
+
+/// Hosts in one shard of `total` targets (approximately `total / count`; exact for one shard).
+fn shard_size(total: u64, shard: Shard) -> u64 {
+    if shard.count <= 1 {
+        total
+    } else {
+        total.div_ceil(u64::from(shard.count))
+    }
+}
+
+/// Assess one observation and write its record to the store and the output.
+async fn handle_observation(
+    plan: &ScanPlan,
+    store: Option<&Store>,
+    scan_id: Option<i64>,
+    out: &mut Option<Box<dyn Write + Send>>,
+    totals: &mut ScanTotals,
+    bar: &ProgressBar,
+    observation: camguard_model::HostObservation,
+) -> Result<()> {
+    {
         totals.hosts += 1;
         bar.inc(1);
         let alive = observation.is_alive();
         if !alive && !plan.all_hosts {
-            continue;
+            return Ok(());
         }
         let record = plan.assessor.assess(observation);
         totals.alive += 1;
@@ -262,22 +529,32 @@ pub async fn execute(
         }
         totals.records.push(record);
     }
-    bar.finish_and_clear();
-    if let (Some(store), Some(id)) = (store, scan_id) {
-        store.finish_scan(id, Utc::now(), totals.hosts).await?;
-    }
-    Ok(totals)
+    Ok(())
 }
 
 /// Open the JSON Lines sink named by `--output`.
 pub fn open_output(output: Option<&str>) -> Result<Option<Box<dyn Write + Send>>> {
+    open_output_mode(output, false)
+}
+
+/// Open the JSON Lines sink named by `--output`, appending when `append` (a resumed scan).
+pub fn open_output_mode(
+    output: Option<&str>,
+    append: bool,
+) -> Result<Option<Box<dyn Write + Send>>> {
     Ok(match output {
         None => None,
         Some("-") => Some(Box::new(std::io::stdout())),
-        Some(path) => Some(Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("cannot create output file {path}"))?,
-        ))),
+        Some(path) => {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .write(true)
+                .append(append)
+                .truncate(!append)
+                .open(path)
+                .with_context(|| format!("cannot create output file {path}"))?;
+            Some(Box::new(std::io::BufWriter::new(file)))
+        }
     })
 }
 
@@ -289,7 +566,7 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode> {
     } else {
         Some(Store::open(&args.db).await?)
     };
-    let out = open_output(args.output.as_deref())?;
+    let out = open_output_mode(args.output.as_deref(), args.space.resume.is_some())?;
     let show_progress = !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let options = serde_json::json!({
         "ports": plan.config.ports,
@@ -297,11 +574,28 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode> {
         "prove_streams": args.prove_streams,
         "rate": args.rate,
         "concurrency": args.concurrency,
+        "seed": plan.order.seed,
+        "shard": plan.order.shard.to_string(),
+        "resumed_from": plan.order.completed,
     });
+    let (seed, shard) = (plan.order.seed, plan.order.shard);
     let totals = execute(plan, store.as_ref(), out, show_progress, options).await?;
+    if totals.interrupted {
+        if let Some(path) = &args.space.resume {
+            eprintln!(
+                "camguard: interrupted; progress saved in {} (run the same command to resume)",
+                path.display()
+            );
+        }
+    }
     eprintln!(
-        "camguard: scanned {} hosts: {} live, {} cameras, {} findings{}",
+        "camguard: scanned {} hosts (seed {seed}, shard {shard}{}): {} live, {} cameras, {} findings{}",
         totals.hosts,
+        if totals.resumed_from > 0 {
+            format!(", resumed after {} hosts", totals.resumed_from)
+        } else {
+            String::new()
+        },
         totals.alive,
         totals.cameras,
         totals.findings,
@@ -311,5 +605,9 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode> {
             format!(" (recorded in {})", args.db.display())
         }
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(if totals.interrupted {
+        ExitCode::from(130)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

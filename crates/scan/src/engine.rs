@@ -9,6 +9,7 @@ use crate::probe_http::probe_http;
 use crate::probe_onvif::find_onvif;
 use crate::probe_rtsp::{probe_rtsp, prove_stream};
 use crate::rate::Limiter;
+use crate::shard::{Shard, ShardWalk, DEFAULT_SEED};
 use crate::targets::TargetSet;
 use camguard_model::{BannerObservation, EndpointState, HostObservation, Service};
 use camguard_protocols::telnet;
@@ -18,12 +19,13 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 /// Scans every target; yields one [`HostObservation`] per target as each host finishes
-/// (unordered). Call [`crate::enforce_scope`] first.
+/// (unordered). Hosts are started in the seeded permutation order of [`DEFAULT_SEED`]; for
+/// seeds, shards and checkpoints use [`crate::sweep::scan_walk`]. Call
+/// [`crate::enforce_scope`] first.
 pub fn scan(
     targets: Arc<TargetSet>,
     config: Arc<ScanConfig>,
 ) -> impl Stream<Item = HostObservation> + Send {
-    let limiter = Limiter::new(config.rate_per_sec, config.max_in_flight);
     if config.prove_streams {
         tracing::info!(
             packets = config.stream_packets,
@@ -36,11 +38,21 @@ pub fn scan(
             "default-credential check on"
         );
     }
-    let concurrency = config.concurrency.max(1);
-    let ips = TargetSet::clone(&targets).into_iter();
-    futures::stream::iter(ips)
-        .map(move |ip| probe_host(ip, Arc::clone(&config), limiter.clone()))
-        .buffer_unordered(concurrency)
+    // Hosts in the seeded permutation order of the default seed (see `crate::sweep`); a set
+    // too large to order (over 2^62 addresses) falls back to ascending order.
+    match ShardWalk::new(Arc::clone(&targets), DEFAULT_SEED, Shard::default()) {
+        Ok(walk) => crate::sweep::scan_walk(walk, config, None, None)
+            .map(|(_, obs)| obs)
+            .left_stream(),
+        Err(_) => {
+            let limiter = Limiter::new(config.rate_per_sec, config.max_in_flight);
+            let concurrency = config.concurrency.max(1);
+            futures::stream::iter(TargetSet::clone(&targets))
+                .map(move |ip| probe_host(ip, Arc::clone(&config), limiter.clone()))
+                .buffer_unordered(concurrency)
+                .right_stream()
+        }
+    }
 }
 
 /// Probe one host with its own limits (used by [`scan`]; handy for single-host callers).
@@ -56,7 +68,11 @@ fn set_endpoint(obs: &mut HostObservation, port: u16, service: Option<Service>, 
     }
 }
 
-async fn probe_host(ip: IpAddr, cfg: Arc<ScanConfig>, limiter: Limiter) -> HostObservation {
+pub(crate) async fn probe_host(
+    ip: IpAddr,
+    cfg: Arc<ScanConfig>,
+    limiter: Limiter,
+) -> HostObservation {
     let mut obs = HostObservation::new(ip, chrono::Utc::now());
     let ctx_owned = HostCtx::new(ip, Arc::clone(&cfg), limiter);
     let ctx = &ctx_owned;

@@ -1,6 +1,12 @@
 //! camguard scan stage: targets → scope check → discovery → probes → [`HostObservation`]s.
 //!
-//! - [`targets`]: target and exclude syntax, lazy iteration;
+//! - [`targets`]: target and exclude syntax, lazy iteration, IPv6 prefixes up to /112;
+//! - [`exclude`]: exclusion lists (files, merged intervals, binary search);
+//! - [`permutation`]: the seeded cyclic-group permutation that orders hosts;
+//! - [`shard`]: scan order of one shard (`--shard i/n`, `--seed`);
+//! - [`resume`]: checkpoints for `--resume`;
+//! - [`sweep`]: the ordered, resumable scan over a shard;
+//! - [`import`]: targets from nmap, masscan, CSV and JSON files;
 //! - [`scope`]: private/loopback vs. public addresses and the authorised-scope file;
 //! - [`rate`]: connection pacing and concurrency limits;
 //! - [`data`]: the embedded port table, RTSP routes and default credentials;
@@ -12,16 +18,24 @@ pub mod config;
 mod credentials;
 pub mod data;
 pub mod engine;
+pub mod exclude;
+pub mod import;
+pub mod permutation;
 mod probe;
 mod probe_http;
 mod probe_onvif;
 mod probe_rtsp;
 pub mod rate;
+pub mod resume;
 pub mod scope;
+pub mod shard;
+pub mod sweep;
 pub mod targets;
 
 pub use config::{ScanConfig, VendorHint};
 pub use data::default_ports;
 pub use engine::{probe_one, scan};
+pub use exclude::ExcludeList;
 pub use scope::{enforce_scope, AuthorizedScope, ScopeError};
+pub use shard::{Shard, ShardWalk, DEFAULT_SEED};
 pub use targets::{read_target_file, TargetError, TargetSet};

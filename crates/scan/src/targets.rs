@@ -2,6 +2,12 @@
 //!
 //! A [`TargetSet`] holds sorted, merged, disjoint address intervals, so a `/8` costs two
 //! integers, [`TargetSet::len`] is exact and [`TargetSet::iter`] is lazy.
+//! [`TargetSet::addr_at`] maps an index in `0..len` to its address with a binary search over
+//! the intervals' running totals; the scan order ([`crate::walk`]) is built on it.
+//!
+//! IPv6 is accepted as single addresses and as prefixes of at most [`MAX_V6_PREFIX_ADDRS`]
+//! addresses (`/112` or longer); a wider prefix is refused with a clear error, because sweeping
+//! an IPv6 subnet address by address is hopeless (a `/64` holds 2^64 addresses).
 
 use ipnet::Ipv4Net;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -28,6 +34,9 @@ pub enum TargetError {
     },
 }
 
+/// Largest IPv6 prefix that may be given as a target, in addresses (a `/112`).
+pub const MAX_V6_PREFIX_ADDRS: u128 = 1 << 16;
+
 /// Address family of an interval.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Family {
@@ -44,7 +53,7 @@ pub(crate) struct Interval {
 }
 
 impl Interval {
-    fn single(ip: IpAddr) -> Self {
+    pub(crate) fn single(ip: IpAddr) -> Self {
         let (family, n) = to_int(ip);
         Self {
             family,
@@ -110,36 +119,9 @@ pub(crate) fn normalize(mut v: Vec<Interval>) -> Vec<Interval> {
     out
 }
 
-/// `a` minus `b`, both normalised; the result is normalised.
+/// `a` minus `b`, both normalised; the result is normalised (one linear sweep).
 pub(crate) fn subtract(a: &[Interval], b: &[Interval]) -> Vec<Interval> {
-    let mut out = Vec::new();
-    for iv in a {
-        let mut pieces = vec![*iv];
-        for ex in b.iter().filter(|e| e.family == iv.family) {
-            let mut next = Vec::with_capacity(pieces.len() + 1);
-            for p in pieces {
-                if ex.end < p.start || ex.start > p.end {
-                    next.push(p);
-                    continue;
-                }
-                if ex.start > p.start {
-                    next.push(Interval {
-                        end: ex.start - 1,
-                        ..p
-                    });
-                }
-                if ex.end < p.end {
-                    next.push(Interval {
-                        start: ex.end + 1,
-                        ..p
-                    });
-                }
-            }
-            pieces = next;
-        }
-        out.extend(pieces);
-    }
-    out
+    crate::exclude::subtract_sorted(a, b)
 }
 
 /// Parse one token (address, CIDR, `a.b.c.d-e` or `a.b.c.d-a.b.c.e`) into an interval.
@@ -159,10 +141,14 @@ pub(crate) fn parse_token(token: &str, allow_v6_ranges: bool) -> Result<Interval
             return Ok(Interval::v4(net.network(), net.broadcast()));
         }
         if let Ok(net) = t.parse::<ipnet::Ipv6Net>() {
-            if !allow_v6_ranges && net.prefix_len() != 128 {
-                return Err(invalid(
-                    "IPv6 networks are not scanned; give single IPv6 addresses",
-                ));
+            let size = 1u128 << (128 - u32::from(net.prefix_len())).min(127);
+            if !allow_v6_ranges && size > MAX_V6_PREFIX_ADDRS {
+                return Err(invalid(&format!(
+                    "IPv6 prefix /{} is too large to sweep; camguard scans IPv6 prefixes of at \
+                     most {MAX_V6_PREFIX_ADDRS} addresses (/112 or longer): list the hosts, use \
+                     --import, or narrow the prefix",
+                    net.prefix_len()
+                )));
             }
             return Ok(Interval::v6(net.network(), net.broadcast()));
         }
@@ -243,6 +229,8 @@ pub fn read_target_file(path: &Path) -> Result<Vec<String>, TargetError> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TargetSet {
     intervals: Vec<Interval>,
+    /// `ends[i]` = number of addresses in `intervals[..=i]` (running totals for `addr_at`).
+    ends: Vec<u128>,
 }
 
 impl TargetSet {
@@ -250,10 +238,72 @@ impl TargetSet {
     /// separated by commas or spaces).
     pub fn parse(specs: &[String], excludes: &[String]) -> Result<TargetSet, TargetError> {
         let include = parse_tokens(specs, false)?;
-        let exclude = parse_tokens(excludes, true)?;
-        Ok(TargetSet {
-            intervals: subtract(&include, &exclude),
-        })
+        let exclude = crate::exclude::ExcludeList::parse(excludes)?;
+        Ok(Self::from_intervals(exclude.apply(&include)))
+    }
+
+    /// A set from normalised intervals.
+    pub(crate) fn from_intervals(intervals: Vec<Interval>) -> Self {
+        let mut total = 0u128;
+        let ends = intervals
+            .iter()
+            .map(|iv| {
+                total = total.saturating_add(iv.len());
+                total
+            })
+            .collect();
+        Self { intervals, ends }
+    }
+
+    /// These targets plus single addresses (e.g. from an import).
+    pub fn with_addresses(&self, extra: impl IntoIterator<Item = IpAddr>) -> Self {
+        let mut v = self.intervals.clone();
+        v.extend(extra.into_iter().map(Interval::single));
+        Self::from_intervals(normalize(v))
+    }
+
+    /// These targets minus an exclusion list.
+    pub fn without(&self, excludes: &crate::exclude::ExcludeList) -> Self {
+        Self::from_intervals(excludes.apply(&self.intervals))
+    }
+
+    /// Number of disjoint intervals held (what the set costs in memory).
+    pub fn interval_count(&self) -> usize {
+        self.intervals.len()
+    }
+
+    /// The address with index `i` in ascending order (`0..len`): a binary search over the
+    /// running totals, O(log #intervals).
+    pub fn addr_at(&self, i: u64) -> Option<IpAddr> {
+        let i = u128::from(i);
+        let k = self.ends.partition_point(|&end| end <= i);
+        let iv = self.intervals.get(k)?;
+        let before = if k == 0 { 0 } else { self.ends[k - 1] };
+        Some(iv.addr(iv.start + (i - before)))
+    }
+
+    /// True when `ip` is one of the targets (binary search).
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let p = Interval::single(ip);
+        let k = self
+            .intervals
+            .partition_point(|iv| (iv.family, iv.start) <= (p.family, p.start));
+        k > 0 && {
+            let iv = self.intervals[k - 1];
+            iv.family == p.family && iv.end >= p.start
+        }
+    }
+
+    /// A stable fingerprint of the address set (FNV-1a over the intervals), stored in resume
+    /// checkpoints so a checkpoint is never applied to other targets.
+    pub fn fingerprint(&self) -> u64 {
+        let mut h = Fnv1a::default();
+        for iv in &self.intervals {
+            h.write(&[iv.family as u8]);
+            h.write(&iv.start.to_be_bytes());
+            h.write(&iv.end.to_be_bytes());
+        }
+        h.0
     }
 
     /// Number of addresses (saturating at `u64::MAX`).
@@ -280,6 +330,25 @@ impl TargetSet {
 
     pub(crate) fn intervals(&self) -> &[Interval] {
         &self.intervals
+    }
+}
+
+/// FNV-1a, 64-bit: a tiny stable hash (its output must not change between releases).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fnv1a(pub(crate) u64);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv1a {
+    pub(crate) fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
     }
 }
 
@@ -371,6 +440,7 @@ mod tests {
             "camera.local",
             "10.0.0.1-10.0.0.x",
             "2001:db8::/64",
+            "2001:db8::/111",
         ] {
             let err = set(&[bad], &[]).unwrap_err().to_string();
             assert!(
@@ -402,5 +472,40 @@ mod tests {
         assert_eq!(toks, vec!["127.0.0.1", "127.0.0.2-3"]);
         assert_eq!(TargetSet::parse(&toks, &[]).unwrap().len(), 3);
         assert!(read_target_file(&dir.path().join("missing")).is_err());
+    }
+
+    #[test]
+    fn ipv6_small_prefixes_are_targets_and_large_ones_are_refused() {
+        let s = set(&["fd00::/126", "::1"], &["fd00::2"]).unwrap();
+        assert_eq!(addrs(&s), vec!["::1", "fd00::", "fd00::1", "fd00::3"]);
+        let s = set(&["fd00::/112"], &[]).unwrap();
+        assert_eq!(s.len(), 65_536);
+        assert_eq!(s.addr_at(65_535).unwrap().to_string(), "fd00::ffff");
+        let err = set(&["fd00::/64"], &[]).unwrap_err().to_string();
+        assert!(err.contains("/64 is too large"), "{err}");
+        assert!(err.contains("/112"), "{err}");
+        // Excludes may be any size.
+        assert!(set(&["fd00::/120"], &["fd00::/64"]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn addr_at_agrees_with_iteration() {
+        let s = set(
+            &["10.0.0.250-10.0.1.3", "127.0.0.1", "::1", "fd00::/127"],
+            &["10.0.1.0"],
+        )
+        .unwrap();
+        let by_index: Vec<IpAddr> = (0..s.len()).map(|i| s.addr_at(i).unwrap()).collect();
+        assert_eq!(by_index, s.iter().collect::<Vec<_>>());
+        assert_eq!(s.addr_at(s.len()), None);
+        assert!(s.contains("10.0.1.3".parse().unwrap()));
+        assert!(!s.contains("10.0.1.0".parse().unwrap()));
+        assert!(s.contains("fd00::1".parse().unwrap()));
+        assert_ne!(
+            s.fingerprint(),
+            set(&["127.0.0.1"], &[]).unwrap().fingerprint()
+        );
+        let more = s.with_addresses(["10.0.1.0".parse().unwrap()]);
+        assert_eq!(more.len(), s.len() + 1);
     }
 }
