@@ -39,6 +39,10 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../../data/fingerprints/vietnam_brands.toml"),
     ),
     (
+        "field_brands.toml",
+        include_str!("../../../data/fingerprints/field_brands.toml"),
+    ),
+    (
         "non_camera.toml",
         include_str!("../../../data/fingerprints/non_camera.toml"),
     ),
