@@ -5,6 +5,7 @@ use crate::authn::{self, Access, Login};
 use crate::behaviour::{LoginMessages, QopOffer, UrlCredentials};
 use crate::device::Device;
 use crate::login::{self, Outcome};
+use crate::reply::Reply;
 use crate::{mjpeg, onvif, quirks};
 use camguard_protocols::wire::{self, BodyMode, Limits, WireError};
 use std::sync::Arc;
@@ -30,28 +31,9 @@ pub struct Role {
     pub onvif: bool,
 }
 
-/// A response before encoding.
-struct Reply {
-    code: u16,
-    reason: &'static str,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
 impl Reply {
-    fn new(code: u16, reason: &'static str, content_type: &str, body: Vec<u8>) -> Reply {
-        Reply {
-            code,
-            reason,
-            headers: vec![("Content-Type".into(), content_type.into())],
-            body,
-        }
-    }
-
     fn text(code: u16, reason: &'static str) -> Reply {
-        Reply::new(
-            code,
-            reason,
+        Reply::new(code, reason).with_body(
             "text/html",
             format!("<html><body><h1>{code} {reason}</h1></body></html>\n").into_bytes(),
         )
@@ -80,36 +62,23 @@ pub async fn serve_io<S>(
         ..Limits::default()
     };
     for _ in 0..MAX_REQUESTS {
-        let msg = match wire::deadline(
+        let read = wire::deadline(
             READ_DEADLINE,
             wire::read_message(&mut r, &limits, BodyMode::Request),
         )
-        .await
-        {
-            Ok(Some(m)) => m,
+        .await;
+        let msg = match read {
+            Ok(Some(m)) => Some(m),
             Ok(None) | Err(WireError::Timeout) | Err(WireError::Io(_)) => return,
             Err(e) => {
                 tracing::debug!(device = %device.spec.id, ?peer, "bad http request: {e}");
-                let _ = write(
-                    &mut w,
-                    &device,
-                    Reply::text(400, "Bad Request"),
-                    false,
-                    true,
-                )
-                .await;
-                return;
+                None
             }
         };
-        let Ok(req) = msg.request() else {
-            let _ = write(
-                &mut w,
-                &device,
-                Reply::text(400, "Bad Request"),
-                false,
-                true,
-            )
-            .await;
+        // A malformed message, or a well-formed one that is no request: 400, then close.
+        let Some((msg, req)) = msg.as_ref().and_then(|m| Some((m, m.request().ok()?))) else {
+            let reply = Reply::text(400, "Bad Request");
+            let _ = write(&mut w, &device, reply, false, true).await;
             return;
         };
         let close = msg
@@ -123,7 +92,7 @@ pub async fn serve_io<S>(
         let reply = if msg.body_truncated {
             Reply::text(413, "Payload Too Large")
         } else {
-            route(&device, role, &req.method, &req.target, &msg)
+            route(&device, role, &req.method, &req.target, msg)
         };
         tracing::debug!(
             device = %device.spec.id, ?peer, method = %req.method, target = %req.target,
@@ -137,13 +106,19 @@ pub async fn serve_io<S>(
     }
 }
 
+/// The device's web login page.
+fn login_page(device: &Device) -> Reply {
+    Reply::new(200, "OK").with_body(
+        "text/html; charset=utf-8",
+        device.login_page.clone().into_bytes(),
+    )
+}
+
 fn route(device: &Device, role: Role, method: &str, target: &str, msg: &wire::Message) -> Reply {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     if role.onvif && path.starts_with("/onvif/") {
         if method != "POST" {
-            let mut r = Reply::text(405, "Method Not Allowed");
-            r.headers.push(("Allow".into(), "POST".into()));
-            return r;
+            return Reply::text(405, "Method Not Allowed").header("Allow", "POST");
         }
         let (code, body) = onvif::handle(device, path, &msg.body);
         let reason = match code {
@@ -153,12 +128,8 @@ fn route(device: &Device, role: Role, method: &str, target: &str, msg: &wire::Me
             404 => "Not Found",
             _ => "Internal Server Error",
         };
-        return Reply::new(
-            code,
-            reason,
-            "application/soap+xml; charset=utf-8",
-            body.into_bytes(),
-        );
+        return Reply::new(code, reason)
+            .with_body("application/soap+xml; charset=utf-8", body.into_bytes());
     }
     if !role.web {
         return Reply::text(404, "Not Found");
@@ -175,7 +146,7 @@ fn route(device: &Device, role: Role, method: &str, target: &str, msg: &wire::Me
     }
     match (method, path) {
         ("GET" | "HEAD", "/favicon.ico") => {
-            Reply::new(200, "OK", "image/x-icon", device.favicon.clone())
+            Reply::new(200, "OK").with_body("image/x-icon", device.favicon.clone())
         }
         ("GET" | "HEAD", _) => {
             let known = matches!(path, "/" | "/index.html" | "/doc/page/login.asp");
@@ -184,21 +155,12 @@ fn route(device: &Device, role: Role, method: &str, target: &str, msg: &wire::Me
                 return Reply::text(404, "Not Found");
             }
             match web_check(device, method, msg) {
-                Access::Granted if known => Reply::new(
-                    200,
-                    "OK",
-                    "text/html; charset=utf-8",
-                    device.login_page.clone().into_bytes(),
-                ),
+                Access::Granted if known => login_page(device),
                 Access::Granted => Reply::text(404, "Not Found"),
                 refused => refusal(device, refused),
             }
         }
-        _ => {
-            let mut r = Reply::text(405, "Method Not Allowed");
-            r.headers.push(("Allow".into(), "GET, HEAD".into()));
-            r
-        }
+        _ => Reply::text(405, "Method Not Allowed").header("Allow", "GET, HEAD"),
     }
 }
 
@@ -225,12 +187,7 @@ fn refusal(device: &Device, access: Access) -> Reply {
         Access::Challenge(c) | Access::Refused { challenge: c, .. } => c,
     };
     let mut r = if device.spec.behaviour.http_200_with_challenge {
-        Reply::new(
-            200,
-            "OK",
-            "text/html; charset=utf-8",
-            device.login_page.clone().into_bytes(),
-        )
+        login_page(device)
     } else {
         Reply::text(401, "Unauthorized")
     };
@@ -255,7 +212,7 @@ fn answer(a: login::Answer) -> Reply {
         405 => "Method Not Allowed",
         _ => "Error",
     };
-    let mut r = Reply::new(a.code, reason, a.content_type, a.body.into_bytes());
+    let mut r = Reply::new(a.code, reason).with_body(a.content_type, a.body.into_bytes());
     r.headers.extend(a.headers);
     r
 }
@@ -379,7 +336,7 @@ fn snapshot(device: &Device, method: &str, query: &str, msg: &wire::Message) -> 
                 .map(|s| (s.width, s.height))
                 .unwrap_or((320, 240));
             match mjpeg::encode_bars(w, h, 0) {
-                Ok(jpeg) => Reply::new(200, "OK", "image/jpeg", jpeg),
+                Ok(jpeg) => Reply::new(200, "OK").with_body("image/jpeg", jpeg),
                 Err(_) => Reply::text(500, "Internal Server Error"),
             }
         }

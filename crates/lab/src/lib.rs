@@ -42,6 +42,7 @@ mod nonce;
 mod onvif;
 pub mod personality;
 mod quirks;
+mod reply;
 mod rtsp_server;
 mod ssdp;
 mod telnet;

@@ -6,6 +6,7 @@ use crate::behaviour::{QopOffer, UrlCredentials};
 use crate::device::{Device, Stream};
 use crate::mjpeg::{RtpState, CLOCK_RATE, FPS, PAYLOAD_TYPE};
 use crate::quirks::{self, XiongmaiPath};
+use crate::reply::Reply;
 use camguard_protocols::wire::{self, Frame, Limits, Message, WireError};
 use rand::Rng;
 use std::net::{IpAddr, SocketAddr};
@@ -66,30 +67,6 @@ impl Session {
 impl Drop for Session {
     fn drop(&mut self) {
         self.stop();
-    }
-}
-
-/// A reply before encoding.
-struct Reply {
-    code: u16,
-    reason: &'static str,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn new(code: u16, reason: &'static str) -> Reply {
-        Reply {
-            code,
-            reason,
-            headers: Vec::new(),
-            body: Vec::new(),
-        }
-    }
-
-    fn header(mut self, name: &str, value: impl Into<String>) -> Reply {
-        self.headers.push((name.to_string(), value.into()));
-        self
     }
 }
 

@@ -155,45 +155,46 @@ pub async fn start(
             .join_multicast_v4(MULTICAST_GROUP, Ipv4Addr::LOCALHOST)
             .map_err(|source| LabError::Bind { addr, source })?;
         tracing::info!(%addr, devices = members.len(), "joined multicast group on lo (netns)");
-        let mut rx = stop.subscribe();
-        tasks.push(tokio::spawn(async move {
-            let mut buf = vec![0u8; RECV_BUFFER];
-            loop {
-                tokio::select! {
-                    _ = rx.changed() => break,
-                    got = socket.recv_from(&mut buf) => {
-                        let Ok((n, peer)) = got else { continue };
-                        if n >= RECV_BUFFER { continue; }
-                        for (unicast, device) in &members {
-                            for reply in answers(device, protocol, &buf[..n]) {
-                                let _ = unicast.send_to(&reply, peer).await;
-                            }
-                        }
-                    }
-                }
-            }
-        }));
+        tasks.push(respond(Arc::new(socket), protocol, members, stop));
     }
     for (socket, device, protocol) in bound {
-        let mut rx = stop.subscribe();
-        tasks.push(tokio::spawn(async move {
-            let mut buf = vec![0u8; RECV_BUFFER];
-            loop {
-                tokio::select! {
-                    _ = rx.changed() => break,
-                    got = socket.recv_from(&mut buf) => {
-                        let Ok((n, peer)) = got else { continue };
-                        // Oversized datagrams are not discovery traffic: ignore.
-                        if n >= RECV_BUFFER { continue; }
-                        let replies = answers(&device, protocol, &buf[..n]);
+        tasks.push(respond(
+            socket.clone(),
+            protocol,
+            vec![(socket, device)],
+            stop,
+        ));
+    }
+    Ok(tasks)
+}
+
+/// Answer the datagrams arriving on `listen` until `stop` changes: each member device answers
+/// from its own unicast socket (for a device's own socket, `listen` itself).
+fn respond(
+    listen: Arc<UdpSocket>,
+    protocol: Protocol,
+    members: Vec<Member>,
+    stop: &watch::Sender<bool>,
+) -> JoinHandle<()> {
+    let mut rx = stop.subscribe();
+    tokio::spawn(async move {
+        let mut buf = vec![0u8; RECV_BUFFER];
+        loop {
+            tokio::select! {
+                _ = rx.changed() => break,
+                got = listen.recv_from(&mut buf) => {
+                    let Ok((n, peer)) = got else { continue };
+                    // Oversized datagrams are not discovery traffic: ignore.
+                    if n >= RECV_BUFFER { continue; }
+                    for (unicast, device) in &members {
+                        let replies = answers(device, protocol, &buf[..n]);
                         tracing::debug!(device = %device.spec.id, ?protocol, %peer, replies = replies.len(), "discovery");
                         for reply in replies {
-                            let _ = socket.send_to(&reply, peer).await;
+                            let _ = unicast.send_to(&reply, peer).await;
                         }
                     }
                 }
             }
-        }));
-    }
-    Ok(tasks)
+        }
+    })
 }
