@@ -64,6 +64,18 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// A loopback /24 for one test, `127.<area>.<n>.0/24` with `n` derived from the process id, so
+/// that two runs of the suite at once (or other test binaries) never bind the same addresses.
+pub fn test_net(area: u8) -> [u8; 3] {
+    [127, area, (std::process::id() % 250) as u8 + 1]
+}
+
+/// Address `host` in the test network of `area` (see [`test_net`]).
+pub fn test_addr(area: u8, host: u8) -> Ipv4Addr {
+    let [a, b, c] = test_net(area);
+    Ipv4Addr::new(a, b, c, host)
+}
+
 /// Start the lab `config` with its first device at `base`, on the personalities' real ports.
 pub async fn start_lab(config: &LabConfig, base: Ipv4Addr) -> Lab {
     Lab::start(

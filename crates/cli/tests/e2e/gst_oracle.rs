@@ -1,6 +1,6 @@
 //! The scanner against a real RTSP server nobody here wrote: GStreamer's gst-rtsp-server.
 
-use crate::common::{camguard, finding_ids, json_lines, repo_root, require, stderr};
+use crate::common::{camguard, finding_ids, json_lines, repo_root, require, stderr, test_addr};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
@@ -60,13 +60,11 @@ fn classifies_gst_rtsp_server_without_auth_with_basic_and_with_digest() {
     if !gst_available() {
         return;
     }
-    let cases = [
-        ("127.0.0.21", "none"),
-        ("127.0.0.22", "basic"),
-        ("127.0.0.23", "digest"),
-    ];
+    let cases = [(21, "none"), (22, "basic"), (23, "digest")]
+        .map(|(host, mode)| (test_addr(90, host).to_string(), mode));
     let _servers: Vec<Server> = cases.iter().map(|(a, m)| start(a, m)).collect();
-    for (address, mode) in cases {
+    for (address, mode) in &cases {
+        let (address, mode) = (address.as_str(), *mode);
         let record = scan(address, &["--prove-streams"]);
         let rtsp = &record["observation"]["rtsp"][0];
         assert_eq!(rtsp["port"], 8554, "{record}");
@@ -107,9 +105,10 @@ fn default_credentials_are_found_on_a_digest_gst_server_within_the_attempt_cap()
     if !gst_available() {
         return;
     }
-    let _server = start("127.0.0.24", "digest");
+    let address = test_addr(90, 24).to_string();
+    let _server = start(&address, "digest");
     let record = scan(
-        "127.0.0.24",
+        &address,
         &["--check-credentials", "--max-credential-attempts", "4"],
     );
     let attempts = record["observation"]["credential_attempts"]

@@ -31,7 +31,7 @@ async fn scanning_the_hostile_lab_is_bounded_and_reasoned() {
     if !require("/usr/bin/time", &["-f", "%M", "true"]) {
         return;
     }
-    let base = Ipv4Addr::new(127, 66, 0, 1);
+    let base = crate::common::test_addr(66, 1);
     let config = LabConfig::from_toml_str(&hostile_lab_file()).expect("hostile lab file");
     let lab = start_lab(&config, base).await;
     let manifest = lab.manifest().clone();

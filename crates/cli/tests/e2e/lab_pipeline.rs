@@ -9,7 +9,7 @@ use std::net::Ipv4Addr;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lab_scan_store_report_end_to_end() {
-    let base = Ipv4Addr::new(127, 88, 0, 1);
+    let base = crate::common::test_addr(88, 1);
     let lab = start_lab(&LabConfig::generate(6, 7), base).await;
     let manifest = lab.manifest().clone();
     let ports = lab_ports(&manifest);

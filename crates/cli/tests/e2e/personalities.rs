@@ -106,7 +106,7 @@ async fn observe(d: &ManifestDevice) -> FingerprintInput {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_personality_is_identified() {
     let config = LabConfig::from_toml_str(&lab_file()).expect("lab file");
-    let lab = start_lab(&config, Ipv4Addr::new(127, 64, 1, 1)).await;
+    let lab = start_lab(&config, crate::common::test_addr(64, 1)).await;
     let engine = Engine::builtin().expect("built-in rules");
     let devices = lab.manifest().devices.clone();
     let inputs =

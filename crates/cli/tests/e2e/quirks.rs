@@ -18,9 +18,7 @@ const SCAN_BUDGET: Duration = Duration::from_secs(240);
 async fn scan_completes_against_every_quirk_without_false_stream_claims() {
     let config =
         LabConfig::from_file(&repo_root().join("data/lab/quirks.toml")).expect("quirks lab");
-    // Per-process addresses: concurrent runs of this suite must not collide.
-    let pid = std::process::id();
-    let base = Ipv4Addr::new(127, 89, (pid % 250) as u8 + 1, 1);
+    let base = crate::common::test_addr(89, 1);
     let dir = tempfile::tempdir().expect("tempdir");
     for prove in [true, false] {
         // A fresh lab per scan: the lockout device may have been locked by the first one.
