@@ -13,9 +13,13 @@ pub struct IdentifyArgs {
     /// Read observations from FILE instead of stdin.
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
-    /// Extra fingerprint rule files (*.toml) from this directory.
+    /// Extra fingerprint rule files (*.toml, or Recog-format *.xml) from this directory.
     #[arg(long, value_name = "DIR")]
     pub fingerprints: Option<PathBuf>,
+    /// Add an `explain` object to every identity line: the matching rules with their claims,
+    /// and the conflicts between them.
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// Entry point of `camguard identify`. Exit 0 even when some lines were malformed (they get
@@ -31,8 +35,12 @@ pub fn run(args: IdentifyArgs) -> Result<ExitCode> {
     };
     let stdout = std::io::stdout();
     let output = BufWriter::new(stdout.lock());
-    let stats = camguard_fingerprint::identify_jsonl(&engine, input, output)
-        .context("identify: i/o error")?;
+    let stats = if args.explain {
+        camguard_fingerprint::explain_jsonl(&engine, input, output)
+    } else {
+        camguard_fingerprint::identify_jsonl(&engine, input, output)
+    }
+    .context("identify: i/o error")?;
     tracing::info!(
         lines = stats.lines,
         errors = stats.errors,

@@ -3,6 +3,7 @@
 
 mod cmd_baselines;
 mod cmd_demo;
+mod cmd_fingerprints;
 mod cmd_identify;
 mod cmd_lab;
 mod cmd_report;
@@ -43,6 +44,8 @@ enum Command {
     Demo(cmd_demo::DemoArgs),
     /// List or show the baseline catalogues.
     Baselines(cmd_baselines::BaselinesArgs),
+    /// Check fingerprint rule files against their examples, or list the loaded rules.
+    Fingerprints(cmd_fingerprints::FingerprintsArgs),
 }
 
 fn init_tracing(verbose: u8) {
@@ -81,6 +84,7 @@ fn main() -> ExitCode {
             Command::Report(args) => cmd_report::run(args).await,
             Command::Demo(args) => cmd_demo::run(args).await,
             Command::Baselines(args) => cmd_baselines::run(args),
+            Command::Fingerprints(args) => cmd_fingerprints::run(args),
         }
     });
     match result {

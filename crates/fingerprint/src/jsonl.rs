@@ -68,13 +68,14 @@ fn run_jsonl<R: BufRead, W: Write>(
             Ok(fields) if explain => {
                 let explanation = engine.explain(&fields);
                 stats.cameras += u64::from(explanation.identity.camera);
-                let mut value =
-                    serde_json::to_value(&explanation.identity).map_err(std::io::Error::other)?;
-                let detail = serde_json::to_value(&explanation).map_err(std::io::Error::other)?;
-                if let Some(map) = value.as_object_mut() {
-                    map.insert("explain".to_string(), detail);
-                }
-                serde_json::to_vec(&value).map_err(std::io::Error::other)?
+                // The identity keys keep their contract order; `explain` comes last.
+                let mut line =
+                    serde_json::to_vec(&explanation.identity).map_err(std::io::Error::other)?;
+                line.pop(); // the identity object's closing brace
+                line.extend_from_slice(b",\"explain\":");
+                serde_json::to_writer(&mut line, &explanation).map_err(std::io::Error::other)?;
+                line.push(b'}');
+                line
             }
             Ok(fields) => {
                 let identity = engine.identify(&fields);

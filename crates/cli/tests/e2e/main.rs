@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod common;
+mod fingerprints_cmd;
 mod gst_oracle;
 mod hostile;
 mod identify_contract;
