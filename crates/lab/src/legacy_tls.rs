@@ -320,33 +320,17 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The integration tests' ClientHello builder, shared with the unit tests below.
+#[cfg(test)]
+#[allow(dead_code)]
+#[path = "../tests/common/client_hello.rs"]
+mod client_hello;
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A ClientHello body: version, suites, optional supported_versions.
-    pub(super) fn hello(version: u16, suites: &[u16], sv: Option<&[u16]>) -> Vec<u8> {
-        let mut b = Vec::new();
-        b.extend_from_slice(&version.to_be_bytes());
-        b.extend_from_slice(&[7u8; 32]);
-        b.push(0);
-        b.extend_from_slice(&((suites.len() * 2) as u16).to_be_bytes());
-        for s in suites {
-            b.extend_from_slice(&s.to_be_bytes());
-        }
-        b.extend_from_slice(&[1, 0]);
-        if let Some(list) = sv {
-            let mut ext = vec![0x00, 0x2b];
-            ext.extend_from_slice(&((list.len() * 2 + 1) as u16).to_be_bytes());
-            ext.push((list.len() * 2) as u8);
-            for v in list {
-                ext.extend_from_slice(&v.to_be_bytes());
-            }
-            b.extend_from_slice(&(ext.len() as u16).to_be_bytes());
-            b.extend_from_slice(&ext);
-        }
-        b
-    }
+    use client_hello::client_hello_body as hello;
 
     #[test]
     fn version_negotiation() {

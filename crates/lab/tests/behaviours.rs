@@ -7,8 +7,8 @@ mod common;
 use camguard_lab::clock::ManualClock;
 use camguard_lab::{Lab, LabConfig, LabOptions, ManifestDevice};
 use camguard_protocols::auth::{self, Credentials};
-use camguard_protocols::wire::{self, BodyMode, Frame, Limits, Message};
-use common::{port_offset, require_tool, run, start};
+use camguard_protocols::wire::{self, Frame, Limits, Message};
+use common::{curl_status, device, exchange, port_offset, require_tool, rtsp, run, soap, start};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,10 +18,6 @@ use tokio::net::TcpStream;
 const DEADLINE: Duration = Duration::from_secs(10);
 const CURL_LIMIT: Duration = Duration::from_secs(20);
 
-fn device<'a>(lab: &'a Lab, id: &str) -> &'a ManifestDevice {
-    lab.manifest().device(id).expect("device in manifest")
-}
-
 fn addr(d: &ManifestDevice, service: &str) -> SocketAddr {
     SocketAddr::new(d.address.into(), d.ports[service])
 }
@@ -30,32 +26,10 @@ fn http_url(d: &ManifestDevice, path: &str) -> String {
     format!("http://{}:{}{}", d.address, d.ports["http"], path)
 }
 
-/// Send raw bytes, read one response.
-async fn exchange(addr: SocketAddr, bytes: &[u8]) -> Message {
-    let stream = TcpStream::connect(addr).await.expect("connect");
-    let (r, mut w) = stream.into_split();
-    w.write_all(bytes).await.expect("write");
-    let mut r = BufReader::new(r);
-    wire::deadline(
-        DEADLINE,
-        wire::read_message(&mut r, &Limits::default(), BodyMode::Response),
-    )
-    .await
-    .expect("response")
-    .expect("not eof")
-}
-
 fn get(path: &str, host: &str, extra: &[(&str, &str)]) -> Vec<u8> {
     let mut headers = vec![("Host", host)];
     headers.extend_from_slice(extra);
     wire::encode_request("GET", path, "HTTP/1.1", &headers, b"")
-}
-
-fn rtsp(method: &str, url: &str, cseq: u32, extra: &[(&str, &str)]) -> Vec<u8> {
-    let cseq = cseq.to_string();
-    let mut headers = vec![("CSeq", cseq.as_str())];
-    headers.extend_from_slice(extra);
-    wire::encode_request(method, url, "RTSP/1.0", &headers, b"")
 }
 
 fn code(m: &Message) -> u16 {
@@ -66,14 +40,9 @@ fn body(m: &Message) -> String {
     String::from_utf8_lossy(&m.body).into_owned()
 }
 
-/// `curl -s -o - -w '\n%{http_code}'` with extra arguments; returns (status, body).
+/// curl with extra arguments; returns (status, body).
 async fn curl(args: &[&str]) -> (u16, String) {
-    let mut all = vec!["-s", "-S", "--max-time", "10", "-w", "\n%{http_code}"];
-    all.extend_from_slice(args);
-    let r = run("curl", &all, CURL_LIMIT).await;
-    assert!(r.ok(), "curl {args:?}: {}", r.stderr);
-    let (body, status) = r.stdout.rsplit_once('\n').expect("status line");
-    (status.trim().parse().expect("status"), body.to_string())
+    curl_status(args).await.unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// An Authorization value for the challenge in `resp` (Digest or Basic).
@@ -106,17 +75,6 @@ async fn rtsp_login(d: &ManifestDevice, creds: &Credentials) -> Message {
     }
     let authz = answer(&first, creds, "DESCRIBE", &url);
     exchange(a, &rtsp("DESCRIBE", &url, 2, &[("Authorization", &authz)])).await
-}
-
-fn soap(body: &str, security: Option<String>) -> String {
-    format!(
-        concat!(
-            "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\">",
-            "<s:Header>{}</s:Header><s:Body>{}</s:Body></s:Envelope>"
-        ),
-        security.unwrap_or_default(),
-        body
-    )
 }
 
 /// GetDeviceInformation with a UsernameToken for `password`.

@@ -5,47 +5,14 @@ mod common;
 
 use camguard_lab::{Lab, LabConfig, LabError, LabOptions};
 use camguard_protocols::auth::{self, Credentials};
-use camguard_protocols::wire::{self, BodyMode, Limits, Message};
-use common::{port_offset, start};
+use camguard_protocols::wire::{self, BodyMode, Limits};
+use common::{exchange, port_offset, rtsp, soap, start};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
 const DEADLINE: Duration = Duration::from_secs(10);
-
-/// Send raw bytes, read one response.
-async fn exchange(addr: SocketAddr, bytes: &[u8]) -> Message {
-    let stream = TcpStream::connect(addr).await.expect("connect");
-    let (r, mut w) = stream.into_split();
-    w.write_all(bytes).await.expect("write");
-    let mut r = BufReader::new(r);
-    wire::deadline(
-        DEADLINE,
-        wire::read_message(&mut r, &Limits::default(), BodyMode::Response),
-    )
-    .await
-    .expect("response")
-    .expect("not eof")
-}
-
-fn rtsp(method: &str, url: &str, cseq: u32, extra: &[(&str, &str)]) -> Vec<u8> {
-    let cseq = cseq.to_string();
-    let mut headers = vec![("CSeq", cseq.as_str())];
-    headers.extend_from_slice(extra);
-    wire::encode_request(method, url, "RTSP/1.0", &headers, b"")
-}
-
-fn soap(body: &str, security: Option<String>) -> String {
-    format!(
-        concat!(
-            "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\">",
-            "<s:Header>{}</s:Header><s:Body>{}</s:Body></s:Envelope>"
-        ),
-        security.unwrap_or_default(),
-        body
-    )
-}
 
 fn post(path: &str, host: &str, body: &str) -> Vec<u8> {
     wire::encode_request(

@@ -20,13 +20,13 @@ mod common;
 
 use camguard_lab::identity::expand_realm;
 use camguard_lab::{Lab, ManifestDevice, Personality};
-use common::{require_node_clients, require_tool, run, start};
+use common::{
+    curl_status, device, require_node_clients, require_tool, run, start, with_creds, TOOL_DEADLINE,
+};
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
-use std::time::Duration;
 
-const TOOL_DEADLINE: Duration = Duration::from_secs(30);
 /// ffprobe processes run at once.
 const FFPROBE_PARALLEL: usize = 4;
 
@@ -71,12 +71,6 @@ async fn start_all(base: Ipv4Addr) -> (Lab, Vec<&'static Personality>) {
     (start(&lab_toml(&personalities), base).await, personalities)
 }
 
-fn device<'a>(lab: &'a Lab, id: &str) -> &'a ManifestDevice {
-    lab.manifest()
-        .device(id)
-        .unwrap_or_else(|| panic!("{id} in manifest"))
-}
-
 /// The two devices of a personality.
 fn pair<'a>(lab: &'a Lab, p: &Personality) -> [&'a ManifestDevice; 2] {
     [
@@ -95,40 +89,17 @@ fn report(what: &str, failures: &[String]) {
     );
 }
 
-/// Insert `user:pass@` into an rtsp:// URL (generated passwords are URL-safe).
-fn with_creds(url: &str, user: &str, pass: &str) -> String {
-    url.replacen("rtsp://", &format!("rtsp://{user}:{pass}@"), 1)
-}
-
-/// ffprobe a URL over RTSP/TCP; Ok((codec, width, height)) or Err(stderr).
+/// ffprobe a URL over RTSP/TCP, probing briefly; Ok((codec, width, height)) or Err(stderr).
 async fn ffprobe(url: &str) -> Result<(String, u64, u64), String> {
-    let args = [
-        "-v",
-        "error",
+    let extra = [
         "-rtsp_transport",
         "tcp",
         "-analyzeduration",
         "500000",
         "-probesize",
         "65536",
-        "-show_entries",
-        "stream=codec_name,width,height",
-        "-of",
-        "json",
-        url,
     ];
-    let out = run("ffprobe", &args, TOOL_DEADLINE).await;
-    if !out.ok() {
-        return Err(format!("exit {:?}: {}", out.code, out.stderr.trim()));
-    }
-    let v: serde_json::Value =
-        serde_json::from_str(&out.stdout).map_err(|e| format!("{e}: {}", out.stdout))?;
-    let s = &v["streams"][0];
-    Ok((
-        s["codec_name"].as_str().unwrap_or("").to_string(),
-        s["width"].as_u64().unwrap_or(0),
-        s["height"].as_u64().unwrap_or(0),
-    ))
+    common::ffprobe(url, &extra).await
 }
 
 /// One ffprobe job: the URL to probe and what must come out.
@@ -232,32 +203,18 @@ where
 
 /// curl `url` with the auth flags for `mode`: (status, headers + body).
 async fn curl(url: &str, mode: &str, creds: Option<(&str, &str)>) -> Result<(u16, String), String> {
-    let mut args: Vec<String> = ["-s", "-i", "--max-time", "10", "-w", "\n%{http_code}"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    if let Some((user, pass)) = creds {
+    let user_pass = creds.map(|(user, pass)| format!("{user}:{pass}"));
+    let mut args = vec!["-i"];
+    if let Some(user_pass) = &user_pass {
         let flag = match mode {
             "basic" => "--basic",
             m if m.starts_with("digest") => "--digest",
             _ => "--anyauth",
         };
-        args.push(flag.into());
-        args.push("-u".into());
-        args.push(format!("{user}:{pass}"));
+        args.extend([flag, "-u", user_pass]);
     }
-    args.push(url.to_string());
-    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = run("curl", &argv, TOOL_DEADLINE).await;
-    if !out.ok() {
-        return Err(format!("curl exit {:?}: {}", out.code, out.stderr));
-    }
-    let (text, code) = out
-        .stdout
-        .rsplit_once('\n')
-        .ok_or_else(|| format!("no status: {:?}", out.stdout))?;
-    let code = code.trim().parse().map_err(|e| format!("{e}: {code:?}"))?;
-    Ok((code, text.to_string()))
+    args.push(url);
+    curl_status(&args).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,47 +3,19 @@
 
 mod common;
 
-use camguard_lab::ManifestDevice;
-use common::{require_node_clients, require_tool, run, start};
+use common::{
+    curl_status, device, require_node_clients, require_tool, run, start, with_creds, TOOL_DEADLINE,
+};
 use std::net::Ipv4Addr;
-use std::time::Duration;
 
-const TOOL_DEADLINE: Duration = Duration::from_secs(30);
-
-/// Insert `user:pass@` into an rtsp:// URL.
-fn with_creds(url: &str, user: &str, pass: &str) -> String {
-    url.replacen("rtsp://", &format!("rtsp://{user}:{pass}@"), 1)
-}
-
-/// ffprobe a URL; Ok((codec, width, height)) or Err(stderr).
+/// ffprobe a URL (over RTSP/TCP when `tcp`); Ok((codec, width, height)) or Err(stderr).
 async fn ffprobe(url: &str, tcp: bool) -> Result<(String, u64, u64), String> {
-    let mut args = vec!["-v", "error"];
-    if tcp {
-        args.extend(["-rtsp_transport", "tcp"]);
-    }
-    args.extend([
-        "-show_entries",
-        "stream=codec_name,width,height",
-        "-of",
-        "json",
-        url,
-    ]);
-    let out = run("ffprobe", &args, TOOL_DEADLINE).await;
-    if !out.ok() {
-        return Err(format!("exit {:?}: {}", out.code, out.stderr));
-    }
-    let v: serde_json::Value =
-        serde_json::from_str(&out.stdout).map_err(|e| format!("{e}: {}", out.stdout))?;
-    let s = &v["streams"][0];
-    Ok((
-        s["codec_name"].as_str().unwrap_or("").to_string(),
-        s["width"].as_u64().unwrap_or(0),
-        s["height"].as_u64().unwrap_or(0),
-    ))
-}
-
-fn device<'a>(lab: &'a camguard_lab::Lab, id: &str) -> &'a ManifestDevice {
-    lab.manifest().device(id).expect("device in manifest")
+    let tcp_args: &[&str] = if tcp {
+        &["-rtsp_transport", "tcp"]
+    } else {
+        &[]
+    };
+    common::ffprobe(url, tcp_args).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -143,18 +115,12 @@ async fn ffprobe_basic_right_credentials_accepted_wrong_refused() {
     lab.shutdown().await;
 }
 
-/// curl the web UI root: (status, headers+body).
+/// curl the web UI with `extra` arguments: (status, headers+body).
 async fn curl(url: &str, extra: &[&str]) -> (u16, String) {
-    let mut args = vec!["-s", "-i", "--max-time", "10", "-w", "\n%{http_code}"];
+    let mut args = vec!["-i"];
     args.extend_from_slice(extra);
     args.push(url);
-    let out = run("curl", &args, TOOL_DEADLINE).await;
-    assert!(out.ok(), "curl failed: {:?} {}", out.code, out.stderr);
-    let (text, code) = out
-        .stdout
-        .rsplit_once('\n')
-        .unwrap_or_else(|| panic!("no status line: {:?}", out));
-    (code.trim().parse().expect("status"), text.to_string())
+    curl_status(&args).await.unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,6 +5,7 @@
 mod common;
 
 use camguard_lab::{LabConfig, ManifestDevice};
+use common::client_hello::client_hello;
 use common::{require_tool, run, start};
 use std::net::Ipv4Addr;
 use std::time::Duration;
@@ -391,34 +392,4 @@ async fn exchange(addr: &str, bytes: &[u8]) -> Vec<u8> {
         }
     }
     out
-}
-
-/// A ClientHello record.
-fn client_hello(version: u16, suites: &[u16], supported: Option<&[u16]>) -> Vec<u8> {
-    let mut b = Vec::new();
-    b.extend_from_slice(&version.to_be_bytes());
-    b.extend_from_slice(&[0x11; 32]);
-    b.push(0);
-    b.extend_from_slice(&((suites.len() * 2) as u16).to_be_bytes());
-    for s in suites {
-        b.extend_from_slice(&s.to_be_bytes());
-    }
-    b.extend_from_slice(&[1, 0]);
-    if let Some(list) = supported {
-        let mut ext = vec![0x00, 0x2b];
-        ext.extend_from_slice(&((list.len() * 2 + 1) as u16).to_be_bytes());
-        ext.push((list.len() * 2) as u8);
-        for v in list {
-            ext.extend_from_slice(&v.to_be_bytes());
-        }
-        b.extend_from_slice(&(ext.len() as u16).to_be_bytes());
-        b.extend_from_slice(&ext);
-    }
-    let mut hs = vec![1];
-    hs.extend_from_slice(&(b.len() as u32).to_be_bytes()[1..]);
-    hs.extend_from_slice(&b);
-    let mut rec = vec![22, 3, 1];
-    rec.extend_from_slice(&(hs.len() as u16).to_be_bytes());
-    rec.extend_from_slice(&hs);
-    rec
 }

@@ -3,11 +3,16 @@
 
 #![allow(dead_code)]
 
-use camguard_lab::{Lab, LabConfig, LabOptions};
-use std::net::Ipv4Addr;
+pub mod client_hello;
+
+use camguard_lab::{Lab, LabConfig, LabOptions, ManifestDevice};
+use camguard_protocols::wire::{self, BodyMode, Limits, Message};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
 
 /// True when running in CI, where a missing tool is a failure, not a skip.
 pub fn in_ci() -> bool {
@@ -121,4 +126,105 @@ pub async fn start(toml: &str, base: Ipv4Addr) -> Lab {
         port_offset: port_offset(base),
     };
     Lab::start(&config, &opts).await.expect("lab starts")
+}
+
+/// Deadline of one raw exchange with a lab device.
+pub const EXCHANGE_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Send raw bytes to a device, read one response (HTTP or RTSP), under
+/// [`EXCHANGE_DEADLINE`].
+pub async fn exchange(addr: SocketAddr, bytes: &[u8]) -> Message {
+    let stream = tokio::time::timeout(EXCHANGE_DEADLINE, TcpStream::connect(addr))
+        .await
+        .expect("connect in time")
+        .expect("connect");
+    let (r, mut w) = stream.into_split();
+    w.write_all(bytes).await.expect("write");
+    let mut r = BufReader::new(r);
+    wire::deadline(
+        EXCHANGE_DEADLINE,
+        wire::read_message(&mut r, &Limits::default(), BodyMode::Response),
+    )
+    .await
+    .expect("response")
+    .expect("not eof")
+}
+
+/// An RTSP request with `CSeq` and `extra` headers, no body.
+pub fn rtsp(method: &str, url: &str, cseq: u32, extra: &[(&str, &str)]) -> Vec<u8> {
+    let cseq = cseq.to_string();
+    let mut headers = vec![("CSeq", cseq.as_str())];
+    headers.extend_from_slice(extra);
+    wire::encode_request(method, url, "RTSP/1.0", &headers, b"")
+}
+
+/// A SOAP 1.2 envelope around `body`, with `security` (a WS-Security header) if any.
+pub fn soap(body: &str, security: Option<String>) -> String {
+    format!(
+        concat!(
+            "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\">",
+            "<s:Header>{}</s:Header><s:Body>{}</s:Body></s:Envelope>"
+        ),
+        security.unwrap_or_default(),
+        body
+    )
+}
+
+/// Deadline of one run of a third-party client (curl, ffprobe, node, python).
+pub const TOOL_DEADLINE: Duration = Duration::from_secs(30);
+
+/// A device of the lab's manifest, by id.
+pub fn device<'a>(lab: &'a Lab, id: &str) -> &'a ManifestDevice {
+    lab.manifest().device(id).expect("device in manifest")
+}
+
+/// Insert `user:pass@` into an rtsp:// URL (generated passwords are URL-safe).
+pub fn with_creds(url: &str, user: &str, pass: &str) -> String {
+    url.replacen("rtsp://", &format!("rtsp://{user}:{pass}@"), 1)
+}
+
+/// `curl -s -S --max-time 10 -w '\n%{http_code}' ARGS…`: Ok((status, output before the
+/// status line)), or Err when curl fails or prints no status.
+pub async fn curl_status(args: &[&str]) -> Result<(u16, String), String> {
+    let mut all = vec!["-s", "-S", "--max-time", "10", "-w", "\n%{http_code}"];
+    all.extend_from_slice(args);
+    let out = run("curl", &all, TOOL_DEADLINE).await;
+    if !out.ok() {
+        return Err(format!(
+            "curl {args:?}: exit {:?}: {}",
+            out.code, out.stderr
+        ));
+    }
+    let (text, code) = out
+        .stdout
+        .rsplit_once('\n')
+        .ok_or_else(|| format!("no status line: {:?}", out.stdout))?;
+    let code = code.trim().parse().map_err(|e| format!("{e}: {code:?}"))?;
+    Ok((code, text.to_string()))
+}
+
+/// `ffprobe -v error EXTRA… -show_entries stream=codec_name,width,height -of json URL`:
+/// Ok((codec, width, height)) of the first stream, or Err(exit and stderr).
+pub async fn ffprobe(url: &str, extra: &[&str]) -> Result<(String, u64, u64), String> {
+    let mut args = vec!["-v", "error"];
+    args.extend_from_slice(extra);
+    args.extend([
+        "-show_entries",
+        "stream=codec_name,width,height",
+        "-of",
+        "json",
+        url,
+    ]);
+    let out = run("ffprobe", &args, TOOL_DEADLINE).await;
+    if !out.ok() {
+        return Err(format!("exit {:?}: {}", out.code, out.stderr.trim()));
+    }
+    let v: serde_json::Value =
+        serde_json::from_str(&out.stdout).map_err(|e| format!("{e}: {}", out.stdout))?;
+    let s = &v["streams"][0];
+    Ok((
+        s["codec_name"].as_str().unwrap_or("").to_string(),
+        s["width"].as_u64().unwrap_or(0),
+        s["height"].as_u64().unwrap_or(0),
+    ))
 }
