@@ -352,6 +352,17 @@ pub fn parse_flight(bytes: &[u8]) -> Result<ServerFlight, TlsParseError> {
         let ty = r.0[0];
         if !(20..=23).contains(&ty) || r.0.get(1).is_some_and(|&major| major != 3) {
             let start = &bytes[..bytes.len().min(40)];
+            // Text (an HTTP 400, an FTP or SSH greeting) means plaintext; anything else is
+            // garbage.
+            if !start
+                .iter()
+                .take(16)
+                .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+            {
+                return Err(TlsParseError::Malformed(
+                    "answer (neither TLS records nor text)",
+                ));
+            }
             return Err(TlsParseError::NotTls(camguard_model::sanitize_text(
                 start, 40,
             )));
@@ -841,6 +852,14 @@ mod tests {
         assert!(matches!(
             parse_flight(b"SSH"),
             Err(TlsParseError::NotTls(_))
+        ));
+    }
+
+    #[test]
+    fn binary_garbage_is_malformed_not_plaintext() {
+        assert!(matches!(
+            parse_flight(&[0x00, 0xff, 0x13, 0x37, 0x80]),
+            Err(TlsParseError::Malformed(_))
         ));
     }
 

@@ -1,6 +1,6 @@
 //! Scan configuration.
 
-use crate::data::ProbeKind;
+use crate::data::{ProbeKind, UdpProbe};
 use camguard_model::HostObservation;
 use camguard_protocols::auth::Credentials;
 use camguard_protocols::http::ClientOptions;
@@ -47,6 +47,11 @@ pub struct ScanConfig {
     /// Probe to run on ports that are not in the port table (or to replace the table's
     /// choice), e.g. `(2323, ProbeKind::Telnet)`. Ports not listed anywhere get HTTP.
     pub probe_overrides: Vec<(u16, ProbeKind)>,
+    /// UDP discovery probes sent to every host that has an open TCP port (unicast to the
+    /// host only), e.g. `(1900, UdpProbe::Ssdp)`.
+    pub udp_probes: Vec<(u16, UdpProbe)>,
+    /// How long each UDP discovery probe waits for answers.
+    pub discovery_wait: Duration,
 }
 
 impl Default for ScanConfig {
@@ -67,6 +72,8 @@ impl Default for ScanConfig {
             stream_packets: 3,
             stream_deadline: Duration::from_secs(5),
             probe_overrides: Vec::new(),
+            udp_probes: crate::data::default_udp_probes(),
+            discovery_wait: Duration::from_millis(800),
         }
     }
 }
@@ -92,6 +99,8 @@ impl std::fmt::Debug for ScanConfig {
             .field("stream_packets", &self.stream_packets)
             .field("stream_deadline", &self.stream_deadline)
             .field("probe_overrides", &self.probe_overrides)
+            .field("udp_probes", &self.udp_probes)
+            .field("discovery_wait", &self.discovery_wait)
             .finish()
     }
 }

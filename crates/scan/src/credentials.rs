@@ -73,10 +73,15 @@ async fn attempt(
         Target::Http { port } => {
             let addr = ctx.addr(*port);
             let _slot = ctx.slot().await;
-            let (m, sent) =
-                http::get_with_credentials(addr, &http::host_header(addr), "/", creds, &ctx.opts)
-                    .await
-                    .ok()?;
+            let (m, sent) = http::get_with_credentials(
+                addr,
+                &http::host_header(addr),
+                "/",
+                creds,
+                &ctx.opts_for(*port),
+            )
+            .await
+            .ok()?;
             if !sent {
                 return None;
             }

@@ -22,6 +22,49 @@ pub enum ProbeKind {
     Telnet,
     /// Proprietary binary protocol: read a greeting if one is sent.
     Greeting,
+    /// FTP greeting (`220`), read only.
+    Ftp,
+    /// SSH identification string, read only.
+    Ssh,
+    /// Dahua private protocol (DHIP login challenge, DVRIP fallback).
+    Dahua,
+    /// Xiongmai / XMeye "Sofia" (login with an empty user name).
+    Sofia,
+    /// Hikvision SDK port (an invalid packet; the reply identifies the stack).
+    HikvisionSdk,
+    /// RTMP C0/C1 handshake.
+    Rtmp,
+}
+
+/// Which discovery probe runs on a UDP port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UdpProbe {
+    /// Unicast SSDP `M-SEARCH` (and the description at a LOCATION on the same host).
+    Ssdp,
+    /// Unicast WS-Discovery `Probe`.
+    WsDiscovery,
+}
+
+/// One `[[udp]]` entry of `data/scan/ports.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UdpEntry {
+    /// UDP port.
+    pub port: u16,
+    /// Probe to send.
+    pub probe: UdpProbe,
+    /// Whether the default scan sends it.
+    #[serde(default = "yes")]
+    pub default: bool,
+    /// Why the port is in the table.
+    pub why: String,
+    /// Where the fact comes from.
+    pub source: String,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// One entry of `data/scan/ports.toml`.
@@ -32,6 +75,10 @@ pub struct PortEntry {
     pub port: u16,
     /// Probe to run.
     pub probe: ProbeKind,
+    /// Whether the port is in the default set (ports outside it keep their probe when
+    /// given with `--ports`).
+    #[serde(default = "yes")]
+    pub default: bool,
     /// Why the port is in the default set.
     pub why: String,
     /// Where the fact comes from.
@@ -67,6 +114,8 @@ pub struct CredentialEntry {
 #[derive(Deserialize)]
 struct PortsFile {
     port: Vec<PortEntry>,
+    #[serde(default)]
+    udp: Vec<UdpEntry>,
 }
 #[derive(Deserialize)]
 struct RoutesFile {
@@ -86,6 +135,25 @@ pub fn ports() -> &'static [PortEntry] {
             .map(|f| f.port)
             .unwrap_or_default()
     })
+}
+
+/// The UDP discovery table.
+pub fn udp_ports() -> &'static [UdpEntry] {
+    static U: OnceLock<Vec<UdpEntry>> = OnceLock::new();
+    U.get_or_init(|| {
+        toml::from_str::<PortsFile>(PORTS_TOML)
+            .map(|f| f.udp)
+            .unwrap_or_default()
+    })
+}
+
+/// Default UDP discovery probes.
+pub fn default_udp_probes() -> Vec<(u16, UdpProbe)> {
+    udp_ports()
+        .iter()
+        .filter(|u| u.default)
+        .map(|u| (u.port, u.probe))
+        .collect()
 }
 
 /// The RTSP route list, in trial order.
@@ -110,7 +178,11 @@ pub fn credentials() -> &'static [CredentialEntry] {
 
 /// Default port set, in probe order.
 pub fn default_ports() -> Vec<u16> {
-    ports().iter().map(|p| p.port).collect()
+    ports()
+        .iter()
+        .filter(|p| p.default)
+        .map(|p| p.port)
+        .collect()
 }
 
 /// The probe for a port: from the table, else HTTP (unknown ports get `GET /`).
@@ -173,12 +245,21 @@ mod tests {
         p.sort_unstable();
         assert_eq!(
             p,
-            vec![23, 80, 443, 554, 8000, 8080, 8554, 8899, 34567, 37777]
+            vec![21, 22, 23, 80, 443, 554, 8000, 8080, 8554, 8899, 34567, 37777]
         );
         assert_eq!(probe_for(554), ProbeKind::Rtsp);
         assert_eq!(probe_for(23), ProbeKind::Telnet);
         assert_eq!(probe_for(443), ProbeKind::Tls);
-        assert_eq!(probe_for(37777), ProbeKind::Greeting);
+        assert_eq!(probe_for(37777), ProbeKind::Dahua);
+        assert_eq!(probe_for(34567), ProbeKind::Sofia);
+        assert_eq!(probe_for(8000), ProbeKind::HikvisionSdk);
+        assert_eq!(probe_for(1935), ProbeKind::Rtmp);
+        assert!(!default_ports().contains(&1935));
+        assert_eq!(
+            default_udp_probes(),
+            vec![(1900, UdpProbe::Ssdp), (3702, UdpProbe::WsDiscovery)]
+        );
+        assert!(udp_ports().iter().all(|u| !u.source.is_empty()));
         assert_eq!(probe_for(12345), ProbeKind::Http);
     }
 

@@ -5,10 +5,14 @@ use crate::config::ScanConfig;
 use crate::credentials::check_credentials;
 use crate::data::ProbeKind;
 use crate::probe::{discover, read_greeting, HostCtx};
+use crate::probe_discovery::probe_discovery;
 use crate::probe_http::probe_http;
 use crate::probe_onvif::find_onvif;
 use crate::probe_rtsp::{probe_rtsp, prove_stream};
+use crate::probe_services::{probe_service, Found};
+use crate::probe_tls::{probe_tls, speaks_tls, TlsOutcome};
 use crate::rate::Limiter;
+use crate::reason::{categorise_rest, kind_of_error, ReasonKind};
 use crate::shard::{Shard, ShardWalk, DEFAULT_SEED};
 use crate::targets::TargetSet;
 use camguard_model::{BannerObservation, EndpointState, HostObservation, Service};
@@ -92,11 +96,31 @@ pub(crate) async fn probe_host(
             .filter(|&p| cfg.probe_kind(p) == k)
             .collect()
     };
-    let (http_ports, mut rtsp_ports) = (of_kind(ProbeKind::Http), of_kind(ProbeKind::Rtsp));
+    let (mut http_ports, mut rtsp_ports) = (of_kind(ProbeKind::Http), of_kind(ProbeKind::Rtsp));
+    let service_ports: Vec<(u16, ProbeKind)> = open
+        .iter()
+        .map(|&p| (p, cfg.probe_kind(p)))
+        .filter(|(_, k)| {
+            matches!(
+                k,
+                ProbeKind::Ftp
+                    | ProbeKind::Ssh
+                    | ProbeKind::Dahua
+                    | ProbeKind::Sofia
+                    | ProbeKind::HikvisionSdk
+                    | ProbeKind::Rtmp
+            )
+        })
+        .collect();
 
-    // HTTP, telnet and greetings in parallel (the per-host cap bounds the sockets).
-    let (http_results, telnet_results, greetings) = futures::join!(
-        join_all(http_ports.iter().map(|&p| probe_http(ctx, p))),
+    // TLS, telnet, greetings, single-exchange services and UDP discovery in parallel (the
+    // per-host cap bounds the sockets); TLS first so HTTPS ports join the HTTP probes.
+    let (tls_results, telnet_results, greetings, services, discovered) = futures::join!(
+        join_all(
+            of_kind(ProbeKind::Tls)
+                .into_iter()
+                .map(|p| probe_tls(ctx, p))
+        ),
         join_all(of_kind(ProbeKind::Telnet).into_iter().map(|p| {
             async move {
                 let _slot = ctx.slot().await;
@@ -108,28 +132,164 @@ pub(crate) async fn probe_host(
                 .into_iter()
                 .map(|p| async move { (p, read_greeting(ctx, p).await) })
         ),
+        join_all(service_ports.iter().map(|&(p, k)| probe_service(ctx, p, k))),
+        join_all(
+            cfg.udp_probes
+                .iter()
+                .map(|&(p, k)| probe_discovery(ctx, p, k))
+        ),
     );
+    let mut plaintext_on_tls = std::collections::HashSet::new();
+    let mut silent_tls = std::collections::HashSet::new();
+    for t in tls_results {
+        let port = t.obs.port;
+        let versions = t.obs.versions_accepted.join(", ");
+        match &t.outcome {
+            TlsOutcome::Tls => {
+                let note = if t.http_capable() {
+                    ctx.mark_tls(port);
+                    http_ports.push(port);
+                    String::new()
+                } else {
+                    " (HTTP over TLS not attempted: no TLS 1.2/1.3)".to_string()
+                };
+                set_endpoint(
+                    &mut obs,
+                    port,
+                    Some(Service::Tls),
+                    ReasonKind::Identified.reason(format_args!("tls {versions}{note}")),
+                );
+            }
+            TlsOutcome::TlsNoVersion => set_endpoint(
+                &mut obs,
+                port,
+                Some(Service::Tls),
+                ReasonKind::Identified.reason("tls, but no version offered was accepted"),
+            ),
+            TlsOutcome::NotTls(text) => {
+                plaintext_on_tls.insert(port);
+                http_ports.push(port);
+                set_endpoint(
+                    &mut obs,
+                    port,
+                    Some(Service::Unknown),
+                    ReasonKind::TlsMismatch.reason(format_args!(
+                        "tls port answered a ClientHello in plaintext ({text})"
+                    )),
+                );
+            }
+            TlsOutcome::Broken(text) => set_endpoint(
+                &mut obs,
+                port,
+                Some(Service::Unknown),
+                ReasonKind::ProtocolError.reason(text),
+            ),
+            TlsOutcome::NoAnswer(text) => {
+                // Silent to a ClientHello (as a plain HTTP server waiting for a line is):
+                // worth a plaintext GET.
+                silent_tls.insert(port);
+                http_ports.push(port);
+                set_endpoint(
+                    &mut obs,
+                    port,
+                    Some(Service::Unknown),
+                    ReasonKind::Unknown.reason(format_args!("tls: {text}")),
+                )
+            }
+        }
+        if !matches!(t.outcome, TlsOutcome::NotTls(_) | TlsOutcome::NoAnswer(_)) {
+            obs.tls.push(t.obs);
+        }
+    }
+
+    // HTTP (and HTTPS on the TLS ports).
+    let http_results = join_all(http_ports.iter().map(|&p| probe_http(ctx, p))).await;
     let mut http_answered = Vec::new();
     for r in http_results {
         let port = r.obs.port;
+        let tls = r.obs.tls;
+        let previous = obs
+            .endpoints
+            .iter()
+            .find(|e| e.port == port)
+            .map(|e| e.reason.clone())
+            .unwrap_or_default();
         if r.is_http {
             let status = r.obs.status.map(|s| s.to_string()).unwrap_or_default();
+            let scheme = if tls { "https" } else { "http" };
+            let reason = if plaintext_on_tls.contains(&port) {
+                format!("{previous}; {scheme} {status}")
+            } else if silent_tls.contains(&port) {
+                ReasonKind::TlsMismatch.reason(format_args!(
+                    "tls port did not answer a ClientHello but speaks plaintext HTTP; \
+                     {scheme} {status}"
+                ))
+            } else {
+                let kind = match r.obs.status {
+                    Some(401 | 403) => ReasonKind::AuthRequired,
+                    _ => ReasonKind::Identified,
+                };
+                let tls_note = obs
+                    .tls
+                    .iter()
+                    .find(|t| t.port == port)
+                    .map(|t| format!(" (tls {})", t.versions_accepted.join(", ")))
+                    .unwrap_or_default();
+                kind.reason(format_args!("{scheme} {status}{tls_note}"))
+            };
+            let service = if tls { Service::Https } else { Service::Http };
+            set_endpoint(&mut obs, port, Some(service), reason);
+            http_answered.push(port);
+            obs.http.push(r.obs);
+        } else if tls || plaintext_on_tls.contains(&port) || silent_tls.contains(&port) {
+            let why = r.obs.error.clone().unwrap_or_default();
+            let service = obs
+                .endpoints
+                .iter()
+                .find(|e| e.port == port)
+                .and_then(|e| e.service);
             set_endpoint(
                 &mut obs,
                 port,
-                Some(Service::Http),
-                format!("http {status}"),
+                service,
+                format!(
+                    "{previous}; {scheme} probe: {why}",
+                    scheme = if tls { "https" } else { "http" }
+                ),
             );
-            http_answered.push(port);
             obs.http.push(r.obs);
         } else if r.other_protocol {
-            rtsp_ports.push(port);
             let why = r.obs.error.clone().unwrap_or_default();
+            // A TLS server answers a plaintext request with an alert or a close: offer it a
+            // ClientHello before trying RTSP (silent ports are not worth the wait).
+            let silent = why.starts_with("no complete answer");
+            if !silent && speaks_tls(ctx, port).await {
+                let t = probe_tls(ctx, port).await;
+                let versions = t.obs.versions_accepted.join(", ");
+                let mut reason = ReasonKind::TlsMismatch
+                    .reason(format_args!("plaintext port speaks TLS ({versions})"));
+                let mut service = Service::Tls;
+                if t.http_capable() {
+                    ctx.mark_tls(port);
+                    let h = probe_http(ctx, port).await;
+                    if h.is_http {
+                        let status = h.obs.status.map(|s| s.to_string()).unwrap_or_default();
+                        reason.push_str(&format!("; https {status}"));
+                        service = Service::Https;
+                        http_answered.push(port);
+                        obs.http.push(h.obs);
+                    }
+                }
+                obs.tls.push(t.obs);
+                set_endpoint(&mut obs, port, Some(service), reason);
+                continue;
+            }
+            rtsp_ports.push(port);
             set_endpoint(
                 &mut obs,
                 port,
                 Some(Service::Unknown),
-                format!("open; {why}"),
+                kind_of_error(&why).reason(&why),
             );
         } else {
             let why = r.obs.error.clone().unwrap_or_default();
@@ -137,7 +297,7 @@ pub(crate) async fn probe_host(
                 &mut obs,
                 port,
                 Some(Service::Unknown),
-                format!("open; http probe: {why}"),
+                kind_of_error(&why).reason(format_args!("http probe: {why}")),
             );
             obs.http.push(r.obs);
         }
@@ -149,7 +309,10 @@ pub(crate) async fn probe_host(
                     &mut obs,
                     port,
                     Some(Service::Telnet),
-                    format!("telnet banner ({} chars)", banner.chars().count()),
+                    ReasonKind::Identified.reason(format_args!(
+                        "telnet banner ({} chars)",
+                        banner.chars().count()
+                    )),
                 );
                 obs.telnet.push(BannerObservation { port, banner });
             }
@@ -157,22 +320,41 @@ pub(crate) async fn probe_host(
                 &mut obs,
                 port,
                 Some(Service::Unknown),
-                "open; no banner within 2 s".into(),
+                ReasonKind::Unknown.reason("no banner within 2 s"),
             ),
-            Err(e) => set_endpoint(&mut obs, port, Some(Service::Unknown), format!("open; {e}")),
+            Err(e) => {
+                let text = e.to_string();
+                set_endpoint(
+                    &mut obs,
+                    port,
+                    Some(Service::Unknown),
+                    kind_of_error(&text).reason(text),
+                )
+            }
         }
     }
     for (port, r) in greetings {
         let reason = match r {
-            Ok(0) => "open; silent (proprietary protocol port, not probed further)".to_string(),
-            Ok(n) => format!("open; sent a {n}-byte greeting (proprietary protocol)"),
-            Err(e) => format!("open; {e}"),
+            Ok(0) => {
+                ReasonKind::Unknown.reason("silent (proprietary protocol port, not probed further)")
+            }
+            Ok(n) => ReasonKind::Unknown.reason(format_args!(
+                "sent a {n}-byte greeting (proprietary protocol)"
+            )),
+            Err(e) => ReasonKind::Unknown.reason(e),
         };
         set_endpoint(&mut obs, port, Some(Service::Unknown), reason);
     }
-    for port in of_kind(ProbeKind::Tls) {
-        set_endpoint(&mut obs, port, None, "open; tls not probed yet".into());
+    for s in services {
+        set_endpoint(&mut obs, s.port, Some(s.service), s.reason);
+        match s.found {
+            Found::Ftp(b) => obs.ftp.push(b),
+            Found::Ssh(b) => obs.ssh.push(b),
+            Found::Vendor(v) => obs.vendor_ports.push(v),
+            Found::Nothing => {}
+        }
     }
+    obs.discovery.extend(discovered.into_iter().flatten());
 
     // ONVIF on the HTTP ports.
     let (mut onvif, rejected) = find_onvif(ctx, &http_answered).await;
@@ -204,7 +386,7 @@ pub(crate) async fn probe_host(
                 &mut obs,
                 port,
                 Some(Service::Rtsp),
-                "rtsp (OPTIONS answered)".into(),
+                ReasonKind::Identified.reason("rtsp (OPTIONS answered)"),
             );
             obs.rtsp.push(r);
         } else if cfg.probe_kind(port) == ProbeKind::Rtsp {
@@ -213,7 +395,7 @@ pub(crate) async fn probe_host(
                 &mut obs,
                 port,
                 Some(Service::Unknown),
-                format!("open; {why}"),
+                kind_of_error(&why).reason(&why),
             );
             obs.rtsp.push(r);
         }
@@ -237,6 +419,7 @@ pub(crate) async fn probe_host(
     }
 
     obs.onvif = onvif.map(|o| o.obs);
+    categorise_rest(&mut obs);
     debug_assert!(obs
         .endpoints
         .iter()

@@ -9,6 +9,7 @@
 //! - [`import`]: targets from nmap, masscan, CSV and JSON files;
 //! - [`scope`]: private/loopback vs. public addresses and the authorised-scope file;
 //! - [`rate`]: connection pacing and concurrency limits;
+//! - [`reason`]: the categories every endpoint's reason starts with;
 //! - [`data`]: the embedded port table, RTSP routes and default credentials;
 //! - [`engine`]: [`scan`], which probes every target and yields observations.
 //!
@@ -22,10 +23,14 @@ pub mod exclude;
 pub mod import;
 pub mod permutation;
 mod probe;
+mod probe_discovery;
 mod probe_http;
 mod probe_onvif;
 mod probe_rtsp;
+mod probe_services;
+mod probe_tls;
 pub mod rate;
+pub mod reason;
 pub mod resume;
 pub mod scope;
 pub mod shard;

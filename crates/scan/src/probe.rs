@@ -2,6 +2,7 @@
 
 use crate::config::ScanConfig;
 use crate::rate::{HostLimiter, Limiter};
+use crate::reason::ReasonKind;
 use camguard_model::{Endpoint, EndpointState};
 use camguard_protocols::http::{self, ClientOptions, ProtoError};
 use std::net::{IpAddr, SocketAddr};
@@ -18,6 +19,8 @@ pub(crate) struct HostCtx {
     pub(crate) opts: ClientOptions,
     limiter: Limiter,
     host: HostLimiter,
+    /// Ports found to speak TLS: HTTP and ONVIF requests to them run over TLS.
+    tls_ports: Arc<std::sync::Mutex<std::collections::HashSet<u16>>>,
 }
 
 /// Permits held while a connection is open.
@@ -34,6 +37,27 @@ impl HostCtx {
             host: HostLimiter::new(cfg.per_host_parallel),
             cfg,
             limiter,
+            tls_ports: Arc::default(),
+        }
+    }
+
+    /// Record that `port` speaks TLS.
+    pub(crate) fn mark_tls(&self, port: u16) {
+        if let Ok(mut set) = self.tls_ports.lock() {
+            set.insert(port);
+        }
+    }
+
+    /// Whether `port` was found to speak TLS.
+    pub(crate) fn is_tls(&self, port: u16) -> bool {
+        self.tls_ports.lock().is_ok_and(|s| s.contains(&port))
+    }
+
+    /// Client options for `port` (over TLS when the port speaks TLS).
+    pub(crate) fn opts_for(&self, port: u16) -> ClientOptions {
+        ClientOptions {
+            tls: self.is_tls(port),
+            ..self.opts.clone()
         }
     }
 
@@ -57,7 +81,10 @@ pub(crate) async fn discover(ctx: &HostCtx, port: u16) -> Endpoint {
     let _slot = ctx.slot().await;
     let (state, reason) = match http::connect(ctx.addr(port), &ctx.opts).await {
         Ok(_) => (EndpointState::Open, "connection accepted".to_string()),
-        Err(ProtoError::Refused) => (EndpointState::Closed, "connection refused".to_string()),
+        Err(ProtoError::Refused) => (
+            EndpointState::Closed,
+            ReasonKind::Closed.reason("connection refused"),
+        ),
         // A reset (not a refusal) means a listener completed the handshake, then dropped us:
         // the port is open and the host is there.
         Err(ProtoError::Connect(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => (
@@ -66,9 +93,9 @@ pub(crate) async fn discover(ctx: &HostCtx, port: u16) -> Endpoint {
         ),
         Err(ProtoError::ConnectTimeout(d)) => (
             EndpointState::Timeout,
-            format!("no answer within {} ms", d.as_millis()),
+            ReasonKind::Filtered.reason(format_args!("no answer within {} ms", d.as_millis())),
         ),
-        Err(e) => (EndpointState::Error, e.to_string()),
+        Err(e) => (EndpointState::Error, ReasonKind::Filtered.reason(e)),
     };
     Endpoint {
         port,

@@ -22,13 +22,15 @@ pub(crate) struct HttpProbe {
 pub(crate) async fn probe_http(ctx: &HostCtx, port: u16) -> HttpProbe {
     let addr = ctx.addr(port);
     let host = http::host_header(addr);
+    let opts = ctx.opts_for(port);
     let mut obs = HttpObservation {
         port,
+        tls: opts.tls,
         ..HttpObservation::default()
     };
     let first = {
         let _slot = ctx.slot().await;
-        http::get(addr, &host, "/", &[], &ctx.opts).await
+        http::get(addr, &host, "/", &[], &opts).await
     };
     let msg = match first {
         Ok(m) => m,
@@ -74,7 +76,7 @@ pub(crate) async fn probe_http(ctx: &HostCtx, port: u16) -> HttpProbe {
         {
             let followed = {
                 let _slot = ctx.slot().await;
-                http::get(addr, &host, &path, &[], &ctx.opts).await
+                http::get(addr, &host, &path, &[], &opts).await
             };
             if let Ok(m) = followed {
                 if obs.www_authenticate.is_empty() {
@@ -117,9 +119,15 @@ fn fill_auth(obs: &mut HttpObservation, msg: &Message) {
 
 async fn favicon(ctx: &HostCtx, port: u16, host: &str) -> Option<String> {
     let _slot = ctx.slot().await;
-    let m = http::get(ctx.addr(port), host, "/favicon.ico", &[], &ctx.opts)
-        .await
-        .ok()?;
+    let m = http::get(
+        ctx.addr(port),
+        host,
+        "/favicon.ico",
+        &[],
+        &ctx.opts_for(port),
+    )
+    .await
+    .ok()?;
     (http::status_code(&m) == Some(200)
         && !m.body_truncated
         && !m.body.is_empty()

@@ -38,7 +38,7 @@ pub(crate) async fn find_onvif(
 ) -> (Option<OnvifService>, Vec<RejectedOnvif>) {
     let mut rejected = Vec::new();
     for &port in ports {
-        let mut client = OnvifClient::new(ctx.addr(port), &ctx.opts);
+        let mut client = OnvifClient::new(ctx.addr(port), &ctx.opts_for(port));
         let answer = {
             let _slot = ctx.slot().await;
             client.get_system_date_and_time(DEVICE_SERVICE).await

@@ -46,9 +46,12 @@ async fn safe_probe_of_a_protected_camera() {
 
     let ep = |p: u16| obs.endpoints.iter().find(|e| e.port == p).unwrap();
     assert_eq!(ep(cam.closed).state, EndpointState::Closed);
-    assert_eq!(ep(cam.closed).reason, "connection refused");
+    assert_eq!(ep(cam.closed).reason, "closed: connection refused");
     assert_eq!(ep(cam.http).service, Some(Service::Http));
-    assert_eq!(ep(cam.http).reason, "http 401; onvif device service");
+    assert_eq!(
+        ep(cam.http).reason,
+        "auth required: http 401; onvif device service"
+    );
     assert_eq!(ep(cam.rtsp).service, Some(Service::Rtsp));
     assert_eq!(ep(cam.telnet).service, Some(Service::Telnet));
     assert_eq!(ep(cam.silent).service, Some(Service::Unknown));
@@ -272,7 +275,9 @@ async fn a_host_that_accepts_and_hangs_is_bounded_in_time() {
     );
     assert!(obs.endpoints.iter().all(|e| e.state == EndpointState::Open));
     assert!(
-        obs.endpoints.iter().all(|e| e.reason.starts_with("open; ")),
+        obs.endpoints
+            .iter()
+            .all(|e| e.reason.starts_with("open, unknown: ")),
         "{:?}",
         obs.endpoints
     );
