@@ -85,7 +85,7 @@ pub struct ScanArgs {
     pub quiet: bool,
     /// Scan order, sharding, resume, exclude files and imports.
     #[command(flatten)]
-    pub space: TargetSpaceArgs,
+    pub space: Box<TargetSpaceArgs>,
 }
 
 /// Default of `--checkpoint-every`.

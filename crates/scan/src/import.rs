@@ -216,7 +216,14 @@ fn nmap_xml(text: &str) -> Result<Imported, String> {
     if text.contains("<!ENTITY") {
         return Err("XML entity declarations are refused".into());
     }
-    let doc = roxmltree::Document::parse(text).map_err(|e| format!("not XML: {e}"))?;
+    // nmap writes `<!DOCTYPE nmaprun>`; entity declarations were refused above, and roxmltree
+    // never fetches external resources.
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let doc =
+        roxmltree::Document::parse_with_options(text, opts).map_err(|e| format!("not XML: {e}"))?;
     let root = doc.root_element();
     if root.tag_name().name() != "nmaprun" {
         return Err(format!(
@@ -366,7 +373,7 @@ fn json(text: &str, masscan: bool) -> Result<Imported, String> {
         Err(e) => cleaned
             .lines()
             .filter(|l| !l.trim().is_empty())
-            .map(|l| serde_json::from_str(l))
+            .map(serde_json::from_str)
             .collect::<Result<_, _>>()
             .map_err(|_| format!("not JSON: {e}"))?,
     };

@@ -75,7 +75,7 @@ pub fn is_prime(n: u64) -> bool {
         return false;
     }
     for p in BASES {
-        if n % p == 0 {
+        if n.is_multiple_of(p) {
             return n == p;
         }
     }
@@ -139,7 +139,7 @@ pub fn prime_factors(n: u64) -> Vec<u64> {
     let mut rng = SplitMix64::new(n);
     while let Some(mut m) = stack.pop() {
         for p in [2u64, 3, 5, 7, 11, 13] {
-            while m % p == 0 {
+            while m.is_multiple_of(p) {
                 out.push(p);
                 m /= p;
             }
@@ -163,7 +163,7 @@ pub fn prime_factors(n: u64) -> Vec<u64> {
 /// True when `g` generates the multiplicative group modulo the prime `p`, given the
 /// distinct prime factors of `p − 1`.
 pub fn is_generator(g: u64, p: u64, factors_of_p_minus_1: &[u64]) -> bool {
-    if g % p == 0 {
+    if g.is_multiple_of(p) {
         return false;
     }
     factors_of_p_minus_1
