@@ -10,3 +10,4 @@ mod lab_pipeline;
 mod personalities;
 mod quirks;
 mod scope;
+mod target_space;
