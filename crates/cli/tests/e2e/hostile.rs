@@ -7,7 +7,6 @@ use crate::common::{
 };
 use camguard_lab::hostile::Hostile;
 use camguard_lab::LabConfig;
-use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
 /// Whole-scan bound.

@@ -5,7 +5,6 @@ use crate::common::{
     stderr,
 };
 use camguard_lab::LabConfig;
-use std::net::Ipv4Addr;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lab_scan_store_report_end_to_end() {

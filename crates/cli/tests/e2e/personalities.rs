@@ -20,7 +20,7 @@ use camguard_lab::{LabConfig, ManifestDevice, Personality};
 use camguard_model::FingerprintInput;
 use camguard_scan::{probe_one, ScanConfig};
 use std::fmt::Write as _;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};

@@ -8,7 +8,6 @@ use crate::common::{
     start_lab,
 };
 use camguard_lab::LabConfig;
-use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
 /// Longest a scan of the quirks lab may take.
