@@ -8,7 +8,9 @@ use camguard_lab::clock::ManualClock;
 use camguard_lab::{Lab, LabConfig, LabOptions, ManifestDevice};
 use camguard_protocols::auth::{self, Credentials};
 use camguard_protocols::wire::{self, Frame, Limits, Message};
-use common::{curl_status, device, exchange, port_offset, require_tool, rtsp, run, soap, start};
+use common::{
+    curl_status, device, exchange, port_offset, require_tool, rtsp, run, service_addr, soap, start,
+};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,10 +19,6 @@ use tokio::net::TcpStream;
 
 const DEADLINE: Duration = Duration::from_secs(10);
 const CURL_LIMIT: Duration = Duration::from_secs(20);
-
-fn addr(d: &ManifestDevice, service: &str) -> SocketAddr {
-    SocketAddr::new(d.address.into(), d.ports[service])
-}
 
 fn http_url(d: &ManifestDevice, path: &str) -> String {
     format!("http://{}:{}{}", d.address, d.ports["http"], path)
@@ -55,7 +53,7 @@ fn answer(resp: &Message, creds: &Credentials, method: &str, uri: &str) -> Strin
 
 /// GET `path` on the web port: first unauthenticated, then answering the challenge.
 async fn web_login(d: &ManifestDevice, path: &str, creds: &Credentials) -> Message {
-    let a = addr(d, "http");
+    let a = service_addr(d, "http");
     let host = a.to_string();
     let first = exchange(a, &get(path, &host, &[])).await;
     if code(&first) != 401 {
@@ -67,7 +65,7 @@ async fn web_login(d: &ManifestDevice, path: &str, creds: &Credentials) -> Messa
 
 /// DESCRIBE the main stream, answering the challenge with `creds`.
 async fn rtsp_login(d: &ManifestDevice, creds: &Credentials) -> Message {
-    let a = addr(d, "rtsp");
+    let a = service_addr(d, "rtsp");
     let url = d.stream_urls[0].clone();
     let first = exchange(a, &rtsp("DESCRIBE", &url, 1, &[])).await;
     if code(&first) != 401 {
@@ -79,7 +77,7 @@ async fn rtsp_login(d: &ManifestDevice, creds: &Credentials) -> Message {
 
 /// GetDeviceInformation with a UsernameToken for `password`.
 async fn onvif_login(d: &ManifestDevice, password: &str) -> Message {
-    let a = addr(d, "onvif");
+    let a = service_addr(d, "onvif");
     let created = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let sec = auth::wsse_security_header(&d.username, password, b"0123456789abcdef", &created);
     let body = soap(
@@ -155,7 +153,7 @@ async fn digest_algorithms_and_qop_offers_work_with_curl_and_our_client() {
         let d = device(&lab, id);
         let creds = Credentials::new(&d.username, &d.password);
         // The challenge says what the switch says.
-        let a = addr(d, "http");
+        let a = service_addr(d, "http");
         let first = exchange(a, &get("/", &a.to_string(), &[])).await;
         let ch = first
             .header("WWW-Authenticate")
@@ -195,7 +193,7 @@ async fn credentials_in_urls_unlock_snapshots_and_xiongmai_rtsp() {
     let lab = start(toml, Ipv4Addr::new(127, 61, 2, 1)).await;
     let d = device(&lab, "xm");
     let (user, pass) = (d.username.clone(), d.password.clone());
-    let a = addr(d, "http");
+    let a = service_addr(d, "http");
     let host = a.to_string();
     let q = |k1: &str, k2: &str, p: &str| format!("{k1}={user}&{k2}={p}");
     for path in [
@@ -228,7 +226,7 @@ async fn credentials_in_urls_unlock_snapshots_and_xiongmai_rtsp() {
     assert_eq!(code(&web_login(d, "/snapshot.cgi", &creds).await), 200);
     // A device without the switch has no snapshot CGI.
     let plain = device(&lab, "plain");
-    let pa = addr(plain, "http");
+    let pa = service_addr(plain, "http");
     let r = exchange(
         pa,
         &get(
@@ -241,7 +239,7 @@ async fn credentials_in_urls_unlock_snapshots_and_xiongmai_rtsp() {
     assert_eq!(code(&r), 404);
 
     // Xiongmai RTSP: the path carries the credentials, no Authorization header needed.
-    let ra = addr(d, "rtsp");
+    let ra = service_addr(d, "rtsp");
     let xm_url = format!("rtsp://{ra}/user={user}&password={pass}&channel=1&stream=0.sdp");
     let r = exchange(ra, &rtsp("DESCRIBE", &xm_url, 1, &[])).await;
     assert_eq!(code(&r), 200, "{}", body(&r));
@@ -314,7 +312,7 @@ async fn lockout_counts_failures_across_http_rtsp_onvif_and_is_observable() {
     let wrong = Credentials::new(&d.username, "wrong-password");
     // Unauthenticated requests (challenge fetches) are not failures.
     for _ in 0..10 {
-        let a = addr(d, "http");
+        let a = service_addr(d, "http");
         assert_eq!(
             code(&exchange(a, &get("/", &a.to_string(), &[])).await),
             401
@@ -336,7 +334,7 @@ async fn lockout_counts_failures_across_http_rtsp_onvif_and_is_observable() {
     let r = rtsp_login(d, &wrong).await;
     assert_eq!(code(&r), 403, "fifth failure locks");
     // Locked: the right password is refused everywhere, observably.
-    let a = addr(d, "http");
+    let a = service_addr(d, "http");
     let r = exchange(a, &get("/", &a.to_string(), &[])).await;
     assert_eq!(code(&r), 403);
     assert!(
@@ -353,7 +351,7 @@ async fn lockout_counts_failures_across_http_rtsp_onvif_and_is_observable() {
     );
     // Pre-auth ONVIF operations still answer.
     let r = exchange(
-        addr(d, "onvif"),
+        service_addr(d, "onvif"),
         &wire::encode_request(
             "POST",
             "/onvif/device_service",
@@ -410,7 +408,7 @@ async fn lockout_needs_failures_within_the_window_and_honours_thresholds() {
         auth::basic_authorization(&Credentials::new(&d.username, pw))
     };
     let try_get = |d: &ManifestDevice, pw: &str| {
-        let a = addr(d, "http");
+        let a = service_addr(d, "http");
         let authz = basic(d, pw);
         async move { code(&exchange(a, &get("/", &a.to_string(), &[("Authorization", &authz)])).await) }
     };
@@ -625,7 +623,7 @@ async fn rtsp_any_path_200_answers_everything_but_streams_only_real_paths() {
     );
     let lab = start(toml, Ipv4Addr::new(127, 61, 6, 1)).await;
     let d = device(&lab, "hip");
-    let a = addr(d, "rtsp");
+    let a = service_addr(d, "rtsp");
     let random = format!("rtsp://{a}/0x8b6c42");
     let (describe, setup, play_code, packets) = play(a, &random).await;
     assert_eq!(
@@ -647,14 +645,14 @@ async fn rtsp_any_path_200_answers_everything_but_streams_only_real_paths() {
     assert_eq!(code(&rtsp_login(d, &creds).await), 200);
     // On an open device the real path streams, an invented one does not.
     let o = device(&lab, "hip-open");
-    let oa = addr(o, "rtsp");
+    let oa = service_addr(o, "rtsp");
     let (_, _, _, packets) = play(oa, &o.stream_urls[0]).await;
     assert!(packets > 0, "media on the real path");
     let (describe, setup, play_code, packets) = play(oa, &format!("rtsp://{oa}/live.sdp")).await;
     assert_eq!((describe, setup, play_code, packets), (200, 200, 200, 0));
     // Without the switch an invented path is 401 (auth first, the classic behaviour).
     let c = device(&lab, "classic");
-    let ca = addr(c, "rtsp");
+    let ca = service_addr(c, "rtsp");
     let r = exchange(
         ca,
         &rtsp("DESCRIBE", &format!("rtsp://{ca}/0x8b6c42"), 1, &[]),
@@ -687,10 +685,10 @@ async fn auth_before_path_switches_401_and_404_order_on_rtsp_and_http() {
         ("path-first", 404, 404),
     ] {
         let d = device(&lab, id);
-        let ra = addr(d, "rtsp");
+        let ra = service_addr(d, "rtsp");
         let r = exchange(ra, &rtsp("DESCRIBE", &format!("rtsp://{ra}/nope"), 1, &[])).await;
         assert_eq!(code(&r), rtsp_code, "{id} rtsp");
-        let ha = addr(d, "http");
+        let ha = service_addr(d, "http");
         let r = exchange(ha, &get("/nope.html", &ha.to_string(), &[])).await;
         assert_eq!(code(&r), http_code, "{id} http");
         // With the right credentials an unknown path is 404 everywhere.
@@ -717,7 +715,7 @@ async fn http_200_with_challenge_and_unusual_digest_quoting() {
     );
     let lab = start(toml, Ipv4Addr::new(127, 61, 8, 1)).await;
     let d = device(&lab, "h264dvr");
-    let a = addr(d, "http");
+    let a = service_addr(d, "http");
     let r = exchange(a, &get("/", &a.to_string(), &[])).await;
     assert_eq!(code(&r), 200, "refusal is a 200");
     assert!(r
@@ -739,7 +737,7 @@ async fn http_200_with_challenge_and_unusual_digest_quoting() {
         ("single", "realm='Login to "),
     ] {
         let d = device(&lab, id);
-        let a = addr(d, "http");
+        let a = service_addr(d, "http");
         let r = exchange(a, &get("/", &a.to_string(), &[])).await;
         let ch = r.header("WWW-Authenticate").expect("challenge").to_string();
         assert!(ch.contains(marker), "{id}: {ch}");
@@ -766,7 +764,7 @@ async fn http10_without_content_length_ends_with_the_connection() {
     );
     let lab = start(toml, Ipv4Addr::new(127, 61, 9, 1)).await;
     let d = device(&lab, "old");
-    let a = addr(d, "http");
+    let a = service_addr(d, "http");
     let mut s = TcpStream::connect(a).await.expect("connect");
     s.write_all(&get("/", &a.to_string(), &[("Connection", "keep-alive")]))
         .await

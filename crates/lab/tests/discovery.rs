@@ -4,8 +4,8 @@
 
 mod common;
 
-use camguard_lab::{Lab, LabConfig, LabError, LabOptions, ManifestDevice};
-use common::{missing, require_tool, run, start};
+use camguard_lab::{Lab, LabConfig, LabError, LabOptions};
+use common::{missing, require_tool, run, service_addr, start};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -100,10 +100,6 @@ async fn http_get(url: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn udp(d: &ManifestDevice, name: &str) -> SocketAddr {
-    SocketAddr::new(d.address.into(), d.ports[name])
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unicast_ssdp_and_ws_discovery_answer_like_cameras() {
     let lab = start(LAB, Ipv4Addr::new(127, 92, 0, 1)).await;
@@ -115,12 +111,12 @@ async fn unicast_ssdp_and_ws_discovery_answer_like_cameras() {
     let wait = Duration::from_millis(400);
 
     // SSDP: ssdp:all → root device, uuid and device type; each target alone → one answer.
-    let all = ask(udp(&hik, "ssdp"), &msearch("ssdp:all"), wait).await;
+    let all = ask(service_addr(&hik, "ssdp"), &msearch("ssdp:all"), wait).await;
     assert_eq!(all.len(), 3, "{all:?}");
     for (from, reply) in &all {
         assert_eq!(
             *from,
-            udp(&hik, "ssdp"),
+            service_addr(&hik, "ssdp"),
             "answers from the device's own address and port"
         );
         assert!(reply.starts_with("HTTP/1.1 200 OK\r\n"), "{reply}");
@@ -128,29 +124,31 @@ async fn unicast_ssdp_and_ws_discovery_answer_like_cameras() {
         assert!(header(reply, "USN").is_some_and(|u| u.starts_with("uuid:")));
     }
     for st in ["upnp:rootdevice", "urn:schemas-upnp-org:device:Basic:1"] {
-        let one = ask(udp(&hik, "ssdp"), &msearch(st), wait).await;
+        let one = ask(service_addr(&hik, "ssdp"), &msearch(st), wait).await;
         assert_eq!(one.len(), 1, "{st}: {one:?}");
         assert_eq!(header(&one[0].1, "ST"), Some(st));
     }
     let usn = header(&all[0].1, "USN").expect("usn").to_string();
     let uuid = usn.split("::").next().expect("uuid");
-    let by_uuid = ask(udp(&hik, "ssdp"), &msearch(uuid), wait).await;
+    let by_uuid = ask(service_addr(&hik, "ssdp"), &msearch(uuid), wait).await;
     assert_eq!(by_uuid.len(), 1);
     assert!(ask(
-        udp(&hik, "ssdp"),
+        service_addr(&hik, "ssdp"),
         &msearch("urn:schemas-upnp-org:device:Printer:1"),
         wait
     )
     .await
     .is_empty());
     assert!(ask(
-        udp(&hik, "ssdp"),
+        service_addr(&hik, "ssdp"),
         b"NOTIFY * HTTP/1.1\r\nST: ssdp:all\r\n\r\n",
         wait
     )
     .await
     .is_empty());
-    assert!(ask(udp(&hik, "ssdp"), &[0xff; 1500], wait).await.is_empty());
+    assert!(ask(service_addr(&hik, "ssdp"), &[0xff; 1500], wait)
+        .await
+        .is_empty());
 
     // The description at LOCATION discloses the identity.
     let location = header(&all[0].1, "LOCATION").expect("location").to_string();
@@ -180,10 +178,10 @@ async fn unicast_ssdp_and_ws_discovery_answer_like_cameras() {
         "dn:NetworkVideoTransmitter tds:Device",
     ] {
         let id = format!("urn:uuid:lab-test-{}", types.len());
-        let replies = ask(udp(&hik, "wsd"), &probe(&id, types), wait).await;
+        let replies = ask(service_addr(&hik, "wsd"), &probe(&id, types), wait).await;
         assert_eq!(replies.len(), 1, "{types}: {replies:?}");
         let (from, xml) = &replies[0];
-        assert_eq!(*from, udp(&hik, "wsd"));
+        assert_eq!(*from, service_addr(&hik, "wsd"));
         assert_eq!(xml_text(xml, "RelatesTo").as_deref(), Some(id.as_str()));
         assert_eq!(xml_text(xml, "XAddrs"), hik.onvif_url.clone());
         let scopes = xml_text(xml, "Scopes").expect("scopes");
@@ -197,13 +195,15 @@ async fn unicast_ssdp_and_ws_discovery_answer_like_cameras() {
         }
         assert!(xml_text(xml, "Action").is_some_and(|a| a.ends_with("/discovery/ProbeMatches")));
     }
-    assert!(
-        ask(udp(&hik, "wsd"), &probe("urn:uuid:x", "dn:Printer"), wait)
-            .await
-            .is_empty()
-    );
+    assert!(ask(
+        service_addr(&hik, "wsd"),
+        &probe("urn:uuid:x", "dn:Printer"),
+        wait
+    )
+    .await
+    .is_empty());
     let bomb = b"<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY x \"xx\">]><a>&x;</a>";
-    assert!(ask(udp(&hik, "wsd"), bomb, wait).await.is_empty());
+    assert!(ask(service_addr(&hik, "wsd"), bomb, wait).await.is_empty());
     lab.shutdown().await;
 }
 
@@ -380,14 +380,7 @@ async fn netns_child() {
         wait,
     )
     .await;
-    let mut from: Vec<Ipv4Addr> = ssdp
-        .iter()
-        .filter_map(|(a, _)| match a.ip() {
-            std::net::IpAddr::V4(v4) => Some(v4),
-            _ => None,
-        })
-        .collect();
-    from.sort();
+    let from = senders(ssdp.iter());
     assert_eq!(
         from, expect,
         "each SSDP device answers a multicast M-SEARCH once: {ssdp:?}"
@@ -399,21 +392,28 @@ async fn netns_child() {
         wait,
     )
     .await;
-    let mut from: Vec<Ipv4Addr> = wsd
-        .iter()
-        .filter(|(_, x)| xml_text(x, "RelatesTo").as_deref() == Some("urn:uuid:netns-1"))
-        .filter_map(|(a, _)| match a.ip() {
-            std::net::IpAddr::V4(v4) => Some(v4),
-            _ => None,
-        })
-        .collect();
-    from.sort();
+    let from = senders(
+        wsd.iter()
+            .filter(|(_, x)| xml_text(x, "RelatesTo").as_deref() == Some("urn:uuid:netns-1")),
+    );
     assert_eq!(
         from, expect,
         "each ONVIF device answers a multicast Probe: {wsd:?}"
     );
     lab.shutdown().await;
     println!("NETNS-CHILD-OK");
+}
+
+/// The IPv4 senders of `replies`, sorted.
+fn senders<'a>(replies: impl Iterator<Item = &'a (SocketAddr, String)>) -> Vec<Ipv4Addr> {
+    let mut from: Vec<Ipv4Addr> = replies
+        .filter_map(|(a, _)| match a.ip() {
+            std::net::IpAddr::V4(v4) => Some(v4),
+            _ => None,
+        })
+        .collect();
+    from.sort();
+    from
 }
 
 fn is_root() -> bool {

@@ -6,8 +6,8 @@ mod common;
 use camguard_lab::{Lab, LabConfig, LabError, LabOptions};
 use camguard_protocols::auth::{self, Credentials};
 use camguard_protocols::wire::{self, BodyMode, Limits};
-use common::{exchange, port_offset, rtsp, soap, start};
-use std::net::{Ipv4Addr, SocketAddr};
+use common::{exchange, port_offset, rtsp, service_addr, soap, start};
+use std::net::Ipv4Addr;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -102,7 +102,7 @@ async fn rtsp_options_public_digest_challenge_describe_and_404() {
     )
     .await;
     let dh = lab.manifest().device("dh").expect("dh").clone();
-    let addr = SocketAddr::new(dh.address.into(), dh.ports["rtsp"]);
+    let addr = service_addr(&dh, "rtsp");
     let url = dh.stream_urls[0].clone();
 
     let r = exchange(addr, &rtsp("OPTIONS", &url, 1, &[])).await;
@@ -160,7 +160,7 @@ async fn rtsp_options_public_digest_challenge_describe_and_404() {
     assert_eq!(r.status().expect("status").code, 404);
 
     let hik = lab.manifest().device("hik").expect("hik").clone();
-    let haddr = SocketAddr::new(hik.address.into(), hik.ports["rtsp"]);
+    let haddr = service_addr(&hik, "rtsp");
     let r = exchange(haddr, &rtsp("OPTIONS", &hik.stream_urls[0], 1, &[])).await;
     assert_eq!(
         r.header("Server"),
@@ -251,7 +251,7 @@ async fn onvif_preauth_wsse_faults_and_unknown_action() {
     )
     .await;
     let d = lab.manifest().device("hik").expect("hik").clone();
-    let addr = SocketAddr::new(d.address.into(), d.ports["onvif"]);
+    let addr = service_addr(&d, "onvif");
     let host = addr.to_string();
     let dev = "/onvif/device_service";
     let info = "<GetDeviceInformation xmlns=\"http://www.onvif.org/ver10/device/wsdl\"/>";
@@ -406,10 +406,10 @@ async fn hostile_clients_do_not_take_the_lab_down() {
         let _idle = TcpStream::connect((d.address, *port)).await;
     }
     // Still serving.
-    let addr = SocketAddr::new(d.address.into(), d.ports["http"]);
+    let addr = service_addr(&d, "http");
     let r = exchange(addr, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
     assert_eq!(r.status().expect("status").code, 200);
-    let raddr = SocketAddr::new(d.address.into(), d.ports["rtsp"]);
+    let raddr = service_addr(&d, "rtsp");
     let r = exchange(raddr, &rtsp("OPTIONS", "*", 7, &[])).await;
     assert_eq!(r.status().expect("status").code, 200);
     let r = exchange(raddr, b"GET / HTTP/1.1\r\n\r\n").await;

@@ -6,7 +6,7 @@ mod common;
 
 use camguard_lab::{LabConfig, ManifestDevice};
 use common::client_hello::client_hello;
-use common::{require_tool, run, start};
+use common::{curl_status, require_tool, run, start};
 use std::net::Ipv4Addr;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -113,58 +113,36 @@ async fn https_web_ui_onvif_and_certificates_with_curl_and_openssl() {
         .subject
         .ends_with(&format!("CN={}", hik.address)));
     let creds = format!("{}:{}", hik.username, hik.password);
-    let ok = run(
-        "curl",
-        &[
-            "-sk",
-            "--digest",
-            "-u",
-            &creds,
-            "-w",
-            "\n%{http_code}",
-            &https_url(&hik, "/"),
-        ],
-        LIMIT,
-    )
-    .await;
-    assert!(ok.ok(), "{ok:?}");
-    assert!(ok.stdout.ends_with("\n200"), "{}", ok.stdout);
-    assert!(ok.stdout.contains("<title>"), "{}", ok.stdout);
-    let wrong = run(
-        "curl",
-        &[
-            "-sk",
-            "--digest",
-            "-u",
-            "admin:wrong",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-            &https_url(&hik, "/"),
-        ],
-        LIMIT,
-    )
-    .await;
-    assert_eq!(wrong.stdout, "401");
+    let (code, text) = curl_status(&["-k", "--digest", "-u", &creds, &https_url(&hik, "/")])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code, 200, "{text}");
+    assert!(text.contains("<title>"), "{text}");
+    let (code, _) = curl_status(&[
+        "-k",
+        "--digest",
+        "-u",
+        "admin:wrong",
+        "-o",
+        "/dev/null",
+        &https_url(&hik, "/"),
+    ])
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code, 401);
     let soap = "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body><GetSystemDateAndTime xmlns=\"http://www.onvif.org/ver10/device/wsdl\"/></s:Body></s:Envelope>";
-    let onvif = run(
-        "curl",
-        &[
-            "-sk",
-            "-H",
-            "Content-Type: application/soap+xml",
-            "--data-binary",
-            soap,
-            "-w",
-            "\n%{http_code}",
-            &https_url(&hik, "/onvif/device_service"),
-        ],
-        LIMIT,
-    )
-    .await;
-    assert!(onvif.stdout.ends_with("\n200"), "{onvif:?}");
-    assert!(onvif.stdout.contains("GetSystemDateAndTimeResponse"));
+    let (code, onvif) = curl_status(&[
+        "-k",
+        "-H",
+        "Content-Type: application/soap+xml",
+        "--data-binary",
+        soap,
+        &https_url(&hik, "/onvif/device_service"),
+    ])
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code, 200, "{onvif}");
+    assert!(onvif.contains("GetSystemDateAndTimeResponse"));
     // Without -k curl refuses a self-signed certificate (exit 60).
     let strict = run(
         "curl",

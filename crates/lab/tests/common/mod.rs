@@ -228,3 +228,8 @@ pub async fn ffprobe(url: &str, extra: &[&str]) -> Result<(String, u64, u64), St
         s["height"].as_u64().unwrap_or(0),
     ))
 }
+
+/// The socket address of a device's `service` port (`http`, `rtsp`, `onvif`, `ssdp`, …).
+pub fn service_addr(d: &ManifestDevice, service: &str) -> SocketAddr {
+    SocketAddr::new(d.address.into(), d.ports[service])
+}
