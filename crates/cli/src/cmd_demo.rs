@@ -84,6 +84,7 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
         baseline: None,
         fingerprints: None,
         all_hosts: false,
+        discovery_only: false,
         quiet: false,
         space: Default::default(),
     };

@@ -80,6 +80,9 @@ pub struct ScanArgs {
     /// Also emit hosts with no open port in the JSON Lines output.
     #[arg(long)]
     pub all_hosts: bool,
+    /// Only discover open ports (TCP connect); run no probe on them.
+    #[arg(long)]
+    pub discovery_only: bool,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -314,6 +317,7 @@ impl ScanPlan {
             check_credentials: args.check_credentials,
             max_credential_attempts: args.max_credential_attempts,
             vendor_hint: Some(vendor_hint(engine.clone())),
+            discovery_only: args.discovery_only,
             ..ScanConfig::default()
         };
         if let Some(ports) = &args.ports {

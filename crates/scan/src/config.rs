@@ -52,6 +52,9 @@ pub struct ScanConfig {
     pub udp_probes: Vec<(u16, UdpProbe)>,
     /// How long each UDP discovery probe waits for answers.
     pub discovery_wait: Duration,
+    /// Only discover: connect to every port and report its state, but run no probe (no
+    /// banner read, request or UDP discovery) on the open ports.
+    pub discovery_only: bool,
 }
 
 impl Default for ScanConfig {
@@ -74,6 +77,7 @@ impl Default for ScanConfig {
             probe_overrides: Vec::new(),
             udp_probes: crate::data::default_udp_probes(),
             discovery_wait: Duration::from_millis(800),
+            discovery_only: false,
         }
     }
 }
@@ -101,6 +105,7 @@ impl std::fmt::Debug for ScanConfig {
             .field("probe_overrides", &self.probe_overrides)
             .field("udp_probes", &self.udp_probes)
             .field("discovery_wait", &self.discovery_wait)
+            .field("discovery_only", &self.discovery_only)
             .finish()
     }
 }

@@ -90,6 +90,10 @@ pub(crate) async fn probe_host(
     if open.is_empty() {
         return obs;
     }
+    if cfg.discovery_only {
+        categorise_rest(&mut obs);
+        return obs;
+    }
     let of_kind = |k: ProbeKind| -> Vec<u16> {
         open.iter()
             .copied()
@@ -425,4 +429,94 @@ pub(crate) async fn probe_host(
         .iter()
         .all(|e| e.state != EndpointState::Open || !e.reason.is_empty()));
     obs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ScanConfig;
+    use camguard_model::EndpointState;
+    use std::time::Duration;
+    use tokio::io::AsyncReadExt;
+
+    /// What the server side of each accepted connection saw: the bytes the client sent and
+    /// whether the connection ended with a reset (SO_LINGER 0) rather than a FIN.
+    async fn watch(listener: tokio::net::TcpListener) -> Vec<(usize, bool)> {
+        let mut seen = Vec::new();
+        while let Ok(Ok((mut s, _))) =
+            tokio::time::timeout(Duration::from_millis(1500), listener.accept()).await
+        {
+            let mut buf = [0u8; 512];
+            let mut got = 0;
+            let mut reset = false;
+            loop {
+                match tokio::time::timeout(Duration::from_secs(3), s.read(&mut buf)).await {
+                    Ok(Ok(0)) | Err(_) => break,
+                    Ok(Ok(n)) => got += n,
+                    Ok(Err(e)) => {
+                        reset = e.kind() == std::io::ErrorKind::ConnectionReset;
+                        break;
+                    }
+                }
+            }
+            seen.push((got, reset));
+        }
+        seen
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn discovery_only_connects_once_sends_nothing_and_resets() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let open = listener.local_addr().unwrap().port();
+        let closed = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let server = tokio::spawn(watch(listener));
+        let cfg = ScanConfig {
+            ports: vec![open, closed],
+            rate_per_sec: 0,
+            udp_probes: Vec::new(),
+            discovery_only: true,
+            ..ScanConfig::default()
+        };
+        let obs = probe_host(
+            "127.0.0.1".parse().unwrap(),
+            Arc::new(cfg),
+            Limiter::new(0, 16),
+        )
+        .await;
+        let ep = |p: u16| obs.endpoints.iter().find(|e| e.port == p).unwrap();
+        assert_eq!(ep(open).state, EndpointState::Open);
+        assert_eq!(ep(open).reason, "open, unknown: connection accepted");
+        assert_eq!(ep(closed).state, EndpointState::Closed);
+        assert!(obs.http.is_empty() && obs.rtsp.is_empty() && obs.onvif.is_none());
+        // One connection (the discovery connect), no byte sent, closed with a reset so the
+        // scanner's side keeps no TIME_WAIT entry.
+        assert_eq!(server.await.unwrap(), vec![(0, true)]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn full_scan_still_probes_after_discovery() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let open = listener.local_addr().unwrap().port();
+        let server = tokio::spawn(watch(listener));
+        let cfg = ScanConfig {
+            ports: vec![open],
+            rate_per_sec: 0,
+            udp_probes: Vec::new(),
+            io_timeout: Duration::from_millis(300),
+            ..ScanConfig::default()
+        };
+        let obs = probe_host(
+            "127.0.0.1".parse().unwrap(),
+            Arc::new(cfg),
+            Limiter::new(0, 16),
+        )
+        .await;
+        assert_eq!(obs.endpoints[0].state, EndpointState::Open);
+        let seen = server.await.unwrap();
+        assert!(seen.len() > 1, "{seen:?}");
+        assert!(seen.iter().any(|&(n, _)| n > 0), "{seen:?}");
+    }
 }

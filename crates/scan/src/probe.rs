@@ -80,7 +80,12 @@ impl HostCtx {
 pub(crate) async fn discover(ctx: &HostCtx, port: u16) -> Endpoint {
     let _slot = ctx.slot().await;
     let (state, reason) = match http::connect(ctx.addr(port), &ctx.opts).await {
-        Ok(_) => (EndpointState::Open, "connection accepted".to_string()),
+        Ok(stream) => {
+            // Close with a reset (SO_LINGER 0): no TIME_WAIT, so a large sweep never runs out
+            // of local ports.
+            let _ = stream.set_zero_linger();
+            (EndpointState::Open, "connection accepted".to_string())
+        }
         Err(ProtoError::Refused) => (
             EndpointState::Closed,
             ReasonKind::Closed.reason("connection refused"),
