@@ -1,0 +1,357 @@
+//! Firmware version strings as cameras state them, and their order within one vendor scheme.
+
+use regex::Regex;
+use std::cmp::Ordering;
+use std::sync::OnceLock;
+
+/// Longest version string parsed; longer input is not a version.
+const MAX_LEN: usize = 128;
+
+/// The numbering scheme a version string follows. Versions of different schemes (or of
+/// different Uniview platforms) are never ordered against each other.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scheme {
+    /// Hikvision/EZVIZ: `V5.5.82 build 190909` (also `V5.5.800_build210628`).
+    VBuild,
+    /// Dahua and its OEMs: `2.800.0000000.8.R, Build Date 2021-07-13` (date optional).
+    Dahua,
+    /// Xiongmai (XMeye) and its OEMs: `V4.02.R11.00000140.10010.131600[.0000000]`; ordered by
+    /// major, minor and release (`R11`); the board and feature fields are not versions.
+    Xiongmai,
+    /// Uniview: `IPC_G6103-B5030P20D1811` (platform, baseline, patch, `D` + YYMM). Only the
+    /// same platform compares.
+    Uniview(String),
+    /// TP-Link Tapo: `1.1.15 Build 211130 Rel.45916n`.
+    Tapo,
+    /// Dotted version with an 8-digit build date: Hanwha `1.41.01_20200417`.
+    DottedDate,
+    /// Plain dotted numbers, optionally `V`-prefixed: Axis `10.12.182`, Bosch `6.60.0065`.
+    Dotted,
+}
+
+/// A parsed firmware version: its scheme, numeric components and build date where the string
+/// has one.
+///
+/// Two versions compare (see [`FirmwareVersion::compare`]) only within one scheme: numeric
+/// components first (missing trailing components count as 0), then the build date (a version
+/// without a date sorts before the same numbers with one), then the release number (Tapo).
+/// Within a scheme this is a total order on the parsed key; equal keys are equal versions even
+/// when the strings differ (case, separators, board ids).
+#[derive(Debug, Clone)]
+pub struct FirmwareVersion {
+    raw: String,
+    scheme: Scheme,
+    numbers: Vec<u64>,
+    build: Option<u32>,
+    release: Option<u64>,
+}
+
+struct Patterns {
+    vbuild: Regex,
+    dahua: Regex,
+    xiongmai: Regex,
+    uniview: Regex,
+    tapo: Regex,
+    dotted_date: Regex,
+    dotted: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| {
+        let re = |s: &str| Regex::new(s).expect("static firmware pattern");
+        Patterns {
+            vbuild: re(r"(?i)^v(\d{1,9}(?:\.\d{1,9})+)[ _]*build[ _]*(\d{6})$"),
+            dahua: re(
+                r"(?i)^v?(\d{1,9})\.(\d{1,9})\.(\d{1,9})\.(\d{1,9})\.[a-z](?:\s*,?\s*build\s*date\s*:?\s*(\d{4})-(\d{2})-(\d{2}))?$",
+            ),
+            xiongmai: re(
+                r"(?i)^v(\d{1,9})\.(\d{1,9})\.r(\d{1,9})(?:\.[0-9a-f]{1,16}(?:\.\d{1,9}){0,3})?$",
+            ),
+            uniview: re(r"(?i)^([a-z0-9]{1,16}_[a-z0-9]{1,16})-b(\d{1,9})p(\d{1,9})d(\d{2})(\d{2})$"),
+            tapo: re(r"(?i)^(\d{1,9}(?:\.\d{1,9})+)\s+build\s+(\d{6})(?:\s+rel\.(\d{1,9})n?)?$"),
+            dotted_date: re(r"^(\d{1,9}(?:\.\d{1,9})+)_(\d{8})$"),
+            dotted: re(r"(?i)^v?(\d{1,9}(?:\.\d{1,9})+)$"),
+        }
+    })
+}
+
+fn dotted(s: &str) -> Option<Vec<u64>> {
+    s.split('.').map(|p| p.parse().ok()).collect()
+}
+
+/// `yyyymmdd` as a number when the date is plausible (day 0 = month only).
+fn date(y: u32, m: u32, d: u32) -> Option<u32> {
+    ((1990..=2099).contains(&y) && (1..=12).contains(&m) && d <= 31)
+        .then_some(y * 10_000 + m * 100 + d)
+}
+
+/// `YYMMDD` of the 2000s.
+fn yymmdd(s: &str) -> Option<u32> {
+    let n: u32 = s.parse().ok()?;
+    date(2000 + n / 10_000, n / 100 % 100, n % 100)
+}
+
+fn num(s: &str) -> Option<u64> {
+    s.parse().ok()
+}
+
+impl FirmwareVersion {
+    /// Parse a firmware string; `None` when it follows no known scheme.
+    pub fn parse(text: &str) -> Option<FirmwareVersion> {
+        let s = text.trim();
+        if s.is_empty() || s.len() > MAX_LEN {
+            return None;
+        }
+        let p = patterns();
+        let make = |scheme, numbers, build, release| {
+            Some(FirmwareVersion {
+                raw: s.to_string(),
+                scheme,
+                numbers,
+                build,
+                release,
+            })
+        };
+        if let Some(c) = p.vbuild.captures(s) {
+            return make(Scheme::VBuild, dotted(&c[1])?, Some(yymmdd(&c[2])?), None);
+        }
+        if let Some(c) = p.dahua.captures(s) {
+            let numbers = (1..=4).map(|i| num(&c[i])).collect::<Option<Vec<_>>>()?;
+            let build = match (c.get(5), c.get(6), c.get(7)) {
+                (Some(y), Some(m), Some(d)) => Some(date(
+                    y.as_str().parse().ok()?,
+                    m.as_str().parse().ok()?,
+                    d.as_str().parse().ok()?,
+                )?),
+                _ => None,
+            };
+            return make(Scheme::Dahua, numbers, build, None);
+        }
+        if let Some(c) = p.xiongmai.captures(s) {
+            let numbers = (1..=3).map(|i| num(&c[i])).collect::<Option<Vec<_>>>()?;
+            return make(Scheme::Xiongmai, numbers, None, None);
+        }
+        if let Some(c) = p.uniview.captures(s) {
+            let numbers = vec![num(&c[2])?, num(&c[3])?];
+            let build = date(2000 + c[4].parse::<u32>().ok()?, c[5].parse().ok()?, 0)?;
+            return make(
+                Scheme::Uniview(c[1].to_ascii_uppercase()),
+                numbers,
+                Some(build),
+                None,
+            );
+        }
+        if let Some(c) = p.tapo.captures(s) {
+            let release = match c.get(3) {
+                Some(r) => Some(num(r.as_str())?),
+                None => None,
+            };
+            return make(Scheme::Tapo, dotted(&c[1])?, Some(yymmdd(&c[2])?), release);
+        }
+        if let Some(c) = p.dotted_date.captures(s) {
+            let d = &c[2];
+            let build = date(
+                d[..4].parse().ok()?,
+                d[4..6].parse().ok()?,
+                d[6..].parse().ok()?,
+            )?;
+            return make(Scheme::DottedDate, dotted(&c[1])?, Some(build), None);
+        }
+        if let Some(c) = p.dotted.captures(s) {
+            return make(Scheme::Dotted, dotted(&c[1])?, None, None);
+        }
+        None
+    }
+
+    /// The string as given (trimmed).
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+
+    /// The scheme the string follows.
+    pub fn scheme(&self) -> &Scheme {
+        &self.scheme
+    }
+
+    /// Numeric components, in order (Dahua: all four; Xiongmai: major, minor, release).
+    pub fn numbers(&self) -> &[u64] {
+        &self.numbers
+    }
+
+    /// Build date as `yyyymmdd` (day 0 when only the month is known), where the string has one.
+    pub fn build_date(&self) -> Option<u32> {
+        self.build
+    }
+
+    /// Order two versions of the same scheme; `None` when the schemes differ (never guessed).
+    pub fn compare(&self, other: &FirmwareVersion) -> Option<Ordering> {
+        if self.scheme != other.scheme {
+            return None;
+        }
+        let len = self.numbers.len().max(other.numbers.len());
+        let at = |v: &[u64], i: usize| v.get(i).copied().unwrap_or(0);
+        let by_numbers = (0..len)
+            .map(|i| at(&self.numbers, i).cmp(&at(&other.numbers, i)))
+            .find(|o| o.is_ne())
+            .unwrap_or(Ordering::Equal);
+        Some(
+            by_numbers
+                .then(self.build.cmp(&other.build))
+                .then(self.release.cmp(&other.release)),
+        )
+    }
+}
+
+impl PartialEq for FirmwareVersion {
+    fn eq(&self, other: &Self) -> bool {
+        self.compare(other) == Some(Ordering::Equal)
+    }
+}
+
+impl PartialOrd for FirmwareVersion {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        self.compare(other)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> FirmwareVersion {
+        FirmwareVersion::parse(s).unwrap_or_else(|| panic!("{s:?} should parse"))
+    }
+
+    #[test]
+    fn real_formats_parse_to_their_scheme_numbers_and_date() {
+        let table: &[(&str, Scheme, &[u64], Option<u32>)] = &[
+            (
+                "V5.5.82 build 190909",
+                Scheme::VBuild,
+                &[5, 5, 82],
+                Some(20190909),
+            ),
+            (
+                "V5.4.5 build 170124",
+                Scheme::VBuild,
+                &[5, 4, 5],
+                Some(20170124),
+            ),
+            (
+                "V5.5.800_build210628",
+                Scheme::VBuild,
+                &[5, 5, 800],
+                Some(20210628),
+            ),
+            (
+                "2.800.0000000.8.R, Build Date 2021-07-13",
+                Scheme::Dahua,
+                &[2, 800, 0, 8],
+                Some(20210713),
+            ),
+            ("2.622.0000000.31.R", Scheme::Dahua, &[2, 622, 0, 31], None),
+            (
+                "V4.02.R11.00000140.10010.131600",
+                Scheme::Xiongmai,
+                &[4, 2, 11],
+                None,
+            ),
+            (
+                "V5.00.R02.000529B2.10010.040400.0020000",
+                Scheme::Xiongmai,
+                &[5, 0, 2],
+                None,
+            ),
+            ("10.12.182", Scheme::Dotted, &[10, 12, 182], None),
+            ("6.50.1.2", Scheme::Dotted, &[6, 50, 1, 2], None),
+            ("6.60.0065", Scheme::Dotted, &[6, 60, 65], None),
+            ("V1.0.3", Scheme::Dotted, &[1, 0, 3], None),
+            (
+                "IPC_G6103-B5030P20D1811",
+                Scheme::Uniview("IPC_G6103".into()),
+                &[5030, 20],
+                Some(20181100),
+            ),
+            (
+                "1.1.15 Build 211130 Rel.45916n",
+                Scheme::Tapo,
+                &[1, 1, 15],
+                Some(20211130),
+            ),
+            (
+                "1.41.01_20200417",
+                Scheme::DottedDate,
+                &[1, 41, 1],
+                Some(20200417),
+            ),
+        ];
+        for (s, scheme, numbers, build) in table {
+            let p = v(s);
+            assert_eq!(p.scheme(), scheme, "{s}");
+            assert_eq!(p.numbers(), *numbers, "{s}");
+            assert_eq!(p.build_date(), *build, "{s}");
+        }
+    }
+
+    #[test]
+    fn orders_within_a_scheme() {
+        let less: &[(&str, &str)] = &[
+            ("V5.5.82 build 190909", "V5.5.800 build 210628"),
+            ("V5.4.5 build 170124", "V5.5.82 build 190909"),
+            ("V5.5.82 build 190909", "V5.5.82 build 200101"),
+            ("2.622.0000000.31.R", "2.800.0000000.8.R"),
+            (
+                "2.800.0000000.8.R, Build Date 2021-07-13",
+                "2.800.0000016.0.R, Build Date 2022-08-26",
+            ),
+            ("V4.02.R11.00000529.10010.140700.0000000", "V5.00.R02"),
+            ("6.50.1", "6.50.1.2"),
+            ("9.80.3.8", "10.12.114"),
+            ("5.40.9.2", "6.50.1"),
+            (
+                "1.1.15 Build 211130 Rel.33696n",
+                "1.1.16 Build 211209 Rel.37224n",
+            ),
+            ("IPC_G6103-B0005P57D1811", "IPC_G6103-B0005P60D2101"),
+            ("1.41.01_20200417", "2.10.02_20220530"),
+        ];
+        for (a, b) in less {
+            assert_eq!(v(a).compare(&v(b)), Some(Ordering::Less), "{a} < {b}");
+            assert_eq!(v(b).compare(&v(a)), Some(Ordering::Greater), "{b} > {a}");
+        }
+        assert_eq!(v("6.50.1").compare(&v("6.50.1.0")), Some(Ordering::Equal));
+    }
+
+    #[test]
+    fn different_schemes_or_platforms_never_compare() {
+        let none: &[(&str, &str)] = &[
+            ("V5.5.82 build 190909", "5.5.82"),
+            ("2.800.0000000.8.R", "2.800.0.8"),
+            ("IPC_G6103-B0005P60D2101", "IPC_D1201-B0005P57D1811"),
+            ("1.1.15 Build 211130 Rel.33696n", "1.1.15"),
+            ("V4.02.R11.00000529.10010.140700", "V4.02.11"),
+        ];
+        for (a, b) in none {
+            assert_eq!(v(a).compare(&v(b)), None, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn junk_is_not_a_version() {
+        for s in [
+            "",
+            "   ",
+            "unknown",
+            "V",
+            "5",
+            "build 190909",
+            "V5.5.82 build 19090",
+            "2.800.0000000.8.R, Build Date 2021-13-13",
+            "99999999999999999999.1",
+            &"1.".repeat(100),
+        ] {
+            assert!(FirmwareVersion::parse(s).is_none(), "{s:?}");
+        }
+    }
+}
