@@ -20,8 +20,8 @@ mod testutil;
 pub use catalogue::{Catalogue, CatalogueError, CheckDef, Safety};
 pub use registry::implemented_checks;
 
-use camguard_model::{Finding, HostObservation};
-use registry::{Evaluation, IMPLEMENTATIONS};
+use camguard_model::{Finding, HostObservation, Identity};
+use registry::{Evaluation, IDENTITY_IMPLEMENTATIONS, IMPLEMENTATIONS};
 
 /// Which optional probing the scan did, so checks know what the observations can prove.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -64,6 +64,40 @@ pub fn run_checks(obs: &HostObservation, opts: &CheckOptions) -> CheckOutcome {
             outcome.findings.extend(hits.into_iter().map(|hit| Finding {
                 check_id: def.id.clone(),
                 severity: def.severity,
+                port: hit.port,
+                summary: hit.summary,
+                evidence: hit.evidence,
+            }));
+        }
+    }
+    outcome
+}
+
+/// [`run_checks`], then the checks that need the identification (vendor, model, firmware from
+/// the fingerprint engine), such as `VULN.KNOWN_FIRMWARE_CVE`. Their findings may carry a
+/// severity of their own (e.g. from the highest CVSS of the matched advisories).
+pub fn run_checks_with_identity(
+    obs: &HostObservation,
+    identity: &Identity,
+    opts: &CheckOptions,
+) -> CheckOutcome {
+    let mut outcome = run_checks(obs, opts);
+    if !obs.is_alive() {
+        return outcome;
+    }
+    let catalogue = Catalogue::builtin();
+    for imp in IDENTITY_IMPLEMENTATIONS {
+        let Some(def) = catalogue.get(imp.id) else {
+            continue;
+        };
+        if def.safety == Safety::Intrusive && !opts.intrusive {
+            continue;
+        }
+        if let Evaluation::Ran(hits) = (imp.evaluate)(obs, identity, opts) {
+            outcome.checks_run.push(def.id.clone());
+            outcome.findings.extend(hits.into_iter().map(|hit| Finding {
+                check_id: def.id.clone(),
+                severity: (imp.severity)(&hit).unwrap_or(def.severity),
                 port: hit.port,
                 summary: hit.summary,
                 evidence: hit.evidence,
@@ -197,8 +231,15 @@ mod tests {
             status: Some(200),
             ..Default::default()
         });
-        let out = run_checks(
+        let patched = Identity {
+            vendor: Some("Hikvision".into()),
+            model: Some("DS-2CD2143G0-I".into()),
+            firmware: Some("V5.5.800 build 210628".into()),
+            ..Default::default()
+        };
+        let out = run_checks_with_identity(
             &host,
+            &patched,
             &CheckOptions {
                 intrusive: true,
                 stream_proof: false,

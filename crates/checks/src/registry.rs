@@ -2,7 +2,7 @@
 
 use crate::check::{anon_deviceinfo, cleartext_admin, default_cred, no_auth_stream, telnet};
 use crate::CheckOptions;
-use camguard_model::HostObservation;
+use camguard_model::{HostObservation, Identity, Severity};
 
 /// One violation a check found, before the catalogue's id and severity are attached.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,9 +57,30 @@ pub(crate) const IMPLEMENTATIONS: &[CheckImpl] = &[
     },
 ];
 
+/// A check that also needs the identification (vendor, model, firmware); runs after the
+/// fingerprint engine, through [`crate::run_checks_with_identity`].
+pub(crate) struct IdentityCheckImpl {
+    /// Catalogue id.
+    pub id: &'static str,
+    /// The evaluation function.
+    pub evaluate: fn(&HostObservation, &Identity, &CheckOptions) -> Evaluation,
+    /// Severity of a hit when it depends on the hit; `None` keeps the catalogue's.
+    pub severity: fn(&Hit) -> Option<Severity>,
+}
+
+/// Every implemented identity check, in the order they run (after [`IMPLEMENTATIONS`]).
+pub(crate) const IDENTITY_IMPLEMENTATIONS: &[IdentityCheckImpl] = &[IdentityCheckImpl {
+    id: "VULN.KNOWN_FIRMWARE_CVE",
+    evaluate: crate::check::known_cve::evaluate,
+    severity: crate::check::known_cve::severity,
+}];
+
 /// Ids of the checks this build implements, in run order.
 pub fn implemented_checks() -> impl Iterator<Item = &'static str> {
-    IMPLEMENTATIONS.iter().map(|c| c.id)
+    IMPLEMENTATIONS
+        .iter()
+        .map(|c| c.id)
+        .chain(IDENTITY_IMPLEMENTATIONS.iter().map(|c| c.id))
 }
 
 #[cfg(test)]
@@ -73,7 +94,7 @@ mod tests {
         let implemented: BTreeSet<&str> = implemented_checks().collect();
         assert_eq!(
             implemented.len(),
-            IMPLEMENTATIONS.len(),
+            IMPLEMENTATIONS.len() + IDENTITY_IMPLEMENTATIONS.len(),
             "duplicate implementation id"
         );
         let data: BTreeSet<&str> = Catalogue::builtin()

@@ -1,0 +1,163 @@
+//! `VULN.KNOWN_FIRMWARE_CVE`: the identified vendor, model and firmware fall under a published
+//! advisory of the bundled database (crates/advisories, data/advisories).
+//!
+//! Needs the identification (run after the fingerprint engine): without a vendor and a firmware
+//! string of a known version scheme the check cannot settle anything and does not count as
+//! run. One finding per host, listing every matched CVE; its severity follows the highest CVSS.
+
+use crate::evidence::{bounded, MAX_FIELD_CHARS};
+use crate::registry::{Evaluation, Hit};
+use crate::CheckOptions;
+use camguard_advisories::{Database, FirmwareVersion, Match};
+use camguard_model::{HostObservation, Identity, Severity};
+use serde_json::json;
+
+pub(crate) fn evaluate(
+    _obs: &HostObservation,
+    identity: &Identity,
+    _opts: &CheckOptions,
+) -> Evaluation {
+    evaluate_with(Database::builtin(), identity)
+}
+
+/// The evaluation against a given database (the built-in one in the pipeline).
+pub(crate) fn evaluate_with(db: &Database, identity: &Identity) -> Evaluation {
+    let (Some(vendor), Some(firmware)) = (identity.vendor.as_deref(), identity.firmware.as_deref())
+    else {
+        return Evaluation::Inconclusive;
+    };
+    if FirmwareVersion::parse(firmware).is_none() {
+        return Evaluation::Inconclusive;
+    }
+    let model = identity.model.as_deref();
+    let matches = db.match_device(vendor, model, firmware);
+    if matches.is_empty() {
+        return Evaluation::Ran(Vec::new());
+    }
+    Evaluation::Ran(vec![hit(vendor, model, firmware, &matches)])
+}
+
+fn hit(vendor: &str, model: Option<&str>, firmware: &str, matches: &[Match]) -> Hit {
+    let max_cvss = matches.iter().map(|m| m.cvss).fold(0.0, f64::max);
+    let kev: Vec<&str> = matches
+        .iter()
+        .filter(|m| m.kev)
+        .map(|m| m.id.as_str())
+        .collect();
+    let ids: Vec<&str> = matches.iter().map(|m| m.id.as_str()).collect();
+    let firmware = bounded(firmware, MAX_FIELD_CHARS);
+    let mut summary = format!(
+        "Firmware {firmware} has {} known CVE{} ({}), highest CVSS {max_cvss:.1}",
+        ids.len(),
+        if ids.len() == 1 { "" } else { "s" },
+        ids.join(", ")
+    );
+    if !kev.is_empty() {
+        summary.push_str(&format!(
+            "; exploited in the wild (CISA KEV): {}",
+            kev.join(", ")
+        ));
+    }
+    Hit {
+        port: None,
+        summary,
+        evidence: json!({
+            "vendor": bounded(vendor, MAX_FIELD_CHARS),
+            "model": model.map(|m| bounded(m, MAX_FIELD_CHARS)),
+            "firmware": firmware,
+            "max_cvss": max_cvss,
+            "kev": kev,
+            "cves": matches.iter().map(|m| json!({
+                "id": m.id,
+                "cvss": m.cvss,
+                "kev": m.kev,
+                "fixed": m.fixed,
+                "title": m.title,
+                "uncertain": m.uncertain,
+            })).collect::<Vec<_>>(),
+        }),
+    }
+}
+
+/// Severity of a finding from its highest CVSS (CVSS v3 qualitative rating scale).
+pub(crate) fn severity(hit: &Hit) -> Option<Severity> {
+    let cvss = hit.evidence.get("max_cvss")?.as_f64()?;
+    Some(match cvss {
+        c if c >= 9.0 => Severity::Critical,
+        c if c >= 7.0 => Severity::High,
+        c if c >= 4.0 => Severity::Medium,
+        c if c > 0.0 => Severity::Low,
+        _ => Severity::Info,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn identity(vendor: Option<&str>, model: Option<&str>, firmware: Option<&str>) -> Identity {
+        Identity {
+            camera: true,
+            vendor: vendor.map(Into::into),
+            model: model.map(Into::into),
+            firmware: firmware.map(Into::into),
+            ..Default::default()
+        }
+    }
+
+    fn run(id: &Identity) -> Evaluation {
+        evaluate_with(Database::builtin(), id)
+    }
+
+    #[test]
+    fn vulnerable_hikvision_is_one_critical_kev_finding() {
+        let id = identity(
+            Some("Hikvision"),
+            Some("DS-2CD2143G0-I"),
+            Some("V5.5.82 build 190909"),
+        );
+        let Evaluation::Ran(hits) = run(&id) else {
+            panic!("should run");
+        };
+        assert_eq!(hits.len(), 1);
+        let h = &hits[0];
+        assert!(h.summary.contains("CVE-2021-36260"), "{}", h.summary);
+        assert!(h.summary.contains("CISA KEV"), "{}", h.summary);
+        assert_eq!(h.evidence["kev"][0], "CVE-2021-36260");
+        assert_eq!(severity(h), Some(Severity::Critical));
+    }
+
+    #[test]
+    fn fixed_firmware_runs_with_no_finding() {
+        let id = identity(
+            Some("Hikvision"),
+            Some("DS-2CD2143G0-I"),
+            Some("V5.5.800 build 210628"),
+        );
+        assert_eq!(run(&id), Evaluation::Ran(vec![]));
+    }
+
+    #[test]
+    fn missing_or_unparsable_identity_is_inconclusive() {
+        for id in [
+            identity(None, Some("DS-2CD2143G0-I"), Some("V5.5.82 build 190909")),
+            identity(Some("Hikvision"), Some("DS-2CD2143G0-I"), None),
+            identity(Some("Hikvision"), Some("DS-2CD2143G0-I"), Some("latest")),
+        ] {
+            assert_eq!(run(&id), Evaluation::Inconclusive, "{id:?}");
+        }
+    }
+
+    #[test]
+    fn severity_follows_the_highest_cvss() {
+        let id = identity(
+            Some("TP-Link"),
+            Some("Tapo C200"),
+            Some("1.1.15 Build 211130 Rel.33696n"),
+        );
+        let Evaluation::Ran(hits) = run(&id) else {
+            panic!("should run");
+        };
+        assert_eq!(severity(&hits[0]), Some(Severity::High), "CVSS 8.1");
+    }
+}
