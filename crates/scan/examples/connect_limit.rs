@@ -8,7 +8,6 @@
 //! open ports) and, with OPEN_OUT, writes the open `address port` pairs there, sorted.
 //! Every socket is closed with SO_LINGER 0 (a reset), so no TIME_WAIT piles up.
 
-use futures::StreamExt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
@@ -64,13 +63,31 @@ fn main() {
             eprintln!("connect_limit: tokio runtime: {e}");
             std::process::exit(1)
         });
+    // IN_FLIGHT worker tasks (spread over the runtime's threads), each taking the next pair.
+    let pairs = std::sync::Arc::new(pairs);
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let started = Instant::now();
-    let results: Vec<(SocketAddr, Option<bool>)> = runtime.block_on(
-        futures::stream::iter(pairs)
-            .map(|addr| async move { (addr, probe(addr, timeout).await) })
-            .buffer_unordered(in_flight.max(1))
-            .collect(),
-    );
+    let results: Vec<(SocketAddr, Option<bool>)> = runtime.block_on(async {
+        let workers: Vec<_> = (0..in_flight.max(1))
+            .map(|_| {
+                let (pairs, next) = (pairs.clone(), next.clone());
+                tokio::spawn(async move {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&addr) = pairs.get(i) else { break };
+                        done.push((addr, probe(addr, timeout).await));
+                    }
+                    done
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        for w in futures::future::join_all(workers).await {
+            all.extend(w.unwrap_or_default());
+        }
+        all
+    });
     let secs = started.elapsed().as_secs_f64();
     let mut open: Vec<SocketAddr> = results
         .iter()

@@ -72,11 +72,35 @@ fn set_endpoint(obs: &mut HostObservation, port: u16, service: Option<Service>, 
     }
 }
 
+/// Aborts its task when dropped, so a scan stream that is dropped (Ctrl-C, an error in the
+/// consumer) stops its hosts' probes as an unspawned future would.
+struct AbortOnDrop(tokio::task::JoinHandle<HostObservation>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Probe one host on a task of its own. The scan's consumer (identification, checks, the
+/// database and the output) and every other host then never delay this host's sockets, and
+/// the hosts spread over all the runtime's worker threads instead of being polled from the
+/// one task that drives the scan stream.
 pub(crate) async fn probe_host(
     ip: IpAddr,
     cfg: Arc<ScanConfig>,
     limiter: Limiter,
 ) -> HostObservation {
+    let mut task = AbortOnDrop(tokio::spawn(probe_host_inline(ip, cfg, limiter)));
+    match (&mut task.0).await {
+        Ok(obs) => obs,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // Cancelled: only when the runtime shuts down, which ends the scan anyway.
+        Err(_) => HostObservation::new(ip, chrono::Utc::now()),
+    }
+}
+
+async fn probe_host_inline(ip: IpAddr, cfg: Arc<ScanConfig>, limiter: Limiter) -> HostObservation {
     let mut obs = HostObservation::new(ip, chrono::Utc::now());
     let ctx_owned = HostCtx::new(ip, Arc::clone(&cfg), limiter);
     let ctx = &ctx_owned;
@@ -518,5 +542,57 @@ mod tests {
         let seen = server.await.unwrap();
         assert!(seen.len() > 1, "{seen:?}");
         assert!(seen.iter().any(|&(n, _)| n > 0), "{seen:?}");
+    }
+
+    /// Regression: every host's probes ran inside the one task that drives the scan stream, so
+    /// while the consumer handled a finished host (identification, checks, database, output)
+    /// no other host's probe made progress. Host 127.0.0.1 is refused at once; while the
+    /// consumer sits on that result, host 127.0.0.2's HTTP probes must go on.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_slow_consumer_does_not_stall_other_hosts_probes() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use tokio::io::AsyncWriteExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.2:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let requests = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&requests);
+        let server = tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                let counted = Arc::clone(&counted);
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 2048];
+                    if let Ok(Ok(n)) =
+                        tokio::time::timeout(Duration::from_secs(2), s.read(&mut buf)).await
+                    {
+                        if n > 0 {
+                            counted.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(30)).await;
+                            let _ = s
+                                .write_all(b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                                .await;
+                        }
+                    }
+                });
+            }
+        });
+        let cfg = ScanConfig {
+            ports: vec![port],
+            rate_per_sec: 0,
+            udp_probes: Vec::new(),
+            io_timeout: Duration::from_secs(2),
+            ..ScanConfig::default()
+        };
+        let targets = TargetSet::parse(&["127.0.0.1-2".to_string()], &[]).unwrap();
+        let mut stream = Box::pin(scan(Arc::new(targets), Arc::new(cfg)));
+        let first = stream.next().await.unwrap();
+        assert_eq!(first.ip.to_string(), "127.0.0.1");
+        let before = requests.load(Ordering::SeqCst);
+        // The consumer is busy and does not poll the stream.
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        let during = requests.load(Ordering::SeqCst) - before;
+        assert!(during >= 2, "{during} requests while the consumer was busy");
+        let second = stream.next().await.unwrap();
+        assert_eq!(second.ip.to_string(), "127.0.0.2");
+        server.abort();
     }
 }
