@@ -18,6 +18,17 @@ pub enum Safety {
     Intrusive,
 }
 
+/// Whether a check judges one host or compares hosts of one scan.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Judges one host's observations ([`crate::run_checks`]).
+    #[default]
+    Host,
+    /// Compares the hosts of one scan ([`crate::fleet`]); runs after the scan.
+    Fleet,
+}
+
 /// One check as described by the catalogue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,6 +39,9 @@ pub struct CheckDef {
     pub severity: Severity,
     /// Safe or intrusive.
     pub safety: Safety,
+    /// Host (default) or fleet.
+    #[serde(default)]
+    pub scope: Scope,
     /// Short title.
     pub title: Localized,
     /// What the finding means.

@@ -13,11 +13,13 @@
 mod catalogue;
 mod check;
 mod evidence;
+pub mod fleet;
+mod policy;
 mod registry;
 #[cfg(test)]
 mod testutil;
 
-pub use catalogue::{Catalogue, CatalogueError, CheckDef, Safety};
+pub use catalogue::{Catalogue, CatalogueError, CheckDef, Safety, Scope};
 pub use registry::implemented_checks;
 
 use camguard_model::{Finding, HostObservation, Identity};
@@ -116,7 +118,7 @@ mod tests {
         MediaProof, OnvifObservation, RtspObservation, Severity,
     };
 
-    /// A badly configured camera: every one of the five checks has something to find.
+    /// A badly configured camera: each of the five original checks has something to find.
     fn bad_camera() -> HostObservation {
         let mut host = alive_host(80);
         host.http.push(HttpObservation {
@@ -165,7 +167,7 @@ mod tests {
         let host = bad_camera();
         let safe = run_checks(&host, &CheckOptions::default());
         assert_eq!(
-            safe.checks_run,
+            safe.checks_run[..4],
             [
                 "AUTH.NO_AUTH_STREAM",
                 "SURF.TELNET",
@@ -173,11 +175,24 @@ mod tests {
                 "COMM.CLEARTEXT_ADMIN"
             ]
         );
+        assert!(!safe.checks_run.iter().any(|c| c == "AUTH.DEFAULT_CRED"));
+        // The RTSP port never answered a request: cleartext RTSP is undecided.
+        assert!(!safe.checks_run.iter().any(|c| c == "COMM.RTSP_CLEARTEXT"));
         assert!(safe
             .findings
             .iter()
             .all(|f| f.check_id != "AUTH.DEFAULT_CRED"));
-        assert_eq!(safe.findings.len(), 4);
+        let ids: Vec<&str> = safe.findings.iter().map(|f| f.check_id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "AUTH.NO_AUTH_STREAM",
+                "SURF.TELNET",
+                "SURF.ANON_DEVICEINFO",
+                "COMM.CLEARTEXT_ADMIN",
+                "COMM.BASIC_OVER_CLEARTEXT"
+            ]
+        );
 
         let all = run_checks(
             &host,
@@ -246,6 +261,11 @@ mod tests {
             },
         );
         assert!(out.findings.is_empty());
-        assert_eq!(out.checks_run.len(), Catalogue::builtin().all().len());
+        let host_checks = Catalogue::builtin()
+            .all()
+            .iter()
+            .filter(|c| c.scope == Scope::Host)
+            .count();
+        assert_eq!(out.checks_run.len(), host_checks);
     }
 }

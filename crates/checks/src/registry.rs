@@ -1,6 +1,10 @@
 //! The one table that ties catalogue ids to their implementations.
 
-use crate::check::{anon_deviceinfo, cleartext_admin, default_cred, no_auth_stream, telnet};
+use crate::check::{
+    anon_deviceinfo, anon_disclosure, basic_over_cleartext, cert_expired, cert_self_signed,
+    cert_weak_key, cleartext_admin, default_cred, ftp, no_auth_stream, rtsp_cleartext, ssh_exposed,
+    telnet, tls_legacy, tls_weak_cipher, upnp, vendor_sdk_port, ws_discovery_unicast,
+};
 use crate::CheckOptions;
 use camguard_model::{HostObservation, Identity, Severity};
 
@@ -55,6 +59,58 @@ pub(crate) const IMPLEMENTATIONS: &[CheckImpl] = &[
         id: "COMM.CLEARTEXT_ADMIN",
         evaluate: cleartext_admin::evaluate,
     },
+    CheckImpl {
+        id: "COMM.BASIC_OVER_CLEARTEXT",
+        evaluate: basic_over_cleartext::evaluate,
+    },
+    CheckImpl {
+        id: "COMM.RTSP_CLEARTEXT",
+        evaluate: rtsp_cleartext::evaluate,
+    },
+    CheckImpl {
+        id: "COMM.TLS_LEGACY",
+        evaluate: tls_legacy::evaluate,
+    },
+    CheckImpl {
+        id: "COMM.TLS_WEAK_CIPHER",
+        evaluate: tls_weak_cipher::evaluate,
+    },
+    CheckImpl {
+        id: "COMM.CERT_EXPIRED",
+        evaluate: cert_expired::evaluate,
+    },
+    CheckImpl {
+        id: "COMM.CERT_SELF_SIGNED",
+        evaluate: cert_self_signed::evaluate,
+    },
+    CheckImpl {
+        id: "COMM.CERT_WEAK_KEY",
+        evaluate: cert_weak_key::evaluate,
+    },
+    CheckImpl {
+        id: "SURF.FTP",
+        evaluate: ftp::evaluate,
+    },
+    CheckImpl {
+        id: "SURF.SSH_EXPOSED",
+        evaluate: ssh_exposed::evaluate,
+    },
+    CheckImpl {
+        id: "SURF.UPNP",
+        evaluate: upnp::evaluate,
+    },
+    CheckImpl {
+        id: "SURF.WS_DISCOVERY_UNICAST",
+        evaluate: ws_discovery_unicast::evaluate,
+    },
+    CheckImpl {
+        id: "SURF.VENDOR_SDK_PORT",
+        evaluate: vendor_sdk_port::evaluate,
+    },
+    CheckImpl {
+        id: "SURF.ANON_DISCLOSURE",
+        evaluate: anon_disclosure::evaluate,
+    },
 ];
 
 /// A check that also needs the identification (vendor, model, firmware); runs after the
@@ -86,7 +142,7 @@ pub fn implemented_checks() -> impl Iterator<Item = &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Catalogue;
+    use crate::{Catalogue, Scope};
     use std::collections::BTreeSet;
 
     #[test]
@@ -100,6 +156,7 @@ mod tests {
         let data: BTreeSet<&str> = Catalogue::builtin()
             .all()
             .iter()
+            .filter(|c| c.scope == Scope::Host)
             .map(|c| c.id.as_str())
             .collect();
         let missing_impl: Vec<_> = data.difference(&implemented).collect();
@@ -112,5 +169,17 @@ mod tests {
             missing_data.is_empty(),
             "implementations without catalogue entry: {missing_data:?}"
         );
+    }
+
+    #[test]
+    fn fleet_checks_and_catalogue_agree() {
+        let data: BTreeSet<&str> = Catalogue::builtin()
+            .all()
+            .iter()
+            .filter(|c| c.scope == Scope::Fleet)
+            .map(|c| c.id.as_str())
+            .collect();
+        let code: BTreeSet<&str> = crate::fleet::FLEET_CHECKS.iter().copied().collect();
+        assert_eq!(data, code);
     }
 }
