@@ -180,5 +180,27 @@ pub fn expected_findings(d: &ManifestDevice, prove_streams: bool) -> BTreeSet<St
         ids.insert("AUTH.DEFAULT_CRED".to_string());
     }
     ids.insert("COMM.CLEARTEXT_ADMIN".to_string());
+    if firmware_cve_expected(d) {
+        ids.insert("VULN.KNOWN_FIRMWARE_CVE".to_string());
+    }
     ids
+}
+
+/// Whether the scan should report `VULN.KNOWN_FIRMWARE_CVE`: the firmware is identified (ONVIF
+/// device information readable anonymously or with the kept default password) and the bundled
+/// advisory database covers this model and firmware. Every CVE the lab lists for the firmware
+/// must then be among the matches (the lab's `vulnerable_firmware` and the database agree).
+pub fn firmware_cve_expected(d: &ManifestDevice) -> bool {
+    let readable = d.onvif_auth == "none" || d.default_password_kept;
+    let matched: BTreeSet<String> =
+        camguard_advisories::match_device(&d.vendor, Some(&d.model), &d.firmware)
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+    if !matched.is_empty() {
+        for cve in &d.known_cves {
+            assert!(matched.contains(cve), "{}: {cve} not in {matched:?}", d.id);
+        }
+    }
+    readable && !matched.is_empty()
 }
