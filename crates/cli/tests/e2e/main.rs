@@ -3,6 +3,7 @@
 mod bad_input;
 mod common;
 mod fingerprints_cmd;
+mod fuzz_build;
 mod gst_oracle;
 mod hostile;
 mod identify_contract;
@@ -10,4 +11,5 @@ mod lab_pipeline;
 mod personalities;
 mod quirks;
 mod scope;
+mod surface_checks;
 mod target_space;
