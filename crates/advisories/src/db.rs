@@ -3,6 +3,7 @@
 use crate::glob;
 use crate::version::FirmwareVersion;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -117,6 +118,9 @@ pub enum DbError {
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AdvisoryFile {
+    /// CVE ids listed in CISA KEV (imported catalogs); they mark advisories of any file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    kev: Vec<String>,
     #[serde(default)]
     advisory: Vec<Advisory>,
 }
@@ -125,6 +129,7 @@ struct AdvisoryFile {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Database {
     advisories: Vec<Advisory>,
+    kev_ids: BTreeSet<String>,
 }
 
 impl Database {
@@ -159,6 +164,7 @@ impl Database {
         for a in parsed.advisory {
             db.insert(a);
         }
+        db.add_kev(parsed.kev);
         Ok(db)
     }
 
@@ -199,6 +205,7 @@ impl Database {
         for a in other.advisories {
             self.insert(a);
         }
+        self.kev_ids.extend(other.kev_ids);
     }
 
     /// All advisories, in load order.
@@ -213,26 +220,27 @@ impl Database {
             .find(|a| a.id.eq_ignore_ascii_case(id))
     }
 
-    /// Mark these ids as listed in CISA KEV; returns how many advisories were marked.
-    pub fn mark_kev<'a>(&mut self, ids: impl IntoIterator<Item = &'a str>) -> usize {
-        let mut n = 0;
-        for id in ids {
-            if let Some(a) = self
-                .advisories
-                .iter_mut()
-                .find(|a| a.id.eq_ignore_ascii_case(id))
-            {
-                a.kev = true;
-                a.uncertain.retain(|f| f != "kev");
-                n += 1;
-            }
-        }
-        n
+    /// Record CVE ids listed in CISA KEV: advisories with these ids (here or in databases
+    /// merged later) count as KEV-listed.
+    pub fn add_kev(&mut self, ids: impl IntoIterator<Item = String>) {
+        self.kev_ids
+            .extend(ids.into_iter().map(|id| id.trim().to_ascii_uppercase()));
+    }
+
+    /// Whether an advisory is KEV-listed (by its own flag or an imported catalog).
+    pub fn is_kev(&self, advisory: &Advisory) -> bool {
+        advisory.kev || self.kev_ids.contains(&advisory.id.to_ascii_uppercase())
+    }
+
+    /// KEV ids recorded from imported catalogs.
+    pub fn kev_ids(&self) -> impl Iterator<Item = &str> {
+        self.kev_ids.iter().map(String::as_str)
     }
 
     /// The database as TOML in the `data/advisories` format.
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(&AdvisoryFile {
+            kev: self.kev_ids.iter().cloned().collect(),
             advisory: self.advisories.clone(),
         })
         .unwrap_or_default()

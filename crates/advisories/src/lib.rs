@@ -12,9 +12,11 @@
 
 mod db;
 mod glob;
+mod import;
 mod matching;
 mod version;
 
 pub use db::{Advisory, AffectedRange, Database, DbError};
+pub use import::{import_json, ImportError, Imported};
 pub use matching::{match_device, Match};
 pub use version::{FirmwareVersion, Scheme};

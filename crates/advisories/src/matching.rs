@@ -28,13 +28,13 @@ pub struct Match {
 }
 
 impl Match {
-    fn new(a: &Advisory, note: Option<String>) -> Match {
+    fn new(a: &Advisory, kev: bool, note: Option<String>) -> Match {
         Match {
             id: a.id.clone(),
             title: a.title.clone(),
             cvss: a.cvss,
             cvss_vector: a.cvss_vector.clone(),
-            kev: a.kev,
+            kev,
             fixed: a.fixed.clone(),
             note,
             uncertain: a.uncertain.clone(),
@@ -62,7 +62,7 @@ impl Database {
                 a.affected
                     .iter()
                     .find(|r| r.covers_model(model) && r.covers_firmware(&fw) == Some(true))
-                    .map(|r| Match::new(a, r.note.clone()))
+                    .map(|r| Match::new(a, self.is_kev(a), r.note.clone()))
             })
             .collect();
         out.sort_by(|a, b| b.cvss.total_cmp(&a.cvss).then_with(|| a.id.cmp(&b.id)));
