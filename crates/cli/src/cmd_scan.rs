@@ -2,6 +2,7 @@
 
 use crate::pipeline::{vendor_hint, Assessor};
 use anyhow::{bail, Context, Result};
+use camguard_checks::fleet::FLEET_CHECKS;
 use camguard_checks::CheckOptions;
 use camguard_fingerprint::Engine;
 use camguard_model::DeviceRecord;
@@ -481,12 +482,54 @@ pub async fn execute(
         }
     }
     drop(stream);
+    apply_fleet_checks(&plan, store, scan_id, &mut out, &mut totals).await?;
     save(!totals.interrupted)?;
     bar.finish_and_clear();
     if let (Some(store), Some(id)) = (store, scan_id) {
         store.finish_scan(id, Utc::now(), totals.hosts).await?;
     }
     Ok(totals)
+}
+
+/// Fleet checks over this run's records (`COMM.SHARED_TLS_KEY`): their findings are added to
+/// the affected records, whose verdicts are recomputed; those records are recorded again
+/// (replacing their earlier record of this scan) and written again to the JSON Lines output,
+/// where the later line for an address supersedes the earlier one.
+async fn apply_fleet_checks(
+    plan: &ScanPlan,
+    store: Option<&Store>,
+    scan_id: Option<i64>,
+    out: &mut Option<Box<dyn Write + Send>>,
+    totals: &mut ScanTotals,
+) -> Result<()> {
+    let mut found: HashMap<std::net::IpAddr, Vec<camguard_model::Finding>> = HashMap::new();
+    {
+        let observations: Vec<_> = totals.records.iter().map(|r| &r.observation).collect();
+        for (ip, finding) in camguard_checks::fleet::shared_keys(&observations) {
+            found.entry(ip).or_default().push(finding);
+        }
+    }
+    for record in &mut totals.records {
+        let Some(new) = found.remove(&record.observation.ip) else {
+            continue;
+        };
+        totals.findings += new.len() as u64;
+        record.findings.extend(new);
+        record.verdicts = camguard_baseline::assess(
+            &plan.assessor.baseline,
+            &record.findings,
+            &record.checks_run,
+        );
+        if let (Some(store), Some(id)) = (store, scan_id) {
+            store.record_device(id, record).await?;
+        }
+        if let Some(w) = out.as_mut() {
+            serde_json::to_writer(&mut *w, &*record)?;
+            w.write_all(b"\n")?;
+            w.flush()?;
+        }
+    }
+    Ok(())
 }
 
 /// Hosts in one shard of `total` targets (approximately `total / count`; exact for one shard).
@@ -515,7 +558,18 @@ async fn handle_observation(
         if !alive && !plan.all_hosts {
             return Ok(());
         }
-        let record = plan.assessor.assess(observation);
+        let mut record = plan.assessor.assess(observation);
+        if camguard_checks::fleet::applies(&record.observation) {
+            // Judged at the end of the scan by `apply_fleet_checks`, which always runs.
+            record
+                .checks_run
+                .extend(FLEET_CHECKS.iter().map(|c| c.to_string()));
+            record.verdicts = camguard_baseline::assess(
+                &plan.assessor.baseline,
+                &record.findings,
+                &record.checks_run,
+            );
+        }
         totals.alive += 1;
         totals.cameras += u64::from(record.identity.camera);
         totals.findings += record.findings.len() as u64;

@@ -183,6 +183,13 @@ pub fn expected_findings(d: &ManifestDevice, prove_streams: bool) -> BTreeSet<St
     if firmware_cve_expected(d) {
         ids.insert("VULN.KNOWN_FIRMWARE_CVE".to_string());
     }
+    // The lab serves RTSP without RTSPS; Basic challenges cross the network in clear.
+    if d.ports.contains_key("rtsp") {
+        ids.insert("COMM.RTSP_CLEARTEXT".to_string());
+    }
+    if d.rtsp_auth == "basic" || d.web_auth == "basic" {
+        ids.insert("COMM.BASIC_OVER_CLEARTEXT".to_string());
+    }
     ids
 }
 
