@@ -88,7 +88,7 @@ pub struct AffectedRange {
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     /// A file is not valid TOML of the advisory shape.
-    #[error("{file}: {source}")]
+    #[error("{file}: not a valid advisory file")]
     Parse {
         /// File name.
         file: String,
@@ -106,7 +106,7 @@ pub enum DbError {
         reason: String,
     },
     /// A file or directory could not be read.
-    #[error("{path}: {source}")]
+    #[error("{path}: read failed")]
     Io {
         /// Path.
         path: String,
@@ -139,8 +139,12 @@ impl Database {
         DB.get_or_init(|| {
             let mut db = Database::default();
             for (file, text) in BUILTIN {
-                let more = Database::from_toml(file, text)
-                    .unwrap_or_else(|e| panic!("embedded data/advisories/{file}: {e}"));
+                let more = Database::from_toml(file, text).unwrap_or_else(|e| {
+                    panic!(
+                        "embedded data/advisories/{file}: {e}: {:?}",
+                        std::error::Error::source(&e)
+                    )
+                });
                 db.merge(more);
             }
             db
@@ -394,6 +398,14 @@ source = "s"
                 .len(),
             1
         );
+    }
+
+    #[test]
+    fn db_error_display_does_not_repeat_its_source() {
+        let e = Database::from_toml("bad.toml", "[[advisory]]\nid = 1").expect_err("bad");
+        let source = std::error::Error::source(&e).expect("parser error kept as source");
+        assert_eq!(e.to_string(), "bad.toml: not a valid advisory file");
+        assert!(!e.to_string().contains(&source.to_string()));
     }
 
     #[test]

@@ -13,7 +13,7 @@ const MAX_DEPTH: usize = 16;
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// Not JSON.
-    #[error("not JSON: {0}")]
+    #[error("not JSON")]
     Json(#[from] serde_json::Error),
     /// JSON, but neither a CSAF 2.0 document nor a KEV catalog.
     #[error("neither a CSAF 2.0 document (document.csaf_version) nor a CISA KEV catalog (vulnerabilities[].cveID)")]
@@ -298,6 +298,13 @@ mod tests {
         assert!(matches!(import_json("{"), Err(ImportError::Json(_))));
         assert!(matches!(import_json("{}"), Err(ImportError::Unknown)));
         assert!(matches!(import_json("[1,2]"), Err(ImportError::Unknown)));
+    }
+
+    #[test]
+    fn import_error_display_does_not_repeat_its_source() {
+        let e = import_json("{").expect_err("not JSON");
+        let source = std::error::Error::source(&e).expect("parser error kept as source");
+        assert!(!e.to_string().contains(&source.to_string()), "{e}");
         let deep = "{\"document\":{\"csaf_version\":\"2.0\"},\"product_tree\":".to_string()
             + &"{\"branches\":[".repeat(60)
             + &"]}".repeat(60)

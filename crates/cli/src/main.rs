@@ -1,6 +1,7 @@
 //! `camguard`: discover, identify and assess IP surveillance cameras on networks you are
 //! authorised to scan, keep an inventory and report against Vietnam's camera baseline.
 
+mod cmd_advisories;
 mod cmd_baselines;
 mod cmd_demo;
 mod cmd_fingerprints;
@@ -46,6 +47,8 @@ enum Command {
     Baselines(cmd_baselines::BaselinesArgs),
     /// Check fingerprint rule files against their examples, or list the loaded rules.
     Fingerprints(cmd_fingerprints::FingerprintsArgs),
+    /// Known-vulnerable firmware: list advisories, import CSAF/KEV JSON, match the inventory.
+    Advisories(cmd_advisories::AdvisoriesArgs),
 }
 
 fn init_tracing(verbose: u8) {
@@ -85,6 +88,7 @@ fn main() -> ExitCode {
             Command::Demo(args) => cmd_demo::run(args).await,
             Command::Baselines(args) => cmd_baselines::run(args),
             Command::Fingerprints(args) => cmd_fingerprints::run(args),
+            Command::Advisories(args) => cmd_advisories::run(args).await,
         }
     });
     match result {

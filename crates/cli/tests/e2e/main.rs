@@ -1,5 +1,6 @@
 //! End-to-end tests of the `camguard` binary: one integration-test binary, one module per area.
 
+mod advisories_cmd;
 mod bad_input;
 mod common;
 mod fingerprints_cmd;
