@@ -178,6 +178,31 @@ mod tests {
     }
 
     #[test]
+    fn surface_checks_have_their_documented_severity_and_scope() {
+        let cat = Catalogue::builtin();
+        for (id, severity, scope) in [
+            ("COMM.BASIC_OVER_CLEARTEXT", Severity::Medium, Scope::Host),
+            ("COMM.RTSP_CLEARTEXT", Severity::Low, Scope::Host),
+            ("COMM.TLS_LEGACY", Severity::Medium, Scope::Host),
+            ("COMM.TLS_WEAK_CIPHER", Severity::Medium, Scope::Host),
+            ("COMM.CERT_EXPIRED", Severity::Low, Scope::Host),
+            ("COMM.CERT_SELF_SIGNED", Severity::Info, Scope::Host),
+            ("COMM.CERT_WEAK_KEY", Severity::Medium, Scope::Host),
+            ("COMM.SHARED_TLS_KEY", Severity::High, Scope::Fleet),
+            ("SURF.FTP", Severity::Medium, Scope::Host),
+            ("SURF.SSH_EXPOSED", Severity::Low, Scope::Host),
+            ("SURF.UPNP", Severity::Low, Scope::Host),
+            ("SURF.WS_DISCOVERY_UNICAST", Severity::Info, Scope::Host),
+            ("SURF.VENDOR_SDK_PORT", Severity::Medium, Scope::Host),
+            ("SURF.ANON_DISCLOSURE", Severity::Medium, Scope::Host),
+        ] {
+            let def = cat.get(id).unwrap_or_else(|| panic!("{id} missing"));
+            assert_eq!((def.severity, def.scope), (severity, scope), "{id}");
+            assert_eq!(def.safety, Safety::Safe, "{id}");
+        }
+    }
+
+    #[test]
     fn every_check_has_vietnamese_text_with_diacritics() {
         // Vietnamese without diacritics is unreadable; every vi text must carry at least one
         // letter outside ASCII and must differ from the English text.

@@ -268,4 +268,50 @@ mod tests {
             .count();
         assert_eq!(out.checks_run.len(), host_checks);
     }
+
+    proptest::proptest! {
+        /// Hostile strings in TLS, banner and discovery fields never panic any check.
+        #[test]
+        fn hostile_observation_strings_never_panic(
+            text in ".{0,200}",
+            bits in proptest::option::of(0u32..100_000),
+            versions in proptest::collection::vec(".{0,8}", 0..6),
+        ) {
+            let mut host = alive_host(443);
+            host.tls.push(camguard_model::TlsObservation {
+                port: 443,
+                versions_accepted: versions.clone(),
+                versions_refused: versions,
+                cipher: Some(text.clone()),
+                certificate: Some(camguard_model::CertificateInfo {
+                    subject: text.clone(),
+                    issuer: text.clone(),
+                    not_after: Some(text.clone()),
+                    key_type: Some(text.clone()),
+                    key_bits: bits,
+                    sha256: text.clone(),
+                    spki_sha256: Some(text.clone()),
+                    ..Default::default()
+                }),
+                error: None,
+            });
+            for list in [&mut host.ftp, &mut host.ssh, &mut host.telnet] {
+                list.push(BannerObservation { port: 21, banner: text.clone() });
+            }
+            host.discovery.push(camguard_model::DiscoveryObservation {
+                protocol: "ssdp".into(),
+                model: Some(text.clone()),
+                serial: Some(text.clone()),
+                ..Default::default()
+            });
+            host.vendor_ports.push(camguard_model::VendorPortObservation {
+                port: 34567,
+                protocol: "xiongmai_sofia".into(),
+                detail: text.clone(),
+            });
+            let _ = run_checks(&host, &CheckOptions::default());
+            let other = host.clone();
+            let _ = fleet::shared_keys(&[&host, &other]);
+        }
+    }
 }
