@@ -25,6 +25,14 @@ const BUILTIN: &[(&str, &str)] = &[
         "tplink.toml",
         include_str!("../../../data/advisories/tplink.toml"),
     ),
+    (
+        "avtech.toml",
+        include_str!("../../../data/advisories/avtech.toml"),
+    ),
+    (
+        "reolink.toml",
+        include_str!("../../../data/advisories/reolink.toml"),
+    ),
 ];
 
 /// Largest advisory file read from disk.
@@ -368,6 +376,20 @@ mod tests {
             assert!(a.id.starts_with("CVE-"), "{}", a.id);
             assert!(a.source.contains("http"), "{}: source without URL", a.id);
         }
+    }
+
+    #[test]
+    fn every_data_file_is_embedded() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/advisories");
+        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+            .expect("data/advisories")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
+        on_disk.sort();
+        let mut embedded: Vec<String> = BUILTIN.iter().map(|(f, _)| f.to_string()).collect();
+        embedded.sort();
+        assert_eq!(on_disk, embedded);
     }
 
     #[test]

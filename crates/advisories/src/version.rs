@@ -23,8 +23,12 @@ pub enum Scheme {
     Uniview(String),
     /// TP-Link Tapo: `1.1.15 Build 211130 Rel.45916n`.
     Tapo,
-    /// Dotted version with an 8-digit build date: Hanwha `1.41.01_20200417`.
+    /// Dotted version with an 8-digit build stamp: Hanwha `1.41.01_20200417` (a date),
+    /// Reolink `v3.0.0.136_20121102` (`YYMMDDNN`). Ordered by the stamp as a number; it is a
+    /// build date only where it reads as `YYYYMMDD`.
     DottedDate,
+    /// AVTECH: `FullImg-1023-1007-1011-1009`.
+    Avtech,
     /// Plain dotted numbers, optionally `V`-prefixed: Axis `10.12.182`, Bosch `6.60.0065`.
     Dotted,
 }
@@ -53,6 +57,7 @@ struct Patterns {
     uniview: Regex,
     tapo: Regex,
     dotted_date: Regex,
+    avtech: Regex,
     dotted: Regex,
 }
 
@@ -70,7 +75,8 @@ fn patterns() -> &'static Patterns {
             ),
             uniview: re(r"(?i)^([a-z0-9]{1,16}_[a-z0-9]{1,16})-b(\d{1,9})p(\d{1,9})d(\d{2})(\d{2})$"),
             tapo: re(r"(?i)^(\d{1,9}(?:\.\d{1,9})+)\s+build\s+(\d{6})(?:\s+rel\.(\d{1,9})n?)?$"),
-            dotted_date: re(r"^(\d{1,9}(?:\.\d{1,9})+)_(\d{8})$"),
+            dotted_date: re(r"(?i)^v?(\d{1,9}(?:\.\d{1,9})+)_(\d{8})$"),
+            avtech: re(r"(?i)^fullimg-(\d{1,9})-(\d{1,9})-(\d{1,9})-(\d{1,9})$"),
             dotted: re(r"(?i)^v?(\d{1,9}(?:\.\d{1,9})+)$"),
         }
     })
@@ -155,8 +161,12 @@ impl FirmwareVersion {
                 d[..4].parse().ok()?,
                 d[4..6].parse().ok()?,
                 d[6..].parse().ok()?,
-            )?;
-            return make(Scheme::DottedDate, dotted(&c[1])?, Some(build), None);
+            );
+            return make(Scheme::DottedDate, dotted(&c[1])?, build, Some(num(d)?));
+        }
+        if let Some(c) = p.avtech.captures(s) {
+            let numbers = (1..=4).map(|i| num(&c[i])).collect::<Option<Vec<_>>>()?;
+            return make(Scheme::Avtech, numbers, None, None);
         }
         if let Some(c) = p.dotted.captures(s) {
             return make(Scheme::Dotted, dotted(&c[1])?, None, None);
@@ -197,7 +207,12 @@ impl FirmwareVersion {
             .unwrap_or(Ordering::Equal);
         Some(
             by_numbers
-                .then(self.build.cmp(&other.build))
+                // A DottedDate stamp is ordered as a number (`release`), date or not.
+                .then(if self.scheme == Scheme::DottedDate {
+                    Ordering::Equal
+                } else {
+                    self.build.cmp(&other.build)
+                })
                 .then(self.release.cmp(&other.release)),
         )
     }
@@ -285,6 +300,24 @@ mod tests {
                 &[1, 41, 1],
                 Some(20200417),
             ),
+            (
+                "v3.0.0.136_20121102",
+                Scheme::DottedDate,
+                &[3, 0, 0, 136],
+                Some(20121102),
+            ),
+            (
+                "v3.1.0.956_22041512",
+                Scheme::DottedDate,
+                &[3, 1, 0, 956],
+                None,
+            ),
+            (
+                "FullImg-1023-1007-1011-1009",
+                Scheme::Avtech,
+                &[1023, 1007, 1011, 1009],
+                None,
+            ),
         ];
         for (s, scheme, numbers, build) in table {
             let p = v(s);
@@ -315,6 +348,8 @@ mod tests {
             ),
             ("IPC_G6103-B0005P57D1811", "IPC_G6103-B0005P60D2101"),
             ("1.41.01_20200417", "2.10.02_20220530"),
+            ("v3.0.0.136_20121102", "v3.0.0.136_21031000"),
+            ("FullImg-1023-1007-1011-1009", "FullImg-1023-1007-1011-1010"),
         ];
         for (a, b) in less {
             assert_eq!(v(a).compare(&v(b)), Some(Ordering::Less), "{a} < {b}");

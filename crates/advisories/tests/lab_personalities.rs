@@ -128,8 +128,93 @@ fn unknown_model_or_unparsable_firmware_never_matches_model_specific_advisories(
     let ids: Vec<_> = hit.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(
         ids,
-        ["CVE-2017-7921", "CVE-2021-36260"],
+        ["CVE-2017-7921", "CVE-2021-36260", "CVE-2017-7923"],
         "highest CVSS first"
     );
     assert!(hit[0].kev);
+}
+
+#[test]
+fn table_of_real_devices() {
+    let db = Database::builtin();
+    let table: &[(&str, &str, &str, &[&str])] = &[
+        (
+            "Hikvision",
+            "DS-2CD2032F-I",
+            "V5.4.0 build 160530",
+            &["CVE-2017-7921", "CVE-2021-36260", "CVE-2017-7923"],
+        ),
+        (
+            "Hikvision",
+            "DS-2CD2032F-I",
+            "V5.4.1 build 160525",
+            &["CVE-2021-36260"],
+        ),
+        (
+            "Hikvision",
+            "DS-2CD2032F-I",
+            "V5.1.8 build 140616",
+            &["CVE-2021-36260"],
+        ),
+        ("Hikvision", "DS-7608NI-K2", "V4.22.005 build 191024", &[]),
+        (
+            "Dahua",
+            "IPC-HFW2431S-S-S2",
+            "2.800.0000000.8.R, Build Date 2021-07-13",
+            &["CVE-2021-33044", "CVE-2021-33045", "CVE-2022-30563"],
+        ),
+        (
+            "Dahua",
+            "XVR5108HS-I3",
+            "4.001.0000000.7.R, Build Date 2022-11-08",
+            &[],
+        ),
+        (
+            "Dahua",
+            "IPC-HFW1230S-S5",
+            "2.800.0000000.8.R, Build Date 2021-07-13",
+            &[],
+        ),
+        (
+            "Imou",
+            "IPC-A22EP",
+            "2.680.0000000.18.R, Build Date 2020-09-25",
+            &[],
+        ),
+        (
+            "AVTECH",
+            "AVM1203",
+            "FullImg-1023-1007-1011-1009",
+            &["CVE-2024-7029"],
+        ),
+        ("AVTECH", "AVM1203", "FullImg-1023-1007-1011-1010", &[]),
+        (
+            "Reolink",
+            "RLC-410W",
+            "v3.0.0.136_20121102",
+            &["CVE-2021-40407"],
+        ),
+        ("Reolink", "RLC-410W", "v3.0.0.494_21073002", &[]),
+        ("Reolink", "RLC-410W", "1.0.227", &["CVE-2019-11001"]),
+        (
+            "TP-Link",
+            "Tapo C200",
+            "1.1.16 Build 211209 Rel.37726n",
+            &[],
+        ),
+        (
+            "Xiongmai",
+            "IPG-53H20PL-S",
+            "V4.02.R11.00000529.10010.140700.0000000",
+            &["CVE-2018-10088", "CVE-2017-7577"],
+        ),
+    ];
+    for (vendor, model, fw, want) in table {
+        let got: Vec<String> = db
+            .match_device(vendor, Some(model), fw)
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        assert_eq!(got, *want, "{vendor} {model} {fw}");
+    }
 }

@@ -27,6 +27,9 @@ fn version() -> impl Strategy<Value = String> {
         (n(), n(), n(), 19u32..24, 1u32..13, 1u32..29, n()).prop_map(
             |(a, b, c, y, m, d, r)| format!("{a}.{b}.{c} Build {y:02}{m:02}{d:02} Rel.{r}n")
         ),
+        (n(), n(), n(), 0u64..100_000_000)
+            .prop_map(|(a, b, c, stamp)| format!("v{a}.{b}.{c}_{stamp:08}")),
+        (n(), n(), n(), n()).prop_map(|(a, b, c, d)| format!("FullImg-{a}-{b}-{c}-{d}")),
         (prop::collection::vec(n(), 2..5)).prop_map(|v| v
             .iter()
             .map(u32::to_string)
