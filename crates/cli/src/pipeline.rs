@@ -26,11 +26,8 @@ impl Assessor {
         let identity = self
             .engine
             .identify(&FingerprintInput::from_host(&observation));
-        let outcome = camguard_checks::run_checks_with_identity(
-            &observation,
-            &identity,
-            &self.check_options,
-        );
+        let outcome =
+            camguard_checks::run_checks_with_identity(&observation, &identity, &self.check_options);
         let verdicts =
             camguard_baseline::assess(&self.baseline, &outcome.findings, &outcome.checks_run);
         DeviceRecord {
