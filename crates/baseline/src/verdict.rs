@@ -1,12 +1,13 @@
 //! Verdicts: what a host's findings mean for each provision of a baseline (design.md §1).
 
 use crate::catalogue::{Baseline, Provision};
-use camguard_model::{Finding, ProvisionVerdict, VerdictStatus};
+use camguard_model::{Finding, ProvisionVerdict, Severity, VerdictStatus};
 
 /// Judge every provision of `baseline` from one host's findings and the ids of the checks
 /// that ran on it.
 ///
-/// * `fail` — a finding of a check bearing on the provision exists;
+/// * `fail` — a finding above `info` severity of a check bearing on the provision exists
+///   (informational findings are cited under `not_verifiable_remotely` instead);
 /// * `pass` — only when the provision is `remote_complete` and every bearing check ran
 ///   without a finding;
 /// * `not_tested` — it has bearing checks but none of them ran (disabled, host unreachable);
@@ -42,8 +43,16 @@ fn judge(
         .filter(|c| findings.iter().any(|f| &f.check_id == *c))
         .cloned()
         .collect();
-    if !cited.is_empty() {
+    // Informational findings are cited but prove no violation: only a finding above `info`
+    // fails a provision, and a provision with only informational findings is never a pass.
+    let violation = findings
+        .iter()
+        .any(|f| f.severity > Severity::Info && cited.contains(&f.check_id));
+    if violation {
         return (VerdictStatus::Fail, cited);
+    }
+    if !cited.is_empty() {
+        return (VerdictStatus::NotVerifiableRemotely, cited);
     }
     if p.checks.is_empty() {
         return (VerdictStatus::NotVerifiableRemotely, cited);

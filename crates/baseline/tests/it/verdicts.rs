@@ -56,6 +56,24 @@ fn finding_of_a_bearing_check_fails_and_is_cited() {
     assert_eq!(status(&v, "P2"), VerdictStatus::Fail);
 }
 
+/// An informational finding (e.g. a self-signed certificate, common on cameras) is cited but
+/// proves no violation: the provision is neither failed nor passed.
+#[test]
+fn informational_finding_is_cited_without_failing_or_passing() {
+    let b = custom();
+    let info = Finding {
+        severity: Severity::Info,
+        ..finding("COMM.CLEARTEXT_ADMIN")
+    };
+    let v = assess(
+        &b,
+        &[info],
+        &ran(&["COMM.CLEARTEXT_ADMIN", "AUTH.DEFAULT_CRED"]),
+    );
+    assert_eq!(status(&v, "P1"), VerdictStatus::NotVerifiableRemotely);
+    assert_eq!(v[0].findings, ["COMM.CLEARTEXT_ADMIN"]);
+}
+
 #[test]
 fn pass_needs_remote_complete_and_every_bearing_check_run() {
     let b = custom();
