@@ -520,14 +520,25 @@ async fn apply_fleet_checks(
             &record.findings,
             &record.checks_run,
         );
-        if let (Some(store), Some(id)) = (store, scan_id) {
-            store.record_device(id, record).await?;
-        }
-        if let Some(w) = out.as_mut() {
-            serde_json::to_writer(&mut *w, &*record)?;
-            w.write_all(b"\n")?;
-            w.flush()?;
-        }
+        emit(record, store, scan_id, out).await?;
+    }
+    Ok(())
+}
+
+/// Record `record` in the store (when there is one) and write it as one JSON line.
+async fn emit(
+    record: &DeviceRecord,
+    store: Option<&Store>,
+    scan_id: Option<i64>,
+    out: &mut Option<Box<dyn Write + Send>>,
+) -> Result<()> {
+    if let (Some(store), Some(id)) = (store, scan_id) {
+        store.record_device(id, record).await?;
+    }
+    if let Some(w) = out.as_mut() {
+        serde_json::to_writer(&mut *w, record)?;
+        w.write_all(b"\n")?;
+        w.flush()?;
     }
     Ok(())
 }
@@ -577,14 +588,7 @@ async fn handle_observation(
             "{} live, {} cameras, {} findings",
             totals.alive, totals.cameras, totals.findings
         ));
-        if let (Some(store), Some(id)) = (store, scan_id) {
-            store.record_device(id, &record).await?;
-        }
-        if let Some(w) = out.as_mut() {
-            serde_json::to_writer(&mut *w, &record)?;
-            w.write_all(b"\n")?;
-            w.flush()?;
-        }
+        emit(&record, store, scan_id, out).await?;
         totals.records.push(record);
     }
     Ok(())
