@@ -27,18 +27,9 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   cargo build --release --quiet -p camguard
   cargo build --release --quiet -p camguard-scan --example connect_limit
 fi
-tmp=$(mktemp -d)
+source bench/lib.sh
 cp target/release/camguard "$tmp/camguard"
 limit=target/release/examples/connect_limit
-lab_pid=
-cleanup() {
-  if [ -n "$lab_pid" ] && kill -0 "$lab_pid" 2>/dev/null; then
-    kill -INT "$lab_pid" 2>/dev/null || true
-    wait "$lab_pid" 2>/dev/null || true
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
 
 "$tmp/camguard" lab --devices "$devices" --seed 1 --base "$base" --manifest "$tmp/manifest.json" \
   > /dev/null 2> "$tmp/lab.err" &

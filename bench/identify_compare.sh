@@ -24,17 +24,8 @@ read -r -a cg_args <<< "${CAMGUARD_ARGS:---rate 5000}"
 read -r -a nmap_args <<< "${NMAP_ARGS:--T4}"
 command -v nmap >/dev/null || { echo "nmap is missing (apt-get install nmap)" >&2; exit 1; }
 [ "${SKIP_BUILD:-0}" = 1 ] || cargo build --release --quiet -p camguard
-tmp=$(mktemp -d)
+source bench/lib.sh
 cp target/release/camguard "$tmp/camguard"
-lab_pid=
-cleanup() {
-  if [ -n "$lab_pid" ] && kill -0 "$lab_pid" 2>/dev/null; then
-    kill -INT "$lab_pid" 2>/dev/null || true
-    wait "$lab_pid" 2>/dev/null || true
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
 
 # Fleets: DEVICES split evenly over the personalities, with telnet, vendor ports, SSH and FTP
 # on some devices of the personalities that have them.

@@ -15,16 +15,7 @@ offset=${PORT_OFFSET:-25000}
 base=${BASE:-127.20.0.1}
 bin=target/release/camguard
 [ "${SKIP_BUILD:-0}" = 1 ] || cargo build --release --quiet -p camguard
-tmp=$(mktemp -d)
-lab_pid=
-cleanup() {
-  if [ -n "$lab_pid" ] && kill -0 "$lab_pid" 2>/dev/null; then
-    kill -INT "$lab_pid" 2>/dev/null || true
-    wait "$lab_pid" 2>/dev/null || true
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+source bench/lib.sh
 
 if [ -n "${LAB_FILE:-}" ]; then
   what=(--file "$LAB_FILE")
