@@ -31,7 +31,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::HashSet;
 
-/// How a provision can be verified (regulations.md §2).
+/// How a provision can be verified (verification classes after the ETSI TS 103 701 conceptual/functional split as encoded in github.com/ouspg/tcsfw).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum VerificationClass {
     /// Remote, unauthenticated, non-intrusive.

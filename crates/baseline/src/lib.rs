@@ -3,7 +3,7 @@
 //! Baselines (QCVN 11:2026/BCA, QCVN 135:2024/BTTTT, Decision 724/QĐ-BTTTT, ETSI EN 303 645
 //! V2.1.1) are versioned data in `data/baselines/*.toml`, embedded at build time; users can
 //! add their own files in the same format ([`Registry::add_file`]). [`assess`] applies the
-//! verdict rules of design.md §1. The stage is pure apart from reading custom files.
+//! verdict rules of docs/architecture.md ("Verdicts are never silent passes"). The stage is pure apart from reading custom files.
 
 mod catalogue;
 mod error;

@@ -1,4 +1,4 @@
-//! Verdicts: what a host's findings mean for each provision of a baseline (design.md §1).
+//! Verdicts: what a host's findings mean for each provision of a baseline (docs/architecture.md).
 
 use crate::catalogue::{Baseline, Provision};
 use camguard_model::{Finding, ProvisionVerdict, Severity, VerdictStatus};

@@ -500,7 +500,7 @@ mod tests {
     }
 
     #[test]
-    fn brief_strings_are_as_the_fingerprint_engine_expects() {
+    fn lab_strings_are_as_the_fingerprint_engine_expects() {
         let hik = Personality::get("hikvision").expect("hikvision");
         assert_eq!(hik.http.server.as_deref(), Some("App-webs/"));
         assert_eq!(hik.rtsp.server, None);
@@ -517,7 +517,7 @@ mod tests {
     }
 
     #[test]
-    fn the_brief_s_vendors_recorders_and_cves_are_all_there() {
+    fn required_vendors_recorders_and_cves_are_all_there() {
         let vendors: std::collections::BTreeSet<&str> = Personality::all()
             .iter()
             .map(|p| p.vendor.as_str())

@@ -240,7 +240,7 @@ mod tests {
     }
 
     #[test]
-    fn default_ports_match_the_brief() {
+    fn default_ports_cover_the_camera_port_set() {
         let mut p = default_ports();
         p.sort_unstable();
         assert_eq!(

@@ -1,5 +1,5 @@
 //! The shipped baseline catalogues: they parse, they are bilingual, they reference real checks
-//! and real ETSI provisions, and they map the checks where regulations.md says.
+//! and real ETSI provisions, and they map the checks where the public QCVN 135 / ETSI EN 303 645 mapping puts them.
 
 use crate::builtin;
 use camguard_baseline::{Baseline, VerificationClass};
@@ -175,7 +175,7 @@ fn remote_checks_never_complete_a_builtin_provision() {
     }
 }
 
-/// (QCVN provision, ETSI provision, check) triples from the brief and regulations.md.
+/// (QCVN provision, ETSI provision, check) triples from the public QCVN 135 / ETSI EN 303 645 mapping.
 const MAPPING: [(&str, &str, &str); 10] = [
     ("2.1.a", "5.1-1", "AUTH.DEFAULT_CRED"),
     ("2.5.e", "5.5-4", "AUTH.NO_AUTH_STREAM"),

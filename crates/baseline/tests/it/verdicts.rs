@@ -1,4 +1,4 @@
-//! Verdict rules (design.md §1), on a custom baseline and end to end with the real checks.
+//! Verdict rules (docs/architecture.md), on a custom baseline and end to end with the real checks.
 
 use crate::builtin;
 use crate::custom_files::CUSTOM;
