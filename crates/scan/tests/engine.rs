@@ -31,8 +31,10 @@ fn config(cam: &support::Camera) -> ScanConfig {
             (cam.silent, ProbeKind::Greeting),
         ],
         rate_per_sec: 0,
-        connect_timeout: Duration::from_secs(1),
-        io_timeout: Duration::from_secs(2),
+        // Generous deadlines: these tests check what is probed, not how fast, and must not
+        // lose a probe to a deadline when the whole suite loads the machine.
+        connect_timeout: Duration::from_secs(3),
+        io_timeout: Duration::from_secs(6),
         ..ScanConfig::default()
     }
 }
