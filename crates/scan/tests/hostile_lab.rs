@@ -1,9 +1,10 @@
 //! Regressions found with the lab's hostile devices (crates/lab `hostile`): the scanner must
 //! report what a hostile endpoint did, not drop it silently.
 
-use camguard_lab::{Lab, LabConfig, LabOptions};
+mod lab_support;
+
+use camguard_lab::Lab;
 use camguard_scan::{probe_one, ScanConfig};
-use rand::Rng;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,18 +18,7 @@ async fn hostile_lab(behaviours: &[&str]) -> Lab {
             "[[device]]\nid = \"{b}\"\npersonality = \"hostile\"\nhostile = [\"{b}\"]\n"
         ));
     }
-    let config = LabConfig::from_toml_str(&text).expect("hostile lab file");
-    let mut rng = rand::thread_rng();
-    let base = Ipv4Addr::new(127, rng.gen_range(100..200), rng.gen_range(1..250), 1);
-    Lab::start(
-        &config,
-        &LabOptions {
-            base,
-            port_offset: OFFSET,
-        },
-    )
-    .await
-    .expect("lab starts")
+    lab_support::start_lab(&text, OFFSET).await
 }
 
 /// The ONVIF port of a device at `ip` (8899 + offset) probed as HTTP, with short deadlines.

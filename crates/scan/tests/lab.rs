@@ -1,14 +1,14 @@
 //! The whole probe of the camera lab's Hikvision-like, Dahua-like and generic ONVIF devices
 //! (crates/lab), with the opt-in credential check and stream proof on.
 
-use camguard_lab::{Lab, LabConfig, LabOptions, Manifest, ManifestDevice};
+mod lab_support;
+
+use camguard_lab::{Lab, Manifest, ManifestDevice};
 use camguard_model::{AuthScheme, EndpointState, HostObservation, Service};
-use camguard_scan::data::ProbeKind;
 use camguard_scan::{scan, ScanConfig, TargetSet};
 use futures::StreamExt;
-use rand::Rng;
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -41,37 +41,11 @@ telnet = false
 const OFFSET: u16 = 20_000;
 
 async fn start_lab() -> Lab {
-    let config = LabConfig::from_toml_str(LAB).expect("lab file");
-    // A random 127.x.y.0/24 so parallel runs do not collide.
-    let mut rng = rand::thread_rng();
-    let base = Ipv4Addr::new(127, rng.gen_range(100..200), rng.gen_range(1..250), 1);
-    Lab::start(
-        &config,
-        &LabOptions {
-            base,
-            port_offset: OFFSET,
-        },
-    )
-    .await
-    .expect("lab starts")
+    lab_support::start_lab(LAB, OFFSET).await
 }
 
 fn config_for(manifest: &Manifest) -> ScanConfig {
-    let mut ports = Vec::new();
-    let mut overrides = Vec::new();
-    for d in &manifest.devices {
-        for (name, &port) in &d.ports {
-            if !ports.contains(&port) {
-                ports.push(port);
-            }
-            let kind = match name.as_str() {
-                "rtsp" => ProbeKind::Rtsp,
-                "telnet" => ProbeKind::Telnet,
-                _ => ProbeKind::Http,
-            };
-            overrides.push((port, kind));
-        }
-    }
+    let (ports, overrides) = lab_support::classic_probes(manifest);
     // The fingerprint engine's role, played by the manifest.
     let vendors: HashMap<IpAddr, String> = manifest
         .devices

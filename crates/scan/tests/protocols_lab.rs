@@ -3,14 +3,15 @@
 //! ffmpeg's RTMP server; TLS 1.1 against `openssl s_server`. External tools: loud skip when
 //! missing, failure under `CI=true`.
 
-use camguard_lab::{Lab, LabConfig, LabOptions, Manifest, ManifestDevice};
+mod lab_support;
+
+use camguard_lab::{Lab, Manifest, ManifestDevice};
 use camguard_model::{HostObservation, Service};
 use camguard_scan::data::{ProbeKind, UdpProbe};
 use camguard_scan::reason::ReasonKind;
 use camguard_scan::{probe_one, scan, ScanConfig, TargetSet};
 use futures::StreamExt;
-use rand::Rng;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -70,18 +71,7 @@ fn skip_or_fail(test: &str, what: &str) {
 }
 
 async fn start_lab() -> Lab {
-    let config = LabConfig::from_toml_str(LAB).expect("lab file");
-    let mut rng = rand::thread_rng();
-    let base = Ipv4Addr::new(127, rng.gen_range(100..200), rng.gen_range(1..250), 1);
-    Lab::start(
-        &config,
-        &LabOptions {
-            base,
-            port_offset: OFFSET,
-        },
-    )
-    .await
-    .expect("lab starts")
+    lab_support::start_lab(LAB, OFFSET).await
 }
 
 /// Ports and probes from the manifest's service names.

@@ -1,49 +1,24 @@
 //! Regression tests of the scanner against the camera lab's quirk switches (crates/lab,
 //! `data/lab/example.toml` header), one test per quirk that once fooled the scanner.
 
-use camguard_lab::{Lab, LabConfig, LabOptions, Manifest};
+mod lab_support;
+
+use camguard_lab::{Lab, Manifest};
 use camguard_model::HostObservation;
-use camguard_scan::data::ProbeKind;
 use camguard_scan::{scan, ScanConfig, TargetSet};
 use futures::StreamExt;
-use rand::Rng;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const OFFSET: u16 = 20_000;
 
 async fn start_lab(toml: &str) -> Lab {
-    let config = LabConfig::from_toml_str(toml).expect("lab file");
-    let mut rng = rand::thread_rng();
-    let base = Ipv4Addr::new(127, rng.gen_range(100..200), rng.gen_range(1..250), 1);
-    Lab::start(
-        &config,
-        &LabOptions {
-            base,
-            port_offset: OFFSET,
-        },
-    )
-    .await
-    .expect("lab starts")
+    lab_support::start_lab(toml, OFFSET).await
 }
 
 fn config_for(manifest: &Manifest) -> ScanConfig {
-    let mut ports = Vec::new();
-    let mut overrides = Vec::new();
-    for d in &manifest.devices {
-        for (name, &port) in &d.ports {
-            if !ports.contains(&port) {
-                ports.push(port);
-            }
-            let kind = match name.as_str() {
-                "rtsp" => ProbeKind::Rtsp,
-                "telnet" => ProbeKind::Telnet,
-                _ => ProbeKind::Http,
-            };
-            overrides.push((port, kind));
-        }
-    }
+    let (ports, overrides) = lab_support::classic_probes(manifest);
     ScanConfig {
         ports,
         probe_overrides: overrides,
