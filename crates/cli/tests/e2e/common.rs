@@ -2,9 +2,10 @@
 
 use camguard_lab::{Lab, LabConfig, LabOptions, Manifest, ManifestDevice};
 use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// Path of the `camguard` binary under test.
 pub fn camguard() -> Command {
@@ -210,4 +211,25 @@ pub fn firmware_cve_expected(d: &ManifestDevice) -> bool {
         }
     }
     readable && !matched.is_empty()
+}
+
+/// Run `camguard identify ARGS` on `input`; its JSON lines and stderr.
+pub fn identify_with(args: &[&str], input: &str) -> (Vec<serde_json::Value>, String) {
+    let mut child = camguard()
+        .arg("identify")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    (json_lines(&o.stdout), stderr(&o))
 }

@@ -1,8 +1,6 @@
 //! `camguard fingerprints verify|list` and `camguard identify --explain` / Recog rule dirs.
 
-use crate::common::{camguard, json_lines, repo_root, run, stderr};
-use std::io::Write;
-use std::process::Stdio;
+use crate::common::{identify_with, repo_root, run, stderr};
 
 fn recog_fixtures(sub: &str) -> String {
     repo_root()
@@ -10,26 +8,6 @@ fn recog_fixtures(sub: &str) -> String {
         .join(sub)
         .display()
         .to_string()
-}
-
-fn identify_with(args: &[&str], input: &str) -> (Vec<serde_json::Value>, String) {
-    let mut child = camguard()
-        .arg("identify")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
-    (json_lines(&o.stdout), stderr(&o))
 }
 
 #[test]

@@ -1,26 +1,9 @@
 //! The `camguard identify` contract: JSON Lines in, one object per line out, same order.
 
-use crate::common::{camguard, json_lines, stderr};
-use std::io::Write;
-use std::process::Stdio;
+use crate::common::{camguard, identify_with, json_lines, stderr};
 
 fn identify(input: &str) -> Vec<serde_json::Value> {
-    let mut child = camguard()
-        .arg("identify")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
-    json_lines(&o.stdout)
+    identify_with(&[], input).0
 }
 
 #[test]
