@@ -21,6 +21,7 @@
 //! Every read is bounded (records ≤ 2^14 + 256 bytes, the hello ≤ 32 KiB over ≤ 8 records) and
 //! under a deadline.
 
+use camguard_protocols::bytes::Reader;
 use rustls::pki_types::CertificateDer;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -299,25 +300,6 @@ fn record(out: &mut Vec<u8>, ty: u8, fragment: &[u8]) {
 
 fn u24(out: &mut Vec<u8>, n: usize) {
     out.extend_from_slice(&(n as u32).to_be_bytes()[1..]);
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if self.0.len() < n {
-            return None;
-        }
-        let (a, b) = self.0.split_at(n);
-        self.0 = b;
-        Some(a)
-    }
-    fn u8(&mut self) -> Option<u8> {
-        self.take(1).map(|b| b[0])
-    }
-    fn u16(&mut self) -> Option<u16> {
-        self.take(2).map(|b| u16::from_be_bytes([b[0], b[1]]))
-    }
 }
 
 /// The integration tests' ClientHello builder, shared with the unit tests below.

@@ -11,6 +11,7 @@
 
 pub mod auth;
 pub mod banner;
+pub mod bytes;
 pub mod discovery;
 pub mod http;
 pub mod onvif;

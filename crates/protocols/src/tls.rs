@@ -13,6 +13,7 @@
 //! ServerHello, Certificate), RFC 8446 (TLS 1.3: `supported_versions`, `key_share`,
 //! HelloRetryRequest), IANA TLS cipher suite registry (suite names).
 
+use crate::bytes::Reader;
 use crate::http::{ClientOptions, ProtoError};
 use camguard_model::CertificateInfo;
 use rand::RngCore;
@@ -269,30 +270,6 @@ pub enum TlsParseError {
     /// A structure that does not parse.
     #[error("malformed {0}")]
     Malformed(&'static str),
-}
-
-/// A cursor over bytes whose reads fail instead of panicking.
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if self.0.len() < n {
-            return None;
-        }
-        let (a, b) = self.0.split_at(n);
-        self.0 = b;
-        Some(a)
-    }
-    fn u8(&mut self) -> Option<u8> {
-        self.take(1).map(|b| b[0])
-    }
-    fn u16(&mut self) -> Option<u16> {
-        self.take(2).map(|b| u16::from_be_bytes([b[0], b[1]]))
-    }
-    fn u24(&mut self) -> Option<usize> {
-        self.take(3)
-            .map(|b| (usize::from(b[0]) << 16) | (usize::from(b[1]) << 8) | usize::from(b[2]))
-    }
 }
 
 /// Parse a ServerHello body (after the 4-byte handshake header).
