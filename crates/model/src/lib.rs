@@ -19,6 +19,9 @@ pub use observation::{
     OnvifObservation, RtspObservation, RtspPathResult, Service, TlsObservation,
     VendorPortObservation,
 };
+pub use observation::{
+    AnonymousMedia, P2pObservation, SnapshotObservation, SnapshotPathResult, SnmpObservation,
+};
 pub use verdict::{DeviceRecord, Finding, ProvisionVerdict, Severity, VerdictStatus};
 
 /// Mask a secret for evidence: keep the first character and the length, hide the rest.

@@ -197,6 +197,83 @@ pub struct OnvifObservation {
     pub stream_uris: Vec<String>,
     /// Error that ended the probe early, if any.
     pub error: Option<String>,
+    /// Media service (`GetProfiles`, `GetStreamUri`) answered without credentials.
+    #[serde(default)]
+    pub media_anonymous: Option<AnonymousMedia>,
+    /// True when the anonymous `GetProfiles` was refused (401 or a SOAP fault).
+    #[serde(default)]
+    pub media_requires_auth: bool,
+}
+
+/// What the ONVIF media service disclosed to a request without credentials.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnonymousMedia {
+    /// Path of the media service asked.
+    pub path: String,
+    /// Media profiles `GetProfiles` returned.
+    pub profiles: u32,
+    /// Stream URIs `GetStreamUri` returned, with any user information removed.
+    pub stream_uris: Vec<String>,
+}
+
+/// One snapshot URL asked for without credentials.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotPathResult {
+    /// Path (with query) asked for.
+    pub path: String,
+    /// Where the path came from: `snapshot_paths` (the data file), `onvif` or `random_baseline`.
+    pub source: String,
+    /// Status code, or `None` when the request failed.
+    pub status: Option<u16>,
+    /// `Content-Type` of the answer.
+    pub content_type: Option<String>,
+    /// Body bytes read (bounded; the bytes themselves are dropped).
+    pub bytes_read: u32,
+    /// The body started with the JPEG magic `FF D8 FF`.
+    pub jpeg_magic: bool,
+}
+
+/// The anonymous snapshot probe of one HTTP port. No image bytes are kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotObservation {
+    /// Port probed.
+    pub port: u16,
+    /// Whether TLS was used.
+    pub tls: bool,
+    /// Each path asked for, in order (the random baseline first).
+    pub paths: Vec<SnapshotPathResult>,
+    /// True when a random, non-existent path was answered with a JPEG: such a server's
+    /// images prove nothing about a snapshot URL.
+    pub accepts_any_path: bool,
+}
+
+/// What an SNMP agent answered to a `GetRequest` for `sysDescr.0` and `sysObjectID.0`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnmpObservation {
+    /// UDP port.
+    pub port: u16,
+    /// SNMP version used (`v2c`).
+    pub version: String,
+    /// Community string the agent accepted (only well-known ones are ever tried).
+    pub community: String,
+    /// `sysDescr.0`, sanitised and bounded.
+    pub sys_descr: Option<String>,
+    /// `sysObjectID.0`, dotted.
+    pub sys_object_id: Option<String>,
+}
+
+/// An answer proving a peer-to-peer cloud service is running (e.g. a CS2/PPPP LAN-search
+/// reply carrying the device's P2P UID).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct P2pObservation {
+    /// Transport and port, e.g. `udp` and 32108.
+    pub transport: String,
+    /// Port answered on.
+    pub port: u16,
+    /// Protocol recognised, e.g. `cs2_pppp`.
+    pub protocol: String,
+    /// The P2P UID as disclosed (sanitised); masked by the check before it reaches evidence.
+    pub uid: Option<String>,
 }
 
 /// A banner read from a line-oriented service (telnet, FTP, SSH).
@@ -336,6 +413,15 @@ pub struct HostObservation {
     pub discovery: Vec<DiscoveryObservation>,
     /// Default credentials tried (only with the opt-in credential check).
     pub credential_attempts: Vec<CredentialAttempt>,
+    /// Anonymous snapshot probes, one per HTTP port.
+    #[serde(default)]
+    pub snapshots: Vec<SnapshotObservation>,
+    /// SNMP agents that answered a well-known community.
+    #[serde(default)]
+    pub snmp: Vec<SnmpObservation>,
+    /// Answers proving a P2P cloud service.
+    #[serde(default)]
+    pub p2p: Vec<P2pObservation>,
 }
 
 impl HostObservation {
@@ -355,6 +441,9 @@ impl HostObservation {
             vendor_ports: Vec::new(),
             discovery: Vec::new(),
             credential_attempts: Vec::new(),
+            snapshots: Vec::new(),
+            snmp: Vec::new(),
+            p2p: Vec::new(),
         }
     }
 
