@@ -9,10 +9,15 @@
 //! `camguard scan` and the rows of the store.
 
 pub mod identity;
+pub mod intrusive;
 pub mod observation;
 pub mod verdict;
 
 pub use identity::{DeviceType, FingerprintInput, Identity};
+pub use intrusive::{
+    CveConfirmation, EnumerationResponse, EnumerationTest, LockoutTest, LoginAttemptRecord,
+    ProbeStep,
+};
 pub use observation::{
     AuthScheme, BannerObservation, CertificateInfo, CredentialAttempt, DeviceInfo,
     DiscoveryObservation, Endpoint, EndpointState, HostObservation, HttpObservation, MediaProof,

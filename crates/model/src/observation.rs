@@ -422,6 +422,15 @@ pub struct HostObservation {
     /// Answers proving a P2P cloud service.
     #[serde(default)]
     pub p2p: Vec<P2pObservation>,
+    /// Brute-force lockout test (only with `--lockout-test-account`).
+    #[serde(default)]
+    pub lockout_test: Option<crate::LockoutTest>,
+    /// User enumeration test (only with `--check-user-enumeration`).
+    #[serde(default)]
+    pub user_enumeration: Option<crate::EnumerationTest>,
+    /// Safe CVE confirmations (only with `--confirm-cves`).
+    #[serde(default)]
+    pub cve_confirmations: Vec<crate::CveConfirmation>,
 }
 
 impl HostObservation {
@@ -444,6 +453,9 @@ impl HostObservation {
             snapshots: Vec::new(),
             snmp: Vec::new(),
             p2p: Vec::new(),
+            lockout_test: None,
+            user_enumeration: None,
+            cve_confirmations: Vec::new(),
         }
     }
 
