@@ -8,9 +8,12 @@
 //! verdicts and the checks that ran, and the device row keeps first/last seen and the identity
 //! from its newest observation. [`Store::inventory`] returns each device's newest state.
 
+pub mod auth;
 mod codec;
 mod error;
+pub mod jobs;
 pub mod migrate;
+pub mod org;
 mod read;
 mod types;
 mod write;
