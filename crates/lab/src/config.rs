@@ -106,6 +106,9 @@ pub struct DeviceSpec {
     /// TLS (`certificate`, `tls`) and discovery (`upnp`, `ws_discovery`) switches; default: off.
     #[serde(default)]
     pub tls_discovery: crate::tls_discovery::Switches,
+    /// Famous flaws the device carries (`cve_2017_7921`, `cve_2021_33044`); default: none.
+    #[serde(default)]
+    pub vulns: crate::vulns::Vulns,
 }
 
 impl DeviceSpec {
@@ -233,6 +236,7 @@ impl LabConfig {
             let services = crate::extra_services::parse(crate::extra_services::split_off(&mut v))
                 .map_err(device_err)?;
             let tls_discovery = crate::tls_discovery::split_off(&mut v);
+            let vulns = crate::vulns::parse(crate::vulns::split_off(&mut v)).map_err(device_err)?;
             let raw = RawDevice::deserialize(v.clone()).map_err(|e| LabError::Device {
                 device: name.clone(),
                 field: culprit_field(&v, e.message()),
@@ -244,6 +248,10 @@ impl LabConfig {
                 services.check(p).map_err(device_err)?;
             }
             spec.services = services;
+            if let Some(p) = spec.personality() {
+                vulns.check(p).map_err(device_err)?;
+            }
+            spec.vulns = vulns;
             spec.tls_discovery =
                 crate::tls_discovery::parse(tls_discovery, spec.https).map_err(device_err)?;
             devices.push(spec);
@@ -546,6 +554,7 @@ fn resolve(raw: RawDevice, index: usize, seed: u64, name: &str) -> Result<Device
         behaviour: crate::behaviour::Behaviour::default(),
         services: crate::extra_services::ExtraServices::default(),
         tls_discovery: crate::tls_discovery::Switches::default(),
+        vulns: crate::vulns::Vulns::default(),
     })
 }
 

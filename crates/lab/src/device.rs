@@ -73,6 +73,8 @@ pub struct Device {
     pub tls: Option<crate::tls::DeviceTls>,
     /// Discovery responder ports (SSDP, UPnP description, WS-Discovery); set by the lab.
     pub discovery: crate::udp::DiscoveryPorts,
+    /// Requests the device's HTTP servers received (tests prove what a scan sent).
+    pub requests: crate::vulns::RequestLog,
 }
 
 impl Device {
@@ -156,6 +158,7 @@ impl Device {
             ssh,
             tls: None,
             discovery: Default::default(),
+            requests: Default::default(),
         })
     }
 
@@ -245,6 +248,7 @@ impl Device {
                 certificate: t.cert.info.clone(),
             }),
             discovery,
+            vulns: self.spec.vulns,
         }
     }
 }

@@ -88,6 +88,7 @@ pub async fn serve_io<S>(
                 && !msg
                     .header("Connection")
                     .is_some_and(|v| v.eq_ignore_ascii_case("keep-alive"));
+        device.requests.record(&req.method, &req.target);
         let head = req.method == "HEAD";
         let reply = if msg.body_truncated {
             Reply::text(413, "Payload Too Large")
@@ -134,6 +135,9 @@ fn route(device: &Device, role: Role, method: &str, target: &str, msg: &wire::Me
     if !role.web {
         return Reply::text(404, "Not Found");
     }
+    if let Some(reply) = crate::vulns::route(device, method, path, query, msg) {
+        return reply;
+    }
     let behaviour = &device.spec.behaviour;
     let style = login::style_for(&device.spec.personality);
     if let Some(style) = style.filter(|s| {
@@ -165,7 +169,7 @@ fn route(device: &Device, role: Role, method: &str, target: &str, msg: &wire::Me
 }
 
 /// Check the request's `Authorization` against the web UI's scheme.
-fn web_check(device: &Device, method: &str, msg: &wire::Message) -> Access {
+pub(crate) fn web_check(device: &Device, method: &str, msg: &wire::Message) -> Access {
     authn::check(
         device.spec.web_auth,
         msg.header("Authorization"),
@@ -180,7 +184,7 @@ fn web_check(device: &Device, method: &str, msg: &wire::Message) -> Access {
 /// The answer to a refused web request: 401 with the challenge (or, with the
 /// `http_200_with_challenge` quirk, 200 with the login page and the challenge), or the
 /// vendor's lock page.
-fn refusal(device: &Device, access: Access) -> Reply {
+pub(crate) fn refusal(device: &Device, access: Access) -> Reply {
     let challenge = match access {
         Access::Granted => return Reply::text(200, "OK"),
         Access::Locked(left) => return locked(device, left),

@@ -41,6 +41,8 @@ impl Default for LabOptions {
 #[derive(Debug)]
 pub struct Lab {
     manifest: Manifest,
+    /// The running (non-hostile) devices, for their request logs.
+    running: Vec<Arc<Device>>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -88,6 +90,7 @@ impl Lab {
                 .count(),
         );
         let mut discovering = Vec::new();
+        let mut running = Vec::new();
         for (i, spec) in config.devices.iter().enumerate() {
             let address = device_address(opts.base, i)?;
             if !spec.hostile.is_empty() {
@@ -105,6 +108,7 @@ impl Lab {
             device.tls = crate::tls::prepare(&mut certs, &device, opts.port_offset)?;
             device.discovery = crate::udp::ports(&device, opts.port_offset)?;
             let device = Arc::new(device);
+            running.push(device.clone());
             if device.discovery != Default::default() {
                 discovering.push(device.clone());
             }
@@ -132,6 +136,7 @@ impl Lab {
         tracing::info!(devices = manifest.devices.len(), "lab started");
         Ok(Lab {
             manifest,
+            running,
             stop,
             tasks,
         })
@@ -140,6 +145,16 @@ impl Lab {
     /// What the lab serves.
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
+    }
+
+    /// The HTTP requests (`METHOD target`) device `id` has received so far, in order; empty for
+    /// an unknown or hostile device.
+    pub fn requests(&self, id: &str) -> Vec<String> {
+        self.running
+            .iter()
+            .find(|d| d.spec.id == id)
+            .map(|d| d.requests.lines())
+            .unwrap_or_default()
     }
 
     /// Stop every listener and connection; returns once the listening sockets are closed.

@@ -51,6 +51,9 @@ pub mod tls_discovery;
 mod udp;
 pub mod vendor_ports;
 mod vendor_table;
+mod vuln_dahua;
+mod vuln_hikvision;
+pub mod vulns;
 mod wsd;
 
 pub use config::{AuthMode, DefaultPassword, DeviceSpec, LabConfig, OnvifAuth};

@@ -76,6 +76,9 @@ pub struct ManifestDevice {
     /// `ports["ssdp"]`, `ports["wsd"]`, the UPnP description's TCP port `ports["upnp_http"]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub discovery: Vec<String>,
+    /// Famous flaws the device carries (`cve_2017_7921`, `cve_2021_33044`).
+    #[serde(default)]
+    pub vulns: crate::vulns::Vulns,
 }
 
 /// TLS on a device's HTTPS port (`ports["https"]`).
