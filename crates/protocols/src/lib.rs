@@ -5,7 +5,9 @@
 //! - [`http`], [`rtsp`], [`onvif`], [`telnet`]: the scanner's clients;
 //! - [`tls`]: ClientHellos per version, the server's first flight, certificates, HTTPS;
 //! - [`banner`], [`vendor`], [`rtmp`], [`discovery`]: FTP/SSH banners, vendor private ports,
-//!   the RTMP handshake, SSDP and WS-Discovery.
+//!   the RTMP handshake, SSDP and WS-Discovery;
+//! - [`snmp`]: SNMP v1/v2c messages (BER), both sides;
+//! - [`p2p`]: the CS2 PPPP LAN search and its UID answer, both sides.
 //!
 //! Every read is bounded by [`wire::Limits`] and every exchange runs under a deadline.
 
@@ -15,8 +17,10 @@ pub mod bytes;
 pub mod discovery;
 pub mod http;
 pub mod onvif;
+pub mod p2p;
 pub mod rtmp;
 pub mod rtsp;
+pub mod snmp;
 pub mod telnet;
 pub mod tls;
 pub mod vendor;
