@@ -15,10 +15,12 @@ pub mod jobs;
 pub mod migrate;
 pub mod org;
 mod read;
+mod registry;
 mod types;
 mod write;
 
 pub use error::StoreError;
+pub use registry::RegistryImport;
 pub use types::{InventoryDevice, ScanMeta, ScanSummary};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

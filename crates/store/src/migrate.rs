@@ -28,6 +28,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0001_init.sql"),
     },
     Migration {
+        version: 2,
+        name: "registries",
+        sql: include_str!("../migrations/0002_registries.sql"),
+    },
+    Migration {
         version: 3,
         name: "web",
         sql: include_str!("../migrations/0003_web.sql"),
