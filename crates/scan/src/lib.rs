@@ -6,6 +6,7 @@
 //! - [`shard`]: scan order of one shard (`--shard i/n`, `--seed`);
 //! - [`resume`]: checkpoints for `--resume`;
 //! - [`sweep`]: the ordered, resumable scan over a shard;
+//! - [`discovery_sweep`]: the lean connect-only sweep behind `--discovery-only`;
 //! - [`import`]: targets from nmap, masscan, CSV and JSON files;
 //! - [`scope`]: private/loopback vs. public addresses and the authorised-scope file;
 //! - [`rate`]: connection pacing and concurrency limits;
@@ -18,6 +19,7 @@
 pub mod config;
 mod credentials;
 pub mod data;
+pub mod discovery_sweep;
 pub mod engine;
 pub mod exclude;
 pub mod import;

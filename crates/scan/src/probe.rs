@@ -79,7 +79,22 @@ impl HostCtx {
 /// Connect to one port and classify the outcome. The socket is closed at once.
 pub(crate) async fn discover(ctx: &HostCtx, port: u16) -> Endpoint {
     let _slot = ctx.slot().await;
-    let (state, reason) = match http::connect(ctx.addr(port), &ctx.opts).await {
+    let (state, reason) = connect_once(ctx.addr(port), &ctx.opts).await;
+    Endpoint {
+        port,
+        state,
+        service: None,
+        reason,
+    }
+}
+
+/// One discovery connect to `addr` (within `opts.connect_timeout`): the port's state and the
+/// reason. An accepted connection is closed at once with a reset.
+pub(crate) async fn connect_once(
+    addr: SocketAddr,
+    opts: &ClientOptions,
+) -> (EndpointState, String) {
+    match http::connect(addr, opts).await {
         Ok(stream) => {
             // Close with a reset (SO_LINGER 0): no TIME_WAIT, so a large sweep never runs out
             // of local ports.
@@ -101,12 +116,6 @@ pub(crate) async fn discover(ctx: &HostCtx, port: u16) -> Endpoint {
             ReasonKind::Filtered.reason(format_args!("no answer within {} ms", d.as_millis())),
         ),
         Err(e) => (EndpointState::Error, ReasonKind::Filtered.reason(e)),
-    };
-    Endpoint {
-        port,
-        state,
-        service: None,
-        reason,
     }
 }
 

@@ -110,6 +110,48 @@ impl RateLimiter {
             tokio::time::sleep(wait).await;
         }
     }
+
+    /// Most tokens one [`RateLimiter::try_acquire_n`] can ever grant (the bucket's size; 0 for
+    /// an unlimited limiter, which grants any number).
+    pub fn burst(&self) -> u32 {
+        match self.interval {
+            Some(interval) => (self.capacity.as_nanos() / interval.as_nanos().max(1))
+                .try_into()
+                .unwrap_or(u32::MAX),
+            None => 0,
+        }
+    }
+
+    /// Take `n` tokens at once (one lock for a batch of connects), or say how long to wait
+    /// before they are all available. `n` is capped at [`RateLimiter::burst`], so a batch
+    /// never waits for more credit than the bucket holds; the caller sizes its batches to fit.
+    pub fn try_acquire_n(&self, n: u32) -> Result<(), Duration> {
+        let Some(interval) = self.interval else {
+            return Ok(());
+        };
+        let cost = interval * n.clamp(1, self.burst().max(1));
+        let now = self.clock.now();
+        let mut b = match self.bucket.lock() {
+            Ok(b) => b,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let elapsed = now.saturating_sub(b.last);
+        b.credit = (b.credit + elapsed).min(self.capacity);
+        b.last = now;
+        if b.credit >= cost {
+            b.credit -= cost;
+            Ok(())
+        } else {
+            Err(cost - b.credit)
+        }
+    }
+
+    /// Wait (on the tokio timer) until `n` tokens are available, then take them.
+    pub async fn acquire_n(&self, n: u32) {
+        while let Err(wait) = self.try_acquire_n(n) {
+            tokio::time::sleep(wait).await;
+        }
+    }
 }
 
 /// All limits shared by one scan.
@@ -204,6 +246,31 @@ mod tests {
         assert!(rl.try_acquire().is_ok());
         assert!(rl.try_acquire().is_ok());
         assert!(rl.try_acquire().is_err());
+    }
+
+    #[test]
+    fn batches_take_several_tokens_and_never_exceed_the_rate() {
+        let clock = Arc::new(FakeClock::default());
+        let rl = RateLimiter::with_clock(1000, 100, clock.clone());
+        assert_eq!(rl.burst(), 100);
+        assert!(rl.try_acquire_n(60).is_ok());
+        // 40 left: a batch of 60 waits for 20 more tokens (20 ms at 1,000/s).
+        assert_eq!(rl.try_acquire_n(60).unwrap_err(), Duration::from_millis(20));
+        // A batch larger than the bucket costs the whole bucket, never more.
+        clock.advance(1000);
+        assert!(rl.try_acquire_n(5000).is_ok());
+        assert!(rl.try_acquire_n(1).is_err());
+        // Over 10 simulated seconds in batches of 8: at most rate·10 + burst tokens.
+        let mut granted = 0u32;
+        for _ in 0..1000 {
+            clock.advance(10);
+            while rl.try_acquire_n(8).is_ok() {
+                granted += 8;
+            }
+        }
+        assert!(granted <= 10_000 + 100, "{granted}");
+        assert!(granted >= 9_900, "{granted}");
+        assert_eq!(RateLimiter::with_clock(0, 1, clock).burst(), 0);
     }
 
     #[test]

@@ -37,9 +37,16 @@ pub fn lock(progress: &Mutex<Progress>) -> std::sync::MutexGuard<'_, Progress> {
 }
 
 /// Records every position the walk hands out in `progress`.
-struct Tracked {
+pub(crate) struct Tracked {
     walk: ShardWalk,
     progress: Option<Arc<Mutex<Progress>>>,
+}
+
+impl Tracked {
+    /// Hand out the hosts of `walk`, marking each dispatched in `progress` (when given).
+    pub(crate) fn new(walk: ShardWalk, progress: Option<Arc<Mutex<Progress>>>) -> Self {
+        Self { walk, progress }
+    }
 }
 
 impl Iterator for Tracked {
@@ -69,7 +76,7 @@ pub fn scan_walk(
 ) -> impl Stream<Item = (u64, HostObservation)> + Send {
     let limiter = Limiter::new(config.rate_per_sec, config.max_in_flight);
     let concurrency = config.concurrency.max(1);
-    let tracked = Tracked { walk, progress };
+    let tracked = Tracked::new(walk, progress);
     futures::stream::iter(tracked)
         .map(move |(pos, ip)| {
             let cfg = match extra_ports.as_ref().and_then(|m| m.get(&ip)) {
