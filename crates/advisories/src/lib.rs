@@ -9,14 +9,19 @@
 //!   fact per advisory with its source.
 //! * [`Database::match_device`] lists the advisories a vendor/model/firmware falls under.
 //!   An affected range that cannot be compared with the firmware never matches: no guessing.
+//! * [`LatestFirmware`] is the latest release camguard knows of per model family
+//!   (`data/advisories/latest_firmware.toml`); [`LatestFirmware::currency`] says whether a
+//!   device's firmware is older.
 
 mod db;
 mod glob;
 mod import;
+mod latest;
 mod matching;
 mod version;
 
 pub use db::{Advisory, AffectedRange, Database, DbError};
 pub use import::{import_json, ImportError, Imported};
+pub use latest::{Currency, LatestError, LatestFirmware, Release};
 pub use matching::{match_device, Match};
 pub use version::{FirmwareVersion, Scheme};
