@@ -1,9 +1,11 @@
-//! `camguard report`: render the inventory of a database as HTML or JSON.
+//! `camguard report`: render the inventory of a database as HTML, JSON, CSV or SARIF, or the
+//! diff between two scans as HTML, JSON or CSV.
 
 use crate::cmd_scan::choose_baseline;
 use anyhow::{bail, Context, Result};
+use camguard_report::diff::DiffInput;
 use camguard_report::{Format, Lang, ReportInput};
-use camguard_store::Store;
+use camguard_store::{ScanSummary, Store};
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,7 +16,7 @@ pub struct ReportArgs {
     /// SQLite database written by `camguard scan` or `camguard demo`.
     #[arg(long, default_value = "camguard.db", value_name = "PATH")]
     pub db: PathBuf,
-    /// html or json.
+    /// html, json, csv (one row per finding) or sarif (SARIF 2.1.0).
     #[arg(long, default_value = "html")]
     pub format: String,
     /// vi or en.
@@ -26,15 +28,21 @@ pub struct ReportArgs {
     /// Baseline for the verdict tables (default: the baseline of the latest scan).
     #[arg(long, value_name = "ID")]
     pub baseline: Option<String>,
+    /// Organisation name for the cover page.
+    #[arg(long, value_name = "NAME")]
+    pub org: Option<String>,
+    /// Diff report between two scans (new, fixed and regressed findings; new and vanished
+    /// devices) instead of the inventory; html, json or csv.
+    #[arg(long, num_args = 2, value_names = ["OLD_SCAN_ID", "NEW_SCAN_ID"], conflicts_with = "diff_latest")]
+    pub diff: Option<Vec<i64>>,
+    /// Diff report between the two latest scans.
+    #[arg(long)]
+    pub diff_latest: bool,
 }
 
 /// Parse `--format`.
 pub fn parse_format(s: &str) -> Result<Format> {
-    match s {
-        "html" => Ok(Format::Html),
-        "json" => Ok(Format::Json),
-        other => bail!("unknown report format '{other}' (use html or json)"),
-    }
+    s.parse::<Format>().map_err(Into::into)
 }
 
 /// Parse `--lang`.
@@ -46,10 +54,32 @@ pub fn parse_lang(s: &str) -> Result<Lang> {
     }
 }
 
+fn write_out(output: &str, text: &str) -> Result<()> {
+    if output == "-" {
+        print!("{text}");
+    } else {
+        std::fs::write(Path::new(output), text)
+            .with_context(|| format!("cannot write report to {output}"))?;
+    }
+    Ok(())
+}
+
 /// Render a report of `store` to `output`.
 pub async fn write_report(
     store: &Store,
     baseline: Option<&str>,
+    format: Format,
+    lang: Lang,
+    output: &str,
+) -> Result<()> {
+    write_report_for(store, baseline, None, format, lang, output).await
+}
+
+/// Render a report of `store` for `organisation` (shown on the cover) to `output`.
+pub async fn write_report_for(
+    store: &Store,
+    baseline: Option<&str>,
+    organisation: Option<&str>,
     format: Format,
     lang: Lang,
     output: &str,
@@ -63,20 +93,59 @@ pub async fn write_report(
     });
     let baseline = choose_baseline(baseline_id.as_deref())?;
     let devices = store.inventory().await?;
-    let input = ReportInput {
-        generated_at: chrono::Utc::now(),
-        baseline: &baseline,
-        scans,
-        devices,
-    };
+    let mut input = ReportInput::new(chrono::Utc::now(), &baseline, scans, devices);
+    input.organisation = organisation.map(str::to_owned);
+    input.trend = store.scan_trend().await?;
     let text = camguard_report::render(&input, format, lang)?;
-    if output == "-" {
-        print!("{text}");
-    } else {
-        std::fs::write(Path::new(output), text)
-            .with_context(|| format!("cannot write report to {output}"))?;
+    write_out(output, &text)
+}
+
+/// Render the diff between scans `old` and `new` of `store` to `output`.
+pub async fn write_diff(
+    store: &Store,
+    old: i64,
+    new: i64,
+    organisation: Option<&str>,
+    format: Format,
+    lang: Lang,
+    output: &str,
+) -> Result<()> {
+    let scans = store.scans().await?;
+    let find = |id: i64| -> Result<ScanSummary> {
+        match scans.iter().find(|s| s.id == id) {
+            Some(s) => Ok(s.clone()),
+            None => {
+                let known: Vec<String> = scans.iter().map(|s| s.id.to_string()).collect();
+                bail!(
+                    "scan {id} is not in the database (scans: {})",
+                    if known.is_empty() {
+                        "none".into()
+                    } else {
+                        known.join(", ")
+                    }
+                )
+            }
+        }
+    };
+    let (old_scan, new_scan) = (find(old)?, find(new)?);
+    if old >= new {
+        bail!("--diff OLD NEW: the older scan id comes first ({old} is not older than {new})");
     }
-    Ok(())
+    let mut earlier = Vec::new();
+    for s in scans.iter().filter(|s| s.id < old) {
+        earlier.push(store.scan_devices(s.id).await?);
+    }
+    let input = DiffInput {
+        generated_at: chrono::Utc::now(),
+        organisation: organisation.map(str::to_owned),
+        old_scan,
+        new_scan,
+        old_devices: store.scan_devices(old).await?,
+        new_devices: store.scan_devices(new).await?,
+        earlier,
+    };
+    let text = camguard_report::render_diff(&input, format, lang)?;
+    write_out(output, &text)
 }
 
 /// Entry point of `camguard report`.
@@ -90,7 +159,35 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode> {
         );
     }
     let store = Store::open(&args.db).await?;
-    write_report(&store, args.baseline.as_deref(), format, lang, &args.output).await?;
+    let org = args.org.as_deref();
+    let diff = match (&args.diff, args.diff_latest) {
+        (Some(ids), _) => Some((ids[0], ids[1])),
+        (None, true) => {
+            let scans = store.scans().await?;
+            match scans.as_slice() {
+                [.., a, b] => Some((a.id, b.id)),
+                _ => bail!(
+                    "--diff-latest needs two scans; the database has {}",
+                    scans.len()
+                ),
+            }
+        }
+        (None, false) => None,
+    };
+    match diff {
+        Some((old, new)) => write_diff(&store, old, new, org, format, lang, &args.output).await?,
+        None => {
+            write_report_for(
+                &store,
+                args.baseline.as_deref(),
+                org,
+                format,
+                lang,
+                &args.output,
+            )
+            .await?
+        }
+    }
     if args.output != "-" {
         eprintln!("camguard: report written to {}", args.output);
     }

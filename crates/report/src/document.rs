@@ -1,15 +1,22 @@
 //! The report's content as one serialisable value: the JSON format, and what the HTML shows.
 //!
-//! # JSON structure (schema `camguard-report`, version 1)
+//! # JSON structure (schema `camguard-report`, version 1, minor revision 1)
 //!
 //! ```text
 //! {
-//!   "schema": "camguard-report", "schema_version": 1,
+//!   "schema": "camguard-report", "schema_version": 1, "schema_minor": 1,
 //!   "generated_at": RFC 3339, "lang": "en" | "vi",
+//!   "organisation": string | null,                       (minor 1: `--org`)
+//!   "scope": [string]  (target specifications of the scans, first use order; minor 1),
 //!   "baseline":   { id, title, issuer, status, provisional, valid_from, valid_until, sources[] },
 //!   "summary":    { devices, cameras, findings,
 //!                   findings_by_severity: [{ severity, count }]  (critical first, all five),
 //!                   by_vendor_model: [{ vendor, model, devices, cameras }] (most devices first) },
+//!   "stats":      { by_provision: [{ provision, failing_devices, findings }] (baseline order),
+//!                   by_vendor: [{ vendor, devices, cameras, findings }] (most devices first),
+//!                   by_model:  [{ vendor, model, devices, cameras, findings }] }   (minor 1),
+//!   "trend":      [{ scan_id, started_at, devices, cameras, findings,
+//!                    findings_by_severity: [{ severity, count }] }] (oldest scan first; minor 1),
 //!   "scans":      [ScanSummary] (oldest first),
 //!   "provisions": [{ id, text, provisional, remote_complete, etsi[], checks[],
 //!                    counts: { fail, pass, not_verifiable_remotely, not_tested } }],
@@ -22,11 +29,17 @@
 //! }
 //! ```
 //!
+//! `summary`, `stats` and `provisions` count each device's latest scan; `trend` counts every
+//! scan as recorded (a device seen in two scans counts in both). `findings` of a provision in
+//! `stats.by_provision` are the findings of the checks the provision lists.
+//!
 //! Enumerations use the model's snake_case names (`critical`, `not_verifiable_remotely`,
 //! `ip_camera`, …). Texts (titles, remediation, provision texts) are in the report's language.
-//! Fields are only ever added within a schema version; a removal or change of meaning bumps it.
+//! Fields are only ever added within a schema version, and each addition bumps `schema_minor`
+//! (absent = 0); a removal or change of meaning bumps `schema_version`.
 
 use crate::lang::Lang;
+use crate::stats::{self, Stats, TrendPoint};
 use crate::ReportInput;
 use camguard_baseline::Baseline;
 use camguard_checks::Catalogue;
@@ -41,6 +54,8 @@ use std::net::IpAddr;
 pub const SCHEMA: &str = "camguard-report";
 /// Current value of the `schema_version` field.
 pub const SCHEMA_VERSION: u32 = 1;
+/// Current value of the `schema_minor` field: additive revisions within [`SCHEMA_VERSION`].
+pub const SCHEMA_MINOR: u32 = 1;
 
 /// A whole report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,14 +64,29 @@ pub struct ReportDocument {
     pub schema: String,
     /// [`SCHEMA_VERSION`] of the writer.
     pub schema_version: u32,
+    /// [`SCHEMA_MINOR`] of the writer (0 when absent: a writer before the field existed).
+    #[serde(default)]
+    pub schema_minor: u32,
     /// When the report was generated.
     pub generated_at: DateTime<Utc>,
     /// Language of the texts (`en` or `vi`).
     pub lang: String,
+    /// Organisation the report is for (`--org`), shown on the cover.
+    #[serde(default)]
+    pub organisation: Option<String>,
+    /// Target specifications of the scans, each once, in the order first used.
+    #[serde(default)]
+    pub scope: Vec<String>,
     /// The baseline the verdicts are judged against.
     pub baseline: BaselineInfo,
     /// Totals.
     pub summary: Summary,
+    /// Counts by provision, vendor and model.
+    #[serde(default)]
+    pub stats: Stats,
+    /// Totals of every scan, oldest first.
+    #[serde(default)]
+    pub trend: Vec<TrendPoint>,
     /// Every scan in the store.
     pub scans: Vec<ScanSummary>,
     /// Per-provision verdict counts over all devices.
@@ -276,12 +306,21 @@ pub fn build(input: &ReportInput<'_>, catalogue: &Catalogue, lang: Lang) -> Repo
                 counts,
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let mut scope: Vec<String> = Vec::new();
+    for s in &input.scans {
+        if !scope.contains(&s.targets) {
+            scope.push(s.targets.clone());
+        }
+    }
     ReportDocument {
         schema: SCHEMA.to_owned(),
         schema_version: SCHEMA_VERSION,
+        schema_minor: SCHEMA_MINOR,
         generated_at: input.generated_at,
         lang: code.to_owned(),
+        organisation: input.organisation.clone(),
+        scope,
         baseline: BaselineInfo {
             id: baseline.id.clone(),
             title: baseline.title.get(code).to_owned(),
@@ -293,6 +332,8 @@ pub fn build(input: &ReportInput<'_>, catalogue: &Catalogue, lang: Lang) -> Repo
             sources: baseline.sources.clone(),
         },
         summary: summary(&devices),
+        stats: stats::stats(&devices, &provisions),
+        trend: stats::trend(&input.trend),
         scans: input.scans.clone(),
         provisions,
         devices,
@@ -386,14 +427,7 @@ fn device_entry(
 }
 
 fn summary(devices: &[DeviceEntry]) -> Summary {
-    let order = [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-        Severity::Info,
-    ];
-    let findings_by_severity = order
+    let findings_by_severity = stats::SEVERITY_ORDER
         .iter()
         .map(|&severity| SeverityCount {
             severity,

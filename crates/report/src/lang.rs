@@ -10,6 +10,10 @@ pub enum Format {
     Html,
     /// The documented JSON structure ([`crate::ReportDocument`]).
     Json,
+    /// One row per finding (RFC 4180, formula-safe cells).
+    Csv,
+    /// SARIF 2.1.0, for security dashboards.
+    Sarif,
 }
 
 /// Language of a report's texts.
@@ -81,8 +85,13 @@ impl FromStr for Format {
     type Err = ParseChoiceError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let choices = [("html", Format::Html), ("json", Format::Json)];
-        ParseChoiceError::choose(s, "report format", &choices, "html, json")
+        let choices = [
+            ("html", Format::Html),
+            ("json", Format::Json),
+            ("csv", Format::Csv),
+            ("sarif", Format::Sarif),
+        ];
+        ParseChoiceError::choose(s, "report format", &choices, "html, json, csv, sarif")
     }
 }
 
@@ -98,6 +107,8 @@ mod tests {
         assert_eq!("html".parse::<Format>(), Ok(Format::Html));
         assert_eq!("json".parse::<Format>(), Ok(Format::Json));
         let err = "pdf".parse::<Format>().unwrap_err();
-        assert!(err.to_string().contains("html, json"), "{err}");
+        assert_eq!("CSV".parse::<Format>(), Ok(Format::Csv));
+        assert_eq!("sarif".parse::<Format>(), Ok(Format::Sarif));
+        assert!(err.to_string().contains("html, json, csv, sarif"), "{err}");
     }
 }

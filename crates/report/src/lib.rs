@@ -1,22 +1,32 @@
-//! camguard report stage: the inventory as one self-contained HTML page or as JSON.
+//! camguard report stage: the inventory as a self-contained HTML page, JSON, CSV or SARIF,
+//! and the diff between two scans.
 //!
 //! [`render`] turns the store's inventory, the chosen baseline and the built-in check
 //! catalogue into a [`ReportDocument`] (the JSON structure, documented in [`document`]) and
-//! writes it in the requested [`Format`] and [`Lang`]. UI strings come from
+//! writes it in the requested [`Format`] and [`Lang`]: HTML (cover, executive summary with
+//! inline-SVG charts, per-provision table, per-device detail; A4 print CSS), JSON, CSV (one
+//! row per finding, [`csv`]) or SARIF 2.1.0 ([`sarif`]). [`render_diff`] writes the
+//! [`diff::DiffDocument`] of two scans as JSON, HTML or CSV. UI strings come from
 //! `data/i18n/{en,vi}.toml`, check titles and remediation from the check catalogue, provision
 //! texts from the baseline.
 
+pub mod csv;
+pub mod diff;
 pub mod document;
 mod escape;
 mod html;
+mod html_diff;
 pub mod i18n;
 mod lang;
+pub mod sarif;
+pub mod stats;
+mod svg;
 
-pub use document::{ReportDocument, SCHEMA, SCHEMA_VERSION};
+pub use document::{ReportDocument, SCHEMA, SCHEMA_MINOR, SCHEMA_VERSION};
 pub use escape::escape_html;
 pub use lang::{Format, Lang, ParseChoiceError};
 
-use camguard_store::{InventoryDevice, ScanSummary};
+use camguard_store::{InventoryDevice, ScanSummary, ScanTrend};
 use chrono::{DateTime, Utc};
 
 /// What a report is made from.
@@ -30,6 +40,29 @@ pub struct ReportInput<'a> {
     pub scans: Vec<ScanSummary>,
     /// Latest state of every device, as returned by `Store::inventory`.
     pub devices: Vec<InventoryDevice>,
+    /// Organisation the report is for (shown on the cover), if given.
+    pub organisation: Option<String>,
+    /// Per-scan totals, as returned by `Store::scan_trend` (empty: no trend chart).
+    pub trend: Vec<ScanTrend>,
+}
+
+impl<'a> ReportInput<'a> {
+    /// An input without organisation and trend (set the public fields to add them).
+    pub fn new(
+        generated_at: DateTime<Utc>,
+        baseline: &'a camguard_baseline::Baseline,
+        scans: Vec<ScanSummary>,
+        devices: Vec<InventoryDevice>,
+    ) -> ReportInput<'a> {
+        ReportInput {
+            generated_at,
+            baseline,
+            scans,
+            devices,
+            organisation: None,
+            trend: Vec::new(),
+        }
+    }
 }
 
 /// Why a report could not be rendered.
@@ -42,6 +75,12 @@ pub enum ReportError {
         lang: &'static str,
         /// What is wrong.
         reason: String,
+    },
+    /// The requested combination is not available.
+    #[error("not supported: {what}")]
+    Unsupported {
+        /// What was asked for.
+        what: &'static str,
     },
     /// The document could not be serialised.
     #[error("cannot write the JSON report: {0}")]
@@ -66,5 +105,41 @@ pub fn render(input: &ReportInput<'_>, format: Format, lang: Lang) -> Result<Str
             let strings = i18n::Strings::load(lang)?;
             Ok(html::render(&doc, &strings))
         }
+        Format::Csv => Ok(csv::findings(&doc)),
+        Format::Sarif => {
+            let log = sarif::render(&doc, camguard_checks::Catalogue::builtin());
+            let mut out = serde_json::to_string_pretty(&log)?;
+            out.push('\n');
+            Ok(out)
+        }
+    }
+}
+
+/// Build the diff document of two scans.
+pub fn diff_document(input: &diff::DiffInput, lang: Lang) -> diff::DiffDocument {
+    diff::build(input, camguard_checks::Catalogue::builtin(), lang)
+}
+
+/// Render the diff of two scans as JSON, HTML or CSV (SARIF has no notion of a diff).
+pub fn render_diff(
+    input: &diff::DiffInput,
+    format: Format,
+    lang: Lang,
+) -> Result<String, ReportError> {
+    let doc = diff_document(input, lang);
+    match format {
+        Format::Json => {
+            let mut out = serde_json::to_string_pretty(&doc)?;
+            out.push('\n');
+            Ok(out)
+        }
+        Format::Html => {
+            let strings = i18n::Strings::load(lang)?;
+            Ok(html_diff::render(&doc, &strings))
+        }
+        Format::Csv => Ok(diff::csv(&doc)),
+        Format::Sarif => Err(ReportError::Unsupported {
+            what: "a diff report in SARIF (use json, html or csv)",
+        }),
     }
 }

@@ -222,12 +222,15 @@ async fn inventory() -> (tempfile::TempDir, Store) {
 }
 
 async fn input<'a>(store: &Store, baseline: &'a Baseline) -> ReportInput<'a> {
-    ReportInput {
-        generated_at: t0() + Duration::days(2),
+    let mut input = ReportInput::new(
+        t0() + Duration::days(2),
         baseline,
-        scans: store.scans().await.unwrap(),
-        devices: store.inventory().await.unwrap(),
-    }
+        store.scans().await.unwrap(),
+        store.inventory().await.unwrap(),
+    );
+    input.organisation = Some("Sở Thông tin & Truyền thông <test>".into());
+    input.trend = store.scan_trend().await.unwrap();
+    input
 }
 
 #[tokio::test]

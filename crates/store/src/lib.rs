@@ -11,6 +11,7 @@
 pub mod auth;
 mod codec;
 mod error;
+mod history;
 pub mod jobs;
 pub mod migrate;
 pub mod org;
@@ -20,6 +21,7 @@ mod types;
 mod write;
 
 pub use error::StoreError;
+pub use history::{ScanDevice, ScanTrend};
 pub use registry::RegistryImport;
 pub use types::{InventoryDevice, ScanMeta, ScanSummary};
 

@@ -213,7 +213,7 @@ fn endpoint_from_row(row: &SqliteRow) -> Result<Endpoint, StoreError> {
     })
 }
 
-fn finding_from_row(row: &SqliteRow) -> Result<Finding, StoreError> {
+pub(crate) fn finding_from_row(row: &SqliteRow) -> Result<Finding, StoreError> {
     let severity: String = row.try_get("severity")?;
     let port: Option<i64> = row.try_get("port")?;
     Ok(Finding {
