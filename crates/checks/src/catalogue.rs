@@ -195,6 +195,10 @@ mod tests {
             ("SURF.WS_DISCOVERY_UNICAST", Severity::Info, Scope::Host),
             ("SURF.VENDOR_SDK_PORT", Severity::Medium, Scope::Host),
             ("SURF.ANON_DISCLOSURE", Severity::Medium, Scope::Host),
+            ("AUTH.ANON_SNAPSHOT", Severity::High, Scope::Host),
+            ("AUTH.ANON_MEDIA", Severity::High, Scope::Host),
+            ("SURF.SNMP_PUBLIC", Severity::High, Scope::Host),
+            ("SURF.P2P_CLOUD", Severity::Medium, Scope::Host),
         ] {
             let def = cat.get(id).unwrap_or_else(|| panic!("{id} missing"));
             assert_eq!((def.severity, def.scope), (severity, scope), "{id}");

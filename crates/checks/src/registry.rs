@@ -5,6 +5,7 @@ use crate::check::{
     cert_weak_key, cleartext_admin, default_cred, ftp, no_auth_stream, rtsp_cleartext, ssh_exposed,
     telnet, tls_legacy, tls_weak_cipher, upnp, vendor_sdk_port, ws_discovery_unicast,
 };
+use crate::context::AssessmentData;
 use crate::CheckOptions;
 use camguard_model::{HostObservation, Identity, Severity};
 
@@ -111,6 +112,22 @@ pub(crate) const IMPLEMENTATIONS: &[CheckImpl] = &[
         id: "SURF.ANON_DISCLOSURE",
         evaluate: anon_disclosure::evaluate,
     },
+    CheckImpl {
+        id: "AUTH.ANON_SNAPSHOT",
+        evaluate: crate::check::anon_snapshot::evaluate,
+    },
+    CheckImpl {
+        id: "AUTH.ANON_MEDIA",
+        evaluate: crate::check::anon_media::evaluate,
+    },
+    CheckImpl {
+        id: "SURF.SNMP_PUBLIC",
+        evaluate: crate::check::snmp_public::evaluate,
+    },
+    CheckImpl {
+        id: "SURF.P2P_CLOUD",
+        evaluate: crate::check::p2p_cloud::evaluate,
+    },
 ];
 
 /// A check that also needs the identification (vendor, model, firmware); runs after the
@@ -125,11 +142,44 @@ pub(crate) struct IdentityCheckImpl {
 }
 
 /// Every implemented identity check, in the order they run (after [`IMPLEMENTATIONS`]).
-pub(crate) const IDENTITY_IMPLEMENTATIONS: &[IdentityCheckImpl] = &[IdentityCheckImpl {
-    id: "VULN.KNOWN_FIRMWARE_CVE",
-    evaluate: crate::check::known_cve::evaluate,
-    severity: crate::check::known_cve::severity,
-}];
+pub(crate) const IDENTITY_IMPLEMENTATIONS: &[IdentityCheckImpl] = &[];
+
+/// A check that compares the identification with reference data ([`AssessmentData`]:
+/// advisories, latest releases, registries); runs after the identity checks, through
+/// [`crate::run_checks_in_context`].
+pub(crate) struct ContextCheckImpl {
+    /// Catalogue id.
+    pub id: &'static str,
+    /// The evaluation function.
+    pub evaluate: fn(&HostObservation, &Identity, &AssessmentData) -> Evaluation,
+    /// Severity of a hit when it depends on the hit; `None` keeps the catalogue's.
+    pub severity: fn(&Hit) -> Option<Severity>,
+}
+
+/// Every implemented reference-data check, in the order they run (after
+/// [`IDENTITY_IMPLEMENTATIONS`]).
+pub(crate) const CONTEXT_IMPLEMENTATIONS: &[ContextCheckImpl] = &[
+    ContextCheckImpl {
+        id: "VULN.KNOWN_FIRMWARE_CVE",
+        evaluate: crate::check::known_cve::evaluate,
+        severity: crate::check::known_cve::severity,
+    },
+    ContextCheckImpl {
+        id: "VULN.FIRMWARE_OUTDATED",
+        evaluate: crate::check::vuln_firmware_outdated::evaluate,
+        severity: crate::check::vuln_firmware_outdated::severity,
+    },
+    ContextCheckImpl {
+        id: "REG.UNCERTIFIED_MODEL",
+        evaluate: crate::check::reg_uncertified_model::evaluate,
+        severity: crate::check::reg_uncertified_model::severity,
+    },
+    ContextCheckImpl {
+        id: "REG.WARNED_MODEL",
+        evaluate: crate::check::reg_warned_model::evaluate,
+        severity: crate::check::reg_warned_model::severity,
+    },
+];
 
 /// Ids of the checks this build implements, in run order.
 pub fn implemented_checks() -> impl Iterator<Item = &'static str> {
@@ -137,6 +187,7 @@ pub fn implemented_checks() -> impl Iterator<Item = &'static str> {
         .iter()
         .map(|c| c.id)
         .chain(IDENTITY_IMPLEMENTATIONS.iter().map(|c| c.id))
+        .chain(CONTEXT_IMPLEMENTATIONS.iter().map(|c| c.id))
 }
 
 #[cfg(test)]
