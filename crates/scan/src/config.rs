@@ -55,6 +55,12 @@ pub struct ScanConfig {
     /// Only discover: connect to every port and report its state, but run no probe (no
     /// banner read, request or UDP discovery) on the open ports.
     pub discovery_only: bool,
+    /// Opt-in, intrusive: the brute-force lockout test of one named account.
+    pub lockout_test: Option<crate::LockoutTestConfig>,
+    /// Opt-in, intrusive: the user enumeration test against this named account.
+    pub user_enumeration: Option<String>,
+    /// Opt-in, intrusive: safe confirmations of famous CVEs.
+    pub confirm_cves: bool,
 }
 
 impl Default for ScanConfig {
@@ -78,6 +84,9 @@ impl Default for ScanConfig {
             udp_probes: crate::data::default_udp_probes(),
             discovery_wait: Duration::from_millis(800),
             discovery_only: false,
+            lockout_test: None,
+            user_enumeration: None,
+            confirm_cves: false,
         }
     }
 }
@@ -106,6 +115,9 @@ impl std::fmt::Debug for ScanConfig {
             .field("udp_probes", &self.udp_probes)
             .field("discovery_wait", &self.discovery_wait)
             .field("discovery_only", &self.discovery_only)
+            .field("lockout_test", &self.lockout_test)
+            .field("user_enumeration", &self.user_enumeration)
+            .field("confirm_cves", &self.confirm_cves)
             .finish()
     }
 }

@@ -447,6 +447,17 @@ async fn probe_host_inline(ip: IpAddr, cfg: Arc<ScanConfig>, limiter: Limiter) -
     }
 
     obs.onvif = onvif.map(|o| o.obs);
+
+    // Opt-in intrusive assessments; the lockout test last, as it may leave the account locked.
+    if cfg.confirm_cves {
+        obs.cve_confirmations = crate::probe_cve::confirm_cves(ctx, &obs).await;
+    }
+    if cfg.user_enumeration.is_some() {
+        obs.user_enumeration = crate::probe_enumeration::user_enumeration(ctx, &obs).await;
+    }
+    if cfg.lockout_test.is_some() {
+        obs.lockout_test = crate::probe_lockout::lockout_test(ctx, &obs).await;
+    }
     categorise_rest(&mut obs);
     debug_assert!(obs
         .endpoints
