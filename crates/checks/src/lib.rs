@@ -12,6 +12,7 @@
 
 mod catalogue;
 mod check;
+mod context;
 mod evidence;
 pub mod fleet;
 mod policy;
@@ -20,10 +21,11 @@ mod registry;
 mod testutil;
 
 pub use catalogue::{Catalogue, CatalogueError, CheckDef, Safety, Scope};
+pub use context::AssessmentData;
 pub use registry::implemented_checks;
 
 use camguard_model::{Finding, HostObservation, Identity};
-use registry::{Evaluation, IDENTITY_IMPLEMENTATIONS, IMPLEMENTATIONS};
+use registry::{Evaluation, CONTEXT_IMPLEMENTATIONS, IDENTITY_IMPLEMENTATIONS, IMPLEMENTATIONS};
 
 /// Which optional probing the scan did, so checks know what the observations can prove.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -76,12 +78,24 @@ pub fn run_checks(obs: &HostObservation, opts: &CheckOptions) -> CheckOutcome {
 }
 
 /// [`run_checks`], then the checks that need the identification (vendor, model, firmware from
-/// the fingerprint engine), such as `VULN.KNOWN_FIRMWARE_CVE`. Their findings may carry a
+/// the fingerprint engine), such as `VULN.KNOWN_FIRMWARE_CVE`, against the bundled reference
+/// data ([`AssessmentData::builtin`]: no registries loaded). Their findings may carry a
 /// severity of their own (e.g. from the highest CVSS of the matched advisories).
 pub fn run_checks_with_identity(
     obs: &HostObservation,
     identity: &Identity,
     opts: &CheckOptions,
+) -> CheckOutcome {
+    run_checks_in_context(obs, identity, opts, AssessmentData::builtin())
+}
+
+/// [`run_checks_with_identity`] against the given reference data: advisories (bundled plus
+/// imported), latest known releases and the registries of certified and warned models.
+pub fn run_checks_in_context(
+    obs: &HostObservation,
+    identity: &Identity,
+    opts: &CheckOptions,
+    data: &AssessmentData,
 ) -> CheckOutcome {
     let mut outcome = run_checks(obs, opts);
     if !obs.is_alive() {
@@ -96,6 +110,21 @@ pub fn run_checks_with_identity(
             continue;
         }
         if let Evaluation::Ran(hits) = (imp.evaluate)(obs, identity, opts) {
+            outcome.checks_run.push(def.id.clone());
+            outcome.findings.extend(hits.into_iter().map(|hit| Finding {
+                check_id: def.id.clone(),
+                severity: (imp.severity)(&hit).unwrap_or(def.severity),
+                port: hit.port,
+                summary: hit.summary,
+                evidence: hit.evidence,
+            }));
+        }
+    }
+    for imp in CONTEXT_IMPLEMENTATIONS {
+        let Some(def) = catalogue.get(imp.id) else {
+            continue;
+        };
+        if let Evaluation::Ran(hits) = (imp.evaluate)(obs, identity, data) {
             outcome.checks_run.push(def.id.clone());
             outcome.findings.extend(hits.into_iter().map(|hit| Finding {
                 check_id: def.id.clone(),
@@ -247,18 +276,36 @@ mod tests {
             ..Default::default()
         });
         let patched = Identity {
+            camera: true,
             vendor: Some("Hikvision".into()),
             model: Some("DS-2CD2143G0-I".into()),
             firmware: Some("V5.5.800 build 210628".into()),
             ..Default::default()
         };
-        let out = run_checks_with_identity(
+        // Registries loaded: the model is certified, and the warning list is empty.
+        let mut registries = camguard_registry::Registries::default();
+        registries.set(camguard_registry::RegistryList {
+            kind: camguard_registry::ListKind::Certified,
+            entries: vec![camguard_registry::Entry {
+                vendor: "Hikvision".into(),
+                model: "DS-2CD2143G0-I".into(),
+                source: "test".into(),
+                ..Default::default()
+            }],
+        });
+        registries.set(camguard_registry::RegistryList::new(
+            camguard_registry::ListKind::Warned,
+        ));
+        let data =
+            AssessmentData::new(camguard_advisories::Database::builtin().clone(), registries);
+        let out = run_checks_in_context(
             &host,
             &patched,
             &CheckOptions {
                 intrusive: true,
                 stream_proof: false,
             },
+            &data,
         );
         assert!(out.findings.is_empty());
         let host_checks = Catalogue::builtin()

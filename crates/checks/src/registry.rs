@@ -201,7 +201,7 @@ mod tests {
         let implemented: BTreeSet<&str> = implemented_checks().collect();
         assert_eq!(
             implemented.len(),
-            IMPLEMENTATIONS.len() + IDENTITY_IMPLEMENTATIONS.len(),
+            IMPLEMENTATIONS.len() + IDENTITY_IMPLEMENTATIONS.len() + CONTEXT_IMPLEMENTATIONS.len(),
             "duplicate implementation id"
         );
         let data: BTreeSet<&str> = Catalogue::builtin()

@@ -1,13 +1,13 @@
 //! `VULN.KNOWN_FIRMWARE_CVE`: the identified vendor, model and firmware fall under a published
-//! advisory of the bundled database (crates/advisories, data/advisories).
+//! advisory of the advisory database (crates/advisories: data/advisories plus imported files).
 //!
 //! Needs the identification (run after the fingerprint engine): without a vendor and a firmware
 //! string of a known version scheme the check cannot settle anything and does not count as
 //! run. One finding per host, listing every matched CVE; its severity follows the highest CVSS.
 
+use crate::context::AssessmentData;
 use crate::evidence::{bounded, MAX_FIELD_CHARS};
 use crate::registry::{Evaluation, Hit};
-use crate::CheckOptions;
 use camguard_advisories::{Database, FirmwareVersion, Match};
 use camguard_model::{HostObservation, Identity, Severity};
 use serde_json::json;
@@ -15,12 +15,12 @@ use serde_json::json;
 pub(crate) fn evaluate(
     _obs: &HostObservation,
     identity: &Identity,
-    _opts: &CheckOptions,
+    data: &AssessmentData,
 ) -> Evaluation {
-    evaluate_with(Database::builtin(), identity)
+    evaluate_with(&data.advisories, identity)
 }
 
-/// The evaluation against a given database (the built-in one in the pipeline).
+/// The evaluation against a given database (bundled plus imported advisories in the pipeline).
 pub(crate) fn evaluate_with(db: &Database, identity: &Identity) -> Evaluation {
     let (Some(vendor), Some(firmware)) = (identity.vendor.as_deref(), identity.firmware.as_deref())
     else {

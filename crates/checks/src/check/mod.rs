@@ -27,6 +27,6 @@ pub(crate) mod tls_legacy;
 pub(crate) mod tls_ports;
 pub(crate) mod tls_weak_cipher;
 pub(crate) mod upnp;
-pub(crate) mod vuln_firmware_outdated;
 pub(crate) mod vendor_sdk_port;
+pub(crate) mod vuln_firmware_outdated;
 pub(crate) mod ws_discovery_unicast;
