@@ -398,12 +398,24 @@ async fn probe_host_inline(ip: IpAddr, cfg: Arc<ScanConfig>, limiter: Limiter) -
         if let Some(c) = &known {
             o.authenticated_identity(ctx, c).await;
         }
-        o.stream_uris(ctx, known.as_ref()).await;
+        // Anonymously first (AUTH.ANON_MEDIA), then with the operator's credentials.
+        o.stream_uris(ctx, None).await;
+        if let Some(c) = known.as_ref().filter(|_| o.obs.media_anonymous.is_none()) {
+            o.stream_uris(ctx, Some(c)).await;
+        }
         if let Some(e) = obs.endpoints.iter_mut().find(|e| e.port == o.obs.port) {
             e.reason.push_str("; onvif device service");
         }
     }
     let onvif_paths = onvif.as_ref().map(|o| o.stream_paths()).unwrap_or_default();
+
+    // Anonymous snapshots on the HTTP ports (bounded reads; no image is kept).
+    obs.snapshots = join_all(
+        http_answered
+            .iter()
+            .map(|&p| crate::probe_snapshot::probe_snapshots(ctx, p)),
+    )
+    .await;
 
     // RTSP.
     let rtsp_results = join_all(rtsp_ports.iter().map(|&p| probe_rtsp(ctx, p, &onvif_paths))).await;

@@ -35,6 +35,7 @@ mod probe_lockout;
 mod probe_onvif;
 mod probe_rtsp;
 mod probe_services;
+pub mod probe_snapshot;
 mod probe_tls;
 pub mod rate;
 pub mod reason;

@@ -5,7 +5,7 @@
 //! reused on the scanned address.
 
 use crate::probe::HostCtx;
-use camguard_model::{sanitize_text, OnvifObservation};
+use camguard_model::{sanitize_text, AnonymousMedia, OnvifObservation};
 use camguard_protocols::auth::Credentials;
 use camguard_protocols::http::ProtoError;
 use camguard_protocols::onvif::{self, OnvifClient, DEVICE_SERVICE};
@@ -124,24 +124,29 @@ impl OnvifService {
     }
 
     /// `GetCapabilities` → media path, `GetProfiles`, `GetStreamUri` of up to two profiles.
-    /// Stream URIs are recorded without user information.
+    /// Stream URIs are recorded without user information. Without `creds` the answers (or
+    /// the refusal) are also recorded as the anonymous media access.
     pub(crate) async fn stream_uris(&mut self, ctx: &HostCtx, creds: Option<&Credentials>) {
-        if self.media_path.is_none() {
-            let caps = {
-                let _slot = ctx.slot().await;
-                self.client.get_capabilities(DEVICE_SERVICE, creds).await
-            };
-            let path = caps
-                .ok()
-                .and_then(|c| c.media_xaddr)
-                .and_then(|x| onvif::path_of_url(&x))
-                .unwrap_or_else(|| DEVICE_SERVICE.to_string());
-            self.media_path = Some(path);
-        }
-        let media = self
-            .media_path
-            .clone()
-            .unwrap_or_else(|| DEVICE_SERVICE.to_string());
+        let media = match &self.media_path {
+            Some(p) => p.clone(),
+            None => {
+                let caps = {
+                    let _slot = ctx.slot().await;
+                    self.client.get_capabilities(DEVICE_SERVICE, creds).await
+                };
+                let answered = caps.is_ok();
+                let path = caps
+                    .ok()
+                    .and_then(|c| c.media_xaddr)
+                    .and_then(|x| onvif::path_of_url(&x))
+                    .unwrap_or_else(|| DEVICE_SERVICE.to_string());
+                // A refused anonymous GetCapabilities does not settle the media path.
+                if answered || creds.is_some() {
+                    self.media_path = Some(path.clone());
+                }
+                path
+            }
+        };
         let profiles = {
             let _slot = ctx.slot().await;
             self.client.get_profiles(&media, creds).await
@@ -151,10 +156,13 @@ impl OnvifService {
             Err(e) => {
                 if !is_soap_answer(&e) {
                     self.obs.error.get_or_insert(format!("GetProfiles: {e}"));
+                } else if creds.is_none() {
+                    self.obs.media_requires_auth = true;
                 }
                 return;
             }
         };
+        let mut uris = Vec::new();
         for p in profiles.iter().take(2) {
             let uri = {
                 let _slot = ctx.slot().await;
@@ -162,10 +170,22 @@ impl OnvifService {
             };
             if let Ok(uri) = uri {
                 let clean = strip_userinfo(&uri);
-                if !self.obs.stream_uris.contains(&clean) {
-                    self.obs.stream_uris.push(clean);
+                if !uris.contains(&clean) {
+                    uris.push(clean);
                 }
             }
+        }
+        for u in &uris {
+            if !self.obs.stream_uris.contains(u) {
+                self.obs.stream_uris.push(u.clone());
+            }
+        }
+        if creds.is_none() {
+            self.obs.media_anonymous = Some(AnonymousMedia {
+                path: sanitize_text(media.as_bytes(), 256),
+                profiles: u32::try_from(profiles.len()).unwrap_or(u32::MAX),
+                stream_uris: uris,
+            });
         }
     }
 
