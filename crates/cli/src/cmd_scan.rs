@@ -5,7 +5,8 @@ use anyhow::{bail, Context, Result};
 use camguard_checks::fleet::FLEET_CHECKS;
 use camguard_checks::CheckOptions;
 use camguard_fingerprint::Engine;
-use camguard_model::DeviceRecord;
+use camguard_model::{DeviceRecord, Identity};
+use camguard_scan::discovery_sweep::discovery_walk;
 use camguard_scan::import::{import_file, ImportFormat, Imported};
 use camguard_scan::resume::{spec_hash, Checkpoint, Progress};
 use camguard_scan::shard::StartAt;
@@ -307,7 +308,12 @@ impl ScanPlan {
         if args.concurrency == 0 || args.rate == 0 {
             bail!("--concurrency and --rate must be at least 1");
         }
-        let engine = Arc::new(load_engine(args.fingerprints.as_ref())?);
+        // A discovery-only scan identifies nothing: skip compiling the fingerprint rules.
+        let engine = Arc::new(if args.discovery_only {
+            Engine::empty()
+        } else {
+            load_engine(args.fingerprints.as_ref())?
+        });
         let baseline = choose_baseline(args.baseline.as_deref())?;
         let mut config = ScanConfig {
             concurrency: args.concurrency,
@@ -317,7 +323,7 @@ impl ScanPlan {
             prove_streams: args.prove_streams,
             check_credentials: args.check_credentials,
             max_credential_attempts: args.max_credential_attempts,
-            vendor_hint: Some(vendor_hint(engine.clone())),
+            vendor_hint: (!args.discovery_only).then(|| vendor_hint(engine.clone())),
             discovery_only: args.discovery_only,
             ..ScanConfig::default()
         };
@@ -443,12 +449,23 @@ pub async fn execute(
         }
         Ok(())
     };
-    let mut stream = Box::pin(scan_walk(
-        walk,
-        plan.config.clone(),
-        order.extra_ports.clone(),
-        Some(progress.clone()),
-    ));
+    let mut stream = if plan.config.discovery_only {
+        discovery_walk(
+            walk,
+            plan.config.clone(),
+            order.extra_ports.clone(),
+            Some(progress.clone()),
+        )
+        .boxed()
+    } else {
+        scan_walk(
+            walk,
+            plan.config.clone(),
+            order.extra_ports.clone(),
+            Some(progress.clone()),
+        )
+        .boxed()
+    };
     let mut interrupt = Box::pin(tokio::signal::ctrl_c());
     loop {
         let (position, observation) = tokio::select! {
@@ -568,6 +585,20 @@ async fn handle_observation(
         let alive = observation.is_alive();
         if !alive && !plan.all_hosts {
             return Ok(());
+        }
+        if plan.config.discovery_only {
+            // Ports and their states only: no identification, checks or verdicts.
+            let record = DeviceRecord {
+                observation,
+                identity: Identity::default(),
+                findings: Vec::new(),
+                checks_run: Vec::new(),
+                verdicts: Vec::new(),
+            };
+            // Not kept in `totals.records`: no fleet check applies, and a sweep of a large
+            // range must not grow with it.
+            totals.alive += 1;
+            return emit(&record, store, scan_id, out).await;
         }
         let mut record = plan.assessor.assess(observation);
         if camguard_checks::fleet::applies(&record.observation) {

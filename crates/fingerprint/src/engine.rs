@@ -32,6 +32,16 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// An engine without rules: identifies nothing (for scans that never identify, such as a
+    /// discovery-only scan, which then skips compiling the built-in rules).
+    pub fn empty() -> Engine {
+        Engine {
+            rules: Vec::new(),
+            vendors: VendorTable::default(),
+            fields: Vec::new(),
+        }
+    }
+
     /// Built-in rules (embedded with include_str! from /work/main/data/fingerprints/*.toml).
     pub fn builtin() -> Result<Engine, FingerprintError> {
         let parsed = BUILTIN_RULE_FILES

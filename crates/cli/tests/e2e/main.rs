@@ -3,6 +3,7 @@
 mod advisories_cmd;
 mod bad_input;
 mod common;
+mod discovery_cmd;
 mod fingerprints_cmd;
 mod fuzz_build;
 mod gst_oracle;
