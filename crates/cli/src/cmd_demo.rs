@@ -31,6 +31,12 @@ pub struct DemoArgs {
     /// Added to every lab port (default: 0 as root, 10000 otherwise).
     #[arg(long)]
     pub port_offset: Option<u16>,
+    /// After the demo, keep the lab running and serve the dashboard on its database.
+    #[arg(long)]
+    pub serve: bool,
+    /// Address of the dashboard with --serve.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT", requires = "serve")]
+    pub listen: std::net::SocketAddr,
 }
 
 /// Entry point of `camguard demo`.
@@ -101,7 +107,12 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
     let options =
         serde_json::json!({"demo": true, "check_credentials": true, "prove_streams": true});
     let totals = execute(plan, Some(&store), out, show_progress, options).await?;
-    lab.shutdown().await;
+    let lab = if args.serve {
+        Some(lab)
+    } else {
+        lab.shutdown().await;
+        None
+    };
 
     let mut written = Vec::new();
     for (name, format, lang) in [
@@ -128,6 +139,12 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
     println!("lab manifest: {}", manifest_path.display());
     for path in written {
         println!("report:       {path}");
+    }
+    if let Some(lab) = lab {
+        crate::cmd_serve::demo_organisation(&store, first, last).await?;
+        let code = crate::cmd_serve::serve(store, args.listen, |_| {}).await;
+        lab.shutdown().await;
+        return code;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -9,6 +9,7 @@ mod cmd_identify;
 mod cmd_lab;
 mod cmd_report;
 mod cmd_scan;
+mod cmd_serve;
 mod pipeline;
 
 use clap::{Parser, Subcommand};
@@ -49,6 +50,8 @@ enum Command {
     Fingerprints(cmd_fingerprints::FingerprintsArgs),
     /// Known-vulnerable firmware: list advisories, import CSAF/KEV JSON, match the inventory.
     Advisories(cmd_advisories::AdvisoriesArgs),
+    /// Serve the dashboard and REST API over a database (`--db`, `--listen ADDR:PORT`).
+    Serve(cmd_serve::ServeArgs),
 }
 
 fn init_tracing(verbose: u8) {
@@ -89,6 +92,7 @@ fn main() -> ExitCode {
             Command::Baselines(args) => cmd_baselines::run(args),
             Command::Fingerprints(args) => cmd_fingerprints::run(args),
             Command::Advisories(args) => cmd_advisories::run(args).await,
+            Command::Serve(args) => cmd_serve::run(args).await,
         }
     });
     match result {

@@ -1,0 +1,342 @@
+//! The inventory: devices, recorded scans, compliance scorecards and reports.
+
+use super::{paginate, Id, PageQuery, Q};
+use crate::auth::{AtLeast, Role, Viewer};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::targets::parse_scope;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use camguard_store::org::Attestation;
+use camguard_store::InventoryDevice;
+use chrono::{DateTime, Utc};
+use ipnet::IpNet;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// Which systems (and through them, sites) each address belongs to.
+pub(crate) struct Org {
+    scopes: Vec<(i64, i64, IpNet)>, // (site, system, net)
+    attestations: Vec<Attestation>,
+}
+
+impl Org {
+    pub(crate) async fn load(s: &AppState) -> ApiResult<Org> {
+        let systems: HashMap<i64, i64> =
+            s.store.systems().await?.into_iter().map(|x| (x.id, x.site_id)).collect();
+        let scopes = s
+            .store
+            .scopes()
+            .await?
+            .into_iter()
+            .filter_map(|sc| {
+                let site = *systems.get(&sc.system_id)?;
+                Some((site, sc.system_id, parse_scope(&sc.cidr).ok()?))
+            })
+            .collect();
+        Ok(Org { scopes, attestations: s.store.attestations().await? })
+    }
+
+    fn systems_of(&self, d: &InventoryDevice) -> Vec<i64> {
+        self.scopes.iter().filter(|(_, _, n)| n.contains(&d.ip)).map(|(_, sys, _)| *sys).collect()
+    }
+
+    fn sites_of(&self, d: &InventoryDevice) -> Vec<i64> {
+        self.scopes.iter().filter(|(_, _, n)| n.contains(&d.ip)).map(|(site, _, _)| *site).collect()
+    }
+
+    /// Attestations that apply to a device: its model's, and its systems'.
+    fn attestations_for(&self, d: &InventoryDevice) -> Vec<&Attestation> {
+        let model = match (&d.identity.vendor, &d.identity.model) {
+            (Some(v), Some(m)) => Some(format!("model:{v}/{m}")),
+            _ => None,
+        };
+        let systems: Vec<String> = self.systems_of(d).iter().map(|s| format!("system:{s}")).collect();
+        self.attestations
+            .iter()
+            .filter(|a| model.as_deref() == Some(a.subject.as_str()) || systems.contains(&a.subject))
+            .collect()
+    }
+
+    /// A device's verdicts for `baseline`, with attested provisions labelled: a provision the
+    /// scan could not reach takes the attested status as `attested_pass` / `attested_fail`;
+    /// a provision the scan failed stays failed.
+    fn verdicts(&self, d: &InventoryDevice, baseline: &str) -> Vec<(String, String, Option<i64>)> {
+        let att = self.attestations_for(d);
+        d.verdicts
+            .iter()
+            .filter(|v| v.baseline == baseline)
+            .map(|v| {
+                let status = v.status.as_str().to_owned();
+                let a = att.iter().find(|a| a.baseline == v.baseline && a.provision == v.provision);
+                match a {
+                    Some(a) if status != "fail" && status != "pass" => {
+                        (v.provision.clone(), format!("attested_{}", a.status), Some(a.id))
+                    }
+                    _ => (v.provision.clone(), status, None),
+                }
+            })
+            .collect()
+    }
+}
+
+fn device_json(d: &InventoryDevice, org: &Org, role: Role, detail: bool) -> Value {
+    let findings: Vec<Value> = d
+        .findings
+        .iter()
+        .map(|f| {
+            let mut v = json!({"check_id": f.check_id, "severity": f.severity, "port": f.port, "summary": f.summary});
+            if detail {
+                let catalogue = camguard_checks::Catalogue::builtin();
+                if let Some(c) = catalogue.get(&f.check_id) {
+                    v["title"] = json!(c.title);
+                    v["remediation"] = json!(c.remediation);
+                }
+                // Evidence (already redacted) is for auditors and administrators.
+                if role >= Role::Auditor {
+                    v["evidence"] = f.evidence.clone();
+                } else {
+                    v["evidence"] = Value::Null;
+                    v["evidence_hidden"] = json!(true);
+                }
+            }
+            v
+        })
+        .collect();
+    let mut v = json!({
+        "id": d.id, "ip": d.ip, "first_seen": d.first_seen, "last_seen": d.last_seen,
+        "scan_id": d.scan_id, "identity": d.identity, "serial": d.serial,
+        "open_ports": d.open_ports().collect::<Vec<_>>(),
+        "findings": findings,
+        "systems": org.systems_of(d), "sites": org.sites_of(d),
+    });
+    if detail {
+        v["endpoints"] = json!(d.endpoints);
+        v["checks_run"] = json!(d.checks_run);
+        let mut by_baseline: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+        for b in d.verdicts.iter().map(|v| v.baseline.as_str()) {
+            by_baseline.entry(b).or_default();
+        }
+        let baselines: Vec<String> = by_baseline.keys().map(|s| s.to_string()).collect();
+        let verdicts: Vec<Value> = baselines
+            .iter()
+            .flat_map(|b| {
+                org.verdicts(d, b).into_iter().map(move |(p, s, a)| {
+                    json!({"baseline": b, "provision": p, "status": s, "attestation": a})
+                })
+            })
+            .collect();
+        v["verdicts"] = json!(verdicts);
+    }
+    v
+}
+
+fn contains(hay: &Option<String>, needle: &Option<String>) -> bool {
+    match needle {
+        None => true,
+        Some(n) => hay.as_deref().is_some_and(|h| h.to_lowercase().contains(&n.to_lowercase())),
+    }
+}
+
+/// Filters of `GET /api/v1/devices`.
+#[derive(Debug, Deserialize)]
+pub struct DeviceQuery {
+    page: Option<u64>,
+    per_page: Option<u64>,
+    q: Option<String>,
+    vendor: Option<String>,
+    model: Option<String>,
+    firmware: Option<String>,
+    check: Option<String>,
+    verdict: Option<String>,
+    site: Option<i64>,
+    system: Option<i64>,
+    camera: Option<bool>,
+    first_seen: Option<DateTime<Utc>>,
+    last_seen: Option<DateTime<Utc>>,
+}
+
+/// `GET /api/v1/devices`.
+pub async fn list_devices(State(s): State<AppState>, AtLeast(c): Viewer, Q(q): Q<DeviceQuery>) -> ApiResult<Response> {
+    let org = Org::load(&s).await?;
+    let devices: Vec<Value> = s
+        .store
+        .inventory()
+        .await?
+        .into_iter()
+        .filter(|d| {
+            let id = &d.identity;
+            contains(&id.vendor, &q.vendor)
+                && contains(&id.model, &q.model)
+                && contains(&id.firmware, &q.firmware)
+                && q.check.as_ref().is_none_or(|c| d.findings.iter().any(|f| &f.check_id == c))
+                && q.verdict.as_ref().is_none_or(|v| d.verdicts.iter().any(|x| x.status.as_str() == v))
+                && q.camera.is_none_or(|c| id.camera == c)
+                && q.site.is_none_or(|site| org.sites_of(d).contains(&site))
+                && q.system.is_none_or(|sys| org.systems_of(d).contains(&sys))
+                && q.first_seen.is_none_or(|t| d.first_seen >= t)
+                && q.last_seen.is_none_or(|t| d.last_seen >= t)
+                && q.q.as_ref().is_none_or(|needle| {
+                    let n = needle.to_lowercase();
+                    d.ip.to_string().contains(&n)
+                        || [&id.vendor, &id.model, &id.firmware]
+                            .iter()
+                            .any(|f| f.as_deref().is_some_and(|f| f.to_lowercase().contains(&n)))
+                })
+        })
+        .map(|d| device_json(&d, &org, c.role, false))
+        .collect();
+    paginate(devices, PageQuery { page: q.page, per_page: q.per_page }, "/api/v1/devices")
+}
+
+async fn find_device(s: &AppState, id: i64) -> ApiResult<InventoryDevice> {
+    s.store
+        .inventory()
+        .await?
+        .into_iter()
+        .find(|d| d.id == id)
+        .ok_or_else(|| ApiError::not_found("device"))
+}
+
+/// `GET /api/v1/devices/{id}`.
+pub async fn device(State(s): State<AppState>, AtLeast(c): Viewer, Id(id): Id) -> ApiResult<Json<Value>> {
+    let d = find_device(&s, id).await?;
+    let org = Org::load(&s).await?;
+    Ok(Json(device_json(&d, &org, c.role, true)))
+}
+
+/// `GET /api/v1/devices/{id}/history`.
+pub async fn history(State(s): State<AppState>, _: Viewer, Id(id): Id) -> ApiResult<Json<Value>> {
+    find_device(&s, id).await?;
+    Ok(Json(json!({"device_id": id, "scans": s.store.device_history(id).await?})))
+}
+
+/// `GET /api/v1/scans`.
+pub async fn list_scans(State(s): State<AppState>, _: Viewer, Q(q): Q<PageQuery>) -> ApiResult<Response> {
+    let mut scans = s.store.scans().await?;
+    scans.reverse();
+    paginate(scans, q, "/api/v1/scans")
+}
+
+/// `GET /api/v1/scans/{id}`.
+pub async fn scan(State(s): State<AppState>, _: Viewer, Id(id): Id) -> ApiResult<Json<Value>> {
+    let scan = s
+        .store
+        .scans()
+        .await?
+        .into_iter()
+        .find(|x| x.id == id)
+        .ok_or_else(|| ApiError::not_found("scan"))?;
+    Ok(Json(json!(scan)))
+}
+
+/// The baseline asked for, else that of the newest scan, else the one in force.
+async fn pick_baseline(s: &AppState, id: Option<&str>) -> ApiResult<camguard_baseline::Baseline> {
+    let registry = camguard_baseline::Registry::builtin().map_err(ApiError::internal)?;
+    let newest = s.store.scans().await?.into_iter().max_by_key(|x| x.id).map(|x| x.baseline);
+    let b = match id.map(str::to_owned).or(newest) {
+        Some(id) => registry.get(&id).ok_or_else(|| ApiError::bad_request(format!("unknown baseline {id:?}")))?,
+        None => registry.in_force(s.now().date_naive()).ok_or_else(|| ApiError::internal("no baseline in force"))?,
+    };
+    Ok(b.clone())
+}
+
+/// Query of `GET /api/v1/compliance`.
+#[derive(Debug, Deserialize)]
+pub struct ComplianceQuery {
+    baseline: Option<String>,
+    system: Option<i64>,
+}
+
+/// `GET /api/v1/compliance`.
+pub async fn compliance(State(s): State<AppState>, _: Viewer, Q(q): Q<ComplianceQuery>) -> ApiResult<Json<Value>> {
+    let baseline = pick_baseline(&s, q.baseline.as_deref()).await?;
+    let org = Org::load(&s).await?;
+    let devices: Vec<InventoryDevice> = s
+        .store
+        .inventory()
+        .await?
+        .into_iter()
+        .filter(|d| q.system.is_none_or(|sys| org.systems_of(d).contains(&sys)))
+        .collect();
+    let mut provisions: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut severity: BTreeMap<String, u64> = BTreeMap::new();
+    let mut vendors: BTreeMap<String, u64> = BTreeMap::new();
+    let mut failing_models: BTreeMap<String, u64> = BTreeMap::new();
+    for d in &devices {
+        let mut failed = false;
+        for (p, status, _) in org.verdicts(d, &baseline.id) {
+            failed |= status == "fail" || status == "attested_fail";
+            *provisions.entry(p).or_default().entry(status).or_default() += 1;
+        }
+        for f in &d.findings {
+            *severity.entry(f.severity.as_str().to_owned()).or_default() += 1;
+        }
+        if d.identity.camera {
+            let vendor = d.identity.vendor.clone().unwrap_or_else(|| "unknown".into());
+            *vendors.entry(vendor.clone()).or_default() += 1;
+            if failed {
+                let model = d.identity.model.clone().unwrap_or_else(|| "?".into());
+                *failing_models.entry(format!("{vendor}/{model}")).or_default() += 1;
+            }
+        }
+    }
+    let trend: Vec<Value> = s
+        .store
+        .scans()
+        .await?
+        .iter()
+        .map(|x| json!({"scan_id": x.id, "started_at": x.started_at, "devices": x.devices, "cameras": x.cameras, "findings": x.findings}))
+        .collect();
+    let rows: Vec<Value> = baseline
+        .provisions
+        .iter()
+        .map(|p| json!({"provision": p.id, "text": p.text, "counts": provisions.get(&p.id).cloned().unwrap_or_default()}))
+        .collect();
+    Ok(Json(json!({
+        "baseline": baseline.id, "system": q.system, "devices": devices.len(),
+        "provisions": rows, "severity": severity, "vendors": vendors,
+        "warned_models": failing_models, "trend": trend,
+    })))
+}
+
+/// Query of `GET /api/v1/reports`.
+#[derive(Debug, Deserialize)]
+pub struct ReportQuery {
+    format: Option<String>,
+    lang: Option<String>,
+    baseline: Option<String>,
+}
+
+/// `GET /api/v1/reports`: any format camguard-report offers.
+pub async fn report(State(s): State<AppState>, _: Viewer, Q(q): Q<ReportQuery>) -> ApiResult<Response> {
+    let format_name = q.format.as_deref().unwrap_or("html").trim().to_ascii_lowercase();
+    let format: camguard_report::Format = format_name.parse().map_err(|e: camguard_report::ParseChoiceError| ApiError::bad_request(e.to_string()))?;
+    let lang: camguard_report::Lang = q
+        .lang
+        .as_deref()
+        .unwrap_or("vi")
+        .parse()
+        .map_err(|e: camguard_report::ParseChoiceError| ApiError::bad_request(e.to_string()))?;
+    let baseline = pick_baseline(&s, q.baseline.as_deref()).await?;
+    let mut input = camguard_report::ReportInput::new(
+        s.now(),
+        &baseline,
+        s.store.scans().await?,
+        s.store.inventory().await?,
+    );
+    input.trend = s.store.scan_trend().await?;
+    let text = camguard_report::render(&input, format, lang).map_err(ApiError::internal)?;
+    let mime = match format_name.as_str() {
+        "html" => "text/html; charset=utf-8",
+        "json" => "application/json",
+        "csv" => "text/csv; charset=utf-8",
+        "sarif" => "application/sarif+json",
+        _ => "application/octet-stream",
+    };
+    let disposition = format!("attachment; filename=\"camguard-report-{}.{format_name}\"", lang.code());
+    Ok(([(header::CONTENT_TYPE, mime.to_owned()), (header::CONTENT_DISPOSITION, disposition)], text).into_response())
+}

@@ -1,0 +1,107 @@
+//! The OpenAPI 3.1 document, generated from the route table ([`crate::api::routes`]).
+
+use crate::api::routes;
+use axum::Json;
+use serde_json::{json, Map, Value};
+
+fn problem(description: &str) -> Value {
+    json!({"description": description,
+           "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}})
+}
+
+/// Build the document.
+pub fn document() -> Value {
+    let mut paths: Map<String, Value> = Map::new();
+    for route in routes() {
+        let method = route.method.as_str().to_ascii_lowercase();
+        let mut params: Vec<Value> = route
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "integer"}}))
+            .collect();
+        for q in route.query {
+            let schema = match *q {
+                "page" | "per_page" | "site" | "system" => json!({"type": "integer", "minimum": 1}),
+                "camera" => json!({"type": "boolean"}),
+                "first_seen" | "last_seen" => json!({"type": "string", "format": "date-time"}),
+                _ => json!({"type": "string"}),
+            };
+            params.push(json!({"name": q, "in": "query", "required": false, "schema": schema}));
+        }
+        let op_id = format!(
+            "{}{}",
+            method,
+            route
+                .path
+                .trim_start_matches("/api/v1/")
+                .split(['/', '.', '{', '}'])
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    let mut c = s.chars();
+                    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+                })
+                .collect::<String>()
+        );
+        let mut responses = json!({
+            "200": {"description": "success", "content": {"application/json": {"schema": {}}}},
+            "400": problem("bad request"),
+            "default": problem("error"),
+        });
+        if route.role.is_some() {
+            responses["401"] = problem("not signed in");
+            responses["403"] = problem("role too weak, or missing CSRF token on a cookie session");
+        }
+        let mut op = json!({
+            "operationId": op_id,
+            "summary": route.summary,
+            "parameters": params,
+            "responses": responses,
+        });
+        match route.role {
+            Some(role) => {
+                op["security"] = json!([{"session": []}, {"token": []}]);
+                op["x-camguard-role"] = json!(role.as_str());
+            }
+            None => op["security"] = json!([]),
+        }
+        if route.body {
+            op["requestBody"] = json!({"required": true,
+                "content": {"application/json": {"schema": {"type": "object"}}}});
+        }
+        paths
+            .entry(route.path.trim_start_matches("/api/v1").to_owned())
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+            .map(|m| m.insert(method, op));
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "camguard API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "The camguard inventory, scans and compliance over the database the CLI writes. \
+                Errors are RFC 9457 problem documents. Lists take ?page=&per_page= and answer \
+                {items,total,page,per_page} with Link and X-Total-Count headers. Cookie sessions send \
+                X-CSRF-Token on unsafe methods; API tokens (Authorization: Bearer) do not."
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE},
+                "token": {"type": "http", "scheme": "bearer"}
+            },
+            "schemas": {
+                "Problem": {"type": "object", "properties": {
+                    "type": {"type": "string"}, "title": {"type": "string"},
+                    "status": {"type": "integer"}, "detail": {"type": "string"}}}
+            }
+        }
+    })
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn handler() -> Json<Value> {
+    Json(document())
+}

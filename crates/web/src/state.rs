@@ -1,0 +1,48 @@
+//! Shared state of the server: the store, the clock, the policy and the scan jobs.
+
+use crate::jobs::{JobManager, ScanRunner};
+use crate::policy::Policy;
+use camguard_store::Store;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+/// The time source; tests inject a clock they can move.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// The wall clock.
+pub fn system_clock() -> Clock {
+    Arc::new(Utc::now)
+}
+
+/// Everything a handler needs. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database the CLI writes too.
+    pub store: Store,
+    /// Time source.
+    pub clock: Clock,
+    /// Sign-in policy.
+    pub policy: Policy,
+    /// Served over TLS (cookies get `Secure`, responses HSTS).
+    pub tls: bool,
+    /// Running and finished scan jobs.
+    pub jobs: JobManager,
+}
+
+impl AppState {
+    /// State over `store` that runs scans with `runner`.
+    pub fn new(store: Store, runner: Arc<dyn ScanRunner>, clock: Clock, tls: bool) -> AppState {
+        AppState {
+            jobs: JobManager::new(store.clone(), runner, clock.clone()),
+            store,
+            clock,
+            policy: Policy::builtin(),
+            tls,
+        }
+    }
+
+    /// Now, by the state's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+}
