@@ -524,14 +524,23 @@ fn device(p: &mut Page<'_>, d: &DeviceEntry) {
     }
 
     p.raw("<h4>").t("devices.verdicts").raw("</h4>\n");
+    // Decided verdicts (fail, pass) are listed; the undecided ones are counted, their texts
+    // are in the per-provision table. This keeps a device to a page or two in print.
+    let decided: Vec<_> = d
+        .verdicts
+        .iter()
+        .filter(|v| matches!(v.status, VerdictStatus::Fail | VerdictStatus::Pass))
+        .collect();
     if d.verdicts.is_empty() {
         p.muted("devices.no_verdicts");
-    } else {
-        p.raw("<table>\n<tr>")
+    } else if !decided.is_empty() {
+        p.raw("<table class=\"verdicts\">\n<thead><tr>")
             .th("provisions.provision")
             .th("provisions.text");
-        p.th("devices.status").th("devices.cited").raw("</tr>\n");
-        for v in &d.verdicts {
+        p.th("devices.status")
+            .th("devices.cited")
+            .raw("</tr></thead>\n");
+        for v in decided {
             p.raw("<tr><td>").text(&v.provision);
             if v.text.is_none() {
                 p.raw(" <span class=\"muted\">(")
@@ -546,6 +555,20 @@ fn device(p: &mut Page<'_>, d: &DeviceEntry) {
                 .raw("</tr>\n");
         }
         p.raw("</table>\n");
+    }
+    let undecided = [
+        VerdictStatus::NotVerifiableRemotely,
+        VerdictStatus::NotTested,
+    ]
+    .map(|s| (s, d.verdicts.iter().filter(|v| v.status == s).count()));
+    if undecided.iter().any(|(_, n)| *n > 0) {
+        p.raw("<p class=\"meta\">")
+            .t("devices.other_verdicts")
+            .raw(":");
+        for (status, n) in undecided.into_iter().filter(|(_, n)| *n > 0) {
+            p.raw(" ").status(status).raw(" × ").text(&n.to_string());
+        }
+        p.raw("</p>\n");
     }
     p.raw("</section>\n");
 }

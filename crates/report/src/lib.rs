@@ -94,7 +94,18 @@ pub fn document(input: &ReportInput<'_>, lang: Lang) -> ReportDocument {
 
 /// Render the report in `format` and `lang`.
 pub fn render(input: &ReportInput<'_>, format: Format, lang: Lang) -> Result<String, ReportError> {
-    let doc = document(input, lang);
+    render_with(input, camguard_checks::Catalogue::builtin(), format, lang)
+}
+
+/// Render the report with the texts of `catalogue` (the built-in one in [`render`]; a fixed
+/// one keeps golden files independent of catalogue edits).
+pub fn render_with(
+    input: &ReportInput<'_>,
+    catalogue: &camguard_checks::Catalogue,
+    format: Format,
+    lang: Lang,
+) -> Result<String, ReportError> {
+    let doc = document::build(input, catalogue, lang);
     match format {
         Format::Json => {
             let mut out = serde_json::to_string_pretty(&doc)?;
@@ -107,7 +118,7 @@ pub fn render(input: &ReportInput<'_>, format: Format, lang: Lang) -> Result<Str
         }
         Format::Csv => Ok(csv::findings(&doc)),
         Format::Sarif => {
-            let log = sarif::render(&doc, camguard_checks::Catalogue::builtin());
+            let log = sarif::render(&doc, catalogue);
             let mut out = serde_json::to_string_pretty(&log)?;
             out.push('\n');
             Ok(out)
@@ -126,7 +137,17 @@ pub fn render_diff(
     format: Format,
     lang: Lang,
 ) -> Result<String, ReportError> {
-    let doc = diff_document(input, lang);
+    render_diff_with(input, camguard_checks::Catalogue::builtin(), format, lang)
+}
+
+/// Render the diff with the texts of `catalogue`.
+pub fn render_diff_with(
+    input: &diff::DiffInput,
+    catalogue: &camguard_checks::Catalogue,
+    format: Format,
+    lang: Lang,
+) -> Result<String, ReportError> {
+    let doc = diff::build(input, catalogue, lang);
     match format {
         Format::Json => {
             let mut out = serde_json::to_string_pretty(&doc)?;
