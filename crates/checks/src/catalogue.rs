@@ -42,6 +42,11 @@ pub struct CheckDef {
     /// Host (default) or fleet.
     #[serde(default)]
     pub scope: Scope,
+    /// The scan flag that enables this intrusive check's own probe (e.g.
+    /// `--lockout-test-account`). Such a check runs when its observation is present, without
+    /// needing the credential checks' [`crate::CheckOptions::intrusive`].
+    #[serde(default)]
+    pub opt_in: Option<String>,
     /// Short title.
     pub title: Localized,
     /// What the finding means.
@@ -132,6 +137,12 @@ fn validate(def: &CheckDef) -> Result<(), CatalogueError> {
     if def.id.is_empty() || def.id.chars().any(|c| c.is_whitespace()) {
         return Err(invalid(def, "id must be non-empty and without spaces"));
     }
+    if def.opt_in.as_deref().is_some_and(|f| !f.starts_with("--")) {
+        return Err(invalid(def, "opt_in must name a scan flag (--…)"));
+    }
+    if def.opt_in.is_some() && def.safety != Safety::Intrusive {
+        return Err(invalid(def, "opt_in is only for intrusive checks"));
+    }
     let texts = [
         ("title", &def.title),
         ("description", &def.description),
@@ -158,6 +169,26 @@ fn validate(def: &CheckDef) -> Result<(), CatalogueError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn opt_in_checks_are_intrusive_and_name_their_flag() {
+        let cat = Catalogue::builtin();
+        for (id, flag) in [
+            ("AUTH.NO_LOCKOUT", "--lockout-test-account"),
+            ("AUTH.USER_ENUMERATION", "--check-user-enumeration"),
+            ("VULN.CVE_2017_7921_CONFIRMED", "--confirm-cves"),
+            ("VULN.CVE_2021_33044_CONFIRMED", "--confirm-cves"),
+        ] {
+            let def = cat.get(id).unwrap_or_else(|| panic!("{id} missing"));
+            assert_eq!(def.safety, Safety::Intrusive, "{id}");
+            assert_eq!(def.opt_in.as_deref(), Some(flag), "{id}");
+        }
+        let safe_with_flag = BUILTIN_TOML.replace(
+            "safety = \"intrusive\"\nopt_in = \"--confirm-cves\"",
+            "safety = \"safe\"\nopt_in = \"--confirm-cves\"",
+        );
+        assert!(Catalogue::from_toml(&safe_with_flag).is_err());
+    }
 
     #[test]
     fn builtin_catalogue_parses_with_the_five_fixed_checks() {

@@ -22,6 +22,7 @@ mod testutil;
 
 pub use catalogue::{Catalogue, CatalogueError, CheckDef, Safety, Scope};
 pub use context::AssessmentData;
+pub use policy::{lockout_policy, LockoutPolicy};
 pub use registry::implemented_checks;
 
 use camguard_model::{Finding, HostObservation, Identity};
@@ -49,7 +50,8 @@ pub struct CheckOutcome {
 /// Run every applicable check of the built-in catalogue on one host.
 ///
 /// An unreachable host (no open endpoint) gets no checks at all. Intrusive checks run only
-/// when `opts.intrusive` is set.
+/// when `opts.intrusive` is set, except those with an `opt_in` flag of their own: they run
+/// when that flag collected their observation (without it they stay undecided).
 pub fn run_checks(obs: &HostObservation, opts: &CheckOptions) -> CheckOutcome {
     let mut outcome = CheckOutcome::default();
     if !obs.is_alive() {
@@ -60,7 +62,7 @@ pub fn run_checks(obs: &HostObservation, opts: &CheckOptions) -> CheckOutcome {
         let Some(def) = catalogue.get(imp.id) else {
             continue;
         };
-        if def.safety == Safety::Intrusive && !opts.intrusive {
+        if def.safety == Safety::Intrusive && !opts.intrusive && def.opt_in.is_none() {
             continue;
         }
         if let Evaluation::Ran(hits) = (imp.evaluate)(obs, opts) {
@@ -314,6 +316,8 @@ mod tests {
             .filter(|c| c.scope == Scope::Host)
             // SURF.P2P_CLOUD runs only on an answer proving a P2P service (silence proves nothing).
             .filter(|c| c.id != "SURF.P2P_CLOUD")
+            // Checks with their own opt-in flag run only on their probe's observation.
+            .filter(|c| c.opt_in.is_none())
             .count();
         assert_eq!(out.checks_run.len(), host_checks);
     }

@@ -91,6 +91,26 @@ pub(crate) struct BannerVersion {
     source: String,
 }
 
+/// Decision 724's brute-force protection thresholds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LockoutPolicy {
+    /// Failed logins after which the account must be locked.
+    pub failures: u32,
+    /// Window those failures fall in, seconds.
+    pub window_secs: u64,
+    /// How long the lock must last, seconds.
+    pub lock_secs: u64,
+    /// Where the thresholds come from.
+    pub source: String,
+}
+
+/// The lockout thresholds of the embedded policy (`[lockout]` of `data/checks/policy.toml`);
+/// the CLI hands them to the scanner's lockout test.
+pub fn lockout_policy() -> &'static LockoutPolicy {
+    &Policy::builtin().lockout
+}
+
 /// The whole policy file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -101,6 +121,7 @@ pub(crate) struct Policy {
     pub rtsps: Rtsps,
     pub vendor_protocol: Vec<VendorProtocol>,
     pub banner_version: BannerVersion,
+    pub lockout: LockoutPolicy,
 }
 
 impl Policy {

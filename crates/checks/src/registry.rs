@@ -128,6 +128,22 @@ pub(crate) const IMPLEMENTATIONS: &[CheckImpl] = &[
         id: "SURF.P2P_CLOUD",
         evaluate: crate::check::p2p_cloud::evaluate,
     },
+    CheckImpl {
+        id: "AUTH.NO_LOCKOUT",
+        evaluate: crate::check::no_lockout::evaluate,
+    },
+    CheckImpl {
+        id: "AUTH.USER_ENUMERATION",
+        evaluate: crate::check::user_enumeration::evaluate,
+    },
+    CheckImpl {
+        id: "VULN.CVE_2017_7921_CONFIRMED",
+        evaluate: crate::check::cve_confirm::evaluate_7921,
+    },
+    CheckImpl {
+        id: "VULN.CVE_2021_33044_CONFIRMED",
+        evaluate: crate::check::cve_confirm::evaluate_33044,
+    },
 ];
 
 /// A check that also needs the identification (vendor, model, firmware); runs after the
