@@ -61,7 +61,8 @@ pub async fn run(args: AdvisoriesArgs) -> Result<ExitCode> {
     }
 }
 
-fn default_dir() -> Result<PathBuf> {
+/// The default user advisory directory.
+pub(crate) fn default_dir() -> Result<PathBuf> {
     if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|x| !x.is_empty()) {
         return Ok(PathBuf::from(x).join("camguard/advisories"));
     }
@@ -72,7 +73,7 @@ fn default_dir() -> Result<PathBuf> {
 }
 
 /// The bundled database plus the user directory.
-fn load(dir: &Path) -> Result<Database> {
+pub(crate) fn load(dir: &Path) -> Result<Database> {
     let mut db = Database::builtin().clone();
     db.merge(Database::from_dir(dir).with_context(|| format!("loading {}", dir.display()))?);
     Ok(db)

@@ -360,6 +360,7 @@ impl ScanPlan {
                     intrusive: args.check_credentials,
                     stream_proof: args.prove_streams,
                 },
+                data: crate::pipeline::assessment_data()?,
             },
             target_spec: specs.join(" "),
             all_hosts: args.all_hosts,
@@ -388,13 +389,14 @@ pub struct ScanTotals {
 
 /// Run a validated plan: stream records to `out` (JSON Lines) and to the store.
 pub async fn execute(
-    plan: ScanPlan,
+    mut plan: ScanPlan,
     store: Option<&Store>,
     mut out: Option<Box<dyn Write + Send>>,
     show_progress: bool,
     options: serde_json::Value,
 ) -> Result<ScanTotals> {
     let started_at = Utc::now();
+    crate::pipeline::add_registries(&mut plan.assessor, store).await?;
     let scan_id = match store {
         Some(store) => Some(
             store

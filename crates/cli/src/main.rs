@@ -7,6 +7,7 @@ mod cmd_demo;
 mod cmd_fingerprints;
 mod cmd_identify;
 mod cmd_lab;
+mod cmd_registry;
 mod cmd_report;
 mod cmd_scan;
 mod cmd_serve;
@@ -50,6 +51,8 @@ enum Command {
     Fingerprints(cmd_fingerprints::FingerprintsArgs),
     /// Known-vulnerable firmware: list advisories, import CSAF/KEV JSON, match the inventory.
     Advisories(cmd_advisories::AdvisoriesArgs),
+    /// Certified and warned camera model lists: import/export CSV or JSON, list, match the inventory.
+    Registry(cmd_registry::RegistryArgs),
     /// Serve the dashboard and REST API over a database (`--db`, `--listen ADDR:PORT`).
     Serve(cmd_serve::ServeArgs),
 }
@@ -92,6 +95,7 @@ fn main() -> ExitCode {
             Command::Baselines(args) => cmd_baselines::run(args),
             Command::Fingerprints(args) => cmd_fingerprints::run(args),
             Command::Advisories(args) => cmd_advisories::run(args).await,
+            Command::Registry(args) => cmd_registry::run(args).await,
             Command::Serve(args) => cmd_serve::run(args).await,
         }
     });

@@ -4,7 +4,7 @@
 //! [`DeviceRecord`] with the fingerprint engine, the check catalogue and the chosen baseline.
 
 use camguard_baseline::Baseline;
-use camguard_checks::CheckOptions;
+use camguard_checks::{AssessmentData, CheckOptions};
 use camguard_fingerprint::Engine;
 use camguard_model::{DeviceRecord, FingerprintInput, HostObservation};
 use camguard_scan::VendorHint;
@@ -18,6 +18,9 @@ pub struct Assessor {
     pub baseline: Baseline,
     /// Which opt-in checks ran.
     pub check_options: CheckOptions,
+    /// Reference data of the identity checks: advisories (bundled + imported), latest
+    /// releases, registries of certified and warned models (from the scan database).
+    pub data: Arc<AssessmentData>,
 }
 
 impl Assessor {
@@ -26,8 +29,12 @@ impl Assessor {
         let identity = self
             .engine
             .identify(&FingerprintInput::from_host(&observation));
-        let outcome =
-            camguard_checks::run_checks_with_identity(&observation, &identity, &self.check_options);
+        let outcome = camguard_checks::run_checks_in_context(
+            &observation,
+            &identity,
+            &self.check_options,
+            &self.data,
+        );
         let verdicts =
             camguard_baseline::assess(&self.baseline, &outcome.findings, &outcome.checks_run);
         DeviceRecord {
@@ -43,4 +50,33 @@ impl Assessor {
 /// A vendor hint for the scanner's credential check, backed by the fingerprint engine.
 pub fn vendor_hint(engine: Arc<Engine>) -> VendorHint {
     Arc::new(move |obs: &HostObservation| engine.identify(&FingerprintInput::from_host(obs)).vendor)
+}
+
+/// The reference data a scan starts with: the bundled advisories plus those imported with
+/// `camguard advisories import` (default user directory), the bundled releases, no registries
+/// (see [`add_registries`]).
+pub fn assessment_data() -> anyhow::Result<Arc<AssessmentData>> {
+    let advisories = crate::cmd_advisories::load(&crate::cmd_advisories::default_dir()?)?;
+    Ok(Arc::new(AssessmentData::new(
+        advisories,
+        camguard_registry::Registries::default(),
+    )))
+}
+
+/// Load the registries of certified and warned models imported into the scan database
+/// (`camguard registry import`); a list never imported stays unloaded.
+pub async fn add_registries(
+    assessor: &mut Assessor,
+    store: Option<&camguard_store::Store>,
+) -> anyhow::Result<()> {
+    let Some(store) = store else {
+        return Ok(());
+    };
+    let registries = store.registries().await?;
+    if registries != camguard_registry::Registries::default() {
+        let mut data = (*assessor.data).clone();
+        data.registries = registries;
+        assessor.data = Arc::new(data);
+    }
+    Ok(())
 }

@@ -72,7 +72,9 @@ pub struct Entry {
     /// Date of the certificate or notice, `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    /// Where the fact comes from: a URL or a document.
+    /// Where the fact comes from: a URL or a document (required; in JSON the document's
+    /// `source` fills it when absent).
+    #[serde(default)]
     pub source: String,
     /// Free text (scope, conditions, why the entry is there).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -301,6 +301,25 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_example_lists_load_and_say_they_are_examples() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/registries");
+        for (file, kind) in [
+            ("example-certified.csv", ListKind::Certified),
+            ("example-warned.json", ListKind::Warned),
+        ] {
+            let text = std::fs::read_to_string(dir.join(file)).expect(file);
+            assert!(text.contains("EXAMPLE"), "{file} must say it is an example");
+            let l = parse_file(kind, &text, Format::detect(file, &text)).expect(file);
+            assert!(!l.entries.is_empty(), "{file}");
+            for e in &l.entries {
+                let r = e.reference.as_deref().unwrap_or_default();
+                assert!(r.starts_with("EXAMPLE-"), "{file}: {r:?} is not an example id");
+                assert!(e.source.contains("EXAMPLE"), "{file}: {}", e.source);
+            }
+        }
+    }
+
+    #[test]
     fn format_detection() {
         assert_eq!(Format::detect("a.JSON", ""), Format::Json);
         assert_eq!(Format::detect("a.csv", "{"), Format::Csv);
