@@ -109,6 +109,9 @@ pub struct DeviceSpec {
     /// Famous flaws the device carries (`cve_2017_7921`, `cve_2021_33044`); default: none.
     #[serde(default)]
     pub vulns: crate::vulns::Vulns,
+    /// Surface switches (anonymous snapshot, any-path 200, SNMP, P2P); default: off.
+    #[serde(default)]
+    pub surface: crate::surface::Switches,
 }
 
 impl DeviceSpec {
@@ -236,6 +239,8 @@ impl LabConfig {
             let services = crate::extra_services::parse(crate::extra_services::split_off(&mut v))
                 .map_err(device_err)?;
             let tls_discovery = crate::tls_discovery::split_off(&mut v);
+            let surface =
+                crate::surface::parse(crate::surface::split_off(&mut v)).map_err(device_err)?;
             let vulns = crate::vulns::parse(crate::vulns::split_off(&mut v)).map_err(device_err)?;
             let raw = RawDevice::deserialize(v.clone()).map_err(|e| LabError::Device {
                 device: name.clone(),
@@ -254,6 +259,7 @@ impl LabConfig {
             spec.vulns = vulns;
             spec.tls_discovery =
                 crate::tls_discovery::parse(tls_discovery, spec.https).map_err(device_err)?;
+            spec.surface = surface;
             devices.push(spec);
         }
         let mut ids = BTreeSet::new();
@@ -354,6 +360,7 @@ impl LabConfig {
                 if extra_services {
                     d.services = crate::extra_services::ExtraServices::all_of(p);
                 }
+                d.surface = crate::surface::for_profile(index % PROFILES.len());
                 devices.push(d);
             }
         }
@@ -555,6 +562,7 @@ fn resolve(raw: RawDevice, index: usize, seed: u64, name: &str) -> Result<Device
         services: crate::extra_services::ExtraServices::default(),
         tls_discovery: crate::tls_discovery::Switches::default(),
         vulns: crate::vulns::Vulns::default(),
+        surface: crate::surface::Switches::default(),
     })
 }
 

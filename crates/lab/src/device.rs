@@ -75,6 +75,8 @@ pub struct Device {
     pub discovery: crate::udp::DiscoveryPorts,
     /// Requests the device's HTTP servers received (tests prove what a scan sent).
     pub requests: crate::vulns::RequestLog,
+    /// Port offset the device was started with (for its UDP surface services).
+    pub port_offset: u16,
 }
 
 impl Device {
@@ -159,6 +161,7 @@ impl Device {
             tls: None,
             discovery: Default::default(),
             requests: Default::default(),
+            port_offset,
         })
     }
 
@@ -249,6 +252,20 @@ impl Device {
             }),
             discovery,
             vulns: self.spec.vulns,
+            anonymous_snapshot: crate::snapshot::anonymous_snapshot_path(self),
+            http_any_path_200: self.spec.surface.http_any_path_200,
+            snmp: self.spec.surface.snmp.as_ref().and_then(|community| {
+                Some(crate::manifest::ManifestSnmp {
+                    port: crate::snmp::port_of(self, self.port_offset)?,
+                    community: community.clone(),
+                })
+            }),
+            p2p: crate::p2p::port_of(self, self.port_offset).map(|port| {
+                crate::manifest::ManifestP2p {
+                    port,
+                    uid: crate::p2p::uid(self).to_string(),
+                }
+            }),
         }
     }
 }

@@ -138,6 +138,9 @@ fn route(device: &Device, role: Role, method: &str, target: &str, msg: &wire::Me
     if let Some(reply) = crate::vulns::route(device, method, path, query, msg) {
         return reply;
     }
+    if let Some(reply) = crate::snapshot::anonymous(device, method, path) {
+        return reply;
+    }
     let behaviour = &device.spec.behaviour;
     let style = login::style_for(&device.spec.personality);
     if let Some(style) = style.filter(|s| {
@@ -154,6 +157,10 @@ fn route(device: &Device, role: Role, method: &str, target: &str, msg: &wire::Me
         }
         ("GET" | "HEAD", _) => {
             let known = matches!(path, "/" | "/index.html" | "/doc/page/login.asp");
+            // The "200 to everything" firmware: any unknown path gets the login page.
+            if !known && device.spec.surface.http_any_path_200 {
+                return login_page(device);
+            }
             // The web UI looks the path up first unless `auth_before_path` says otherwise.
             if !known && !behaviour.auth_before_path.unwrap_or(false) {
                 return Reply::text(404, "Not Found");
@@ -275,7 +282,7 @@ fn login_endpoint(
 }
 
 /// Snapshot CGIs served when the device takes credentials in the URL.
-fn snapshot_paths(device: &Device) -> Vec<&'static str> {
+pub(crate) fn snapshot_paths(device: &Device) -> Vec<&'static str> {
     let b = &device.spec.behaviour;
     let mut out = Vec::new();
     if b.url_credentials.is_empty() {

@@ -90,6 +90,7 @@ impl Lab {
                 .count(),
         );
         let mut discovering = Vec::new();
+        let mut surface_udp = Vec::new();
         let mut running = Vec::new();
         for (i, spec) in config.devices.iter().enumerate() {
             let address = device_address(opts.base, i)?;
@@ -112,6 +113,9 @@ impl Lab {
             if device.discovery != Default::default() {
                 discovering.push(device.clone());
             }
+            if device.spec.surface.snmp.is_some() || device.spec.surface.p2p {
+                surface_udp.push(device.clone());
+            }
             for (port, service) in services(&device) {
                 routes.add(address, port, handler(device.clone(), service))?;
             }
@@ -119,7 +123,13 @@ impl Lab {
         }
         let (stop, _) = watch::channel(false);
         let mut tasks = crate::listen::bind_and_serve(routes, &stop).await?;
-        match crate::udp::start(&discovering, config.multicast_in_netns, &stop).await {
+        let udp = async {
+            let mut all = crate::udp::start(&discovering, config.multicast_in_netns, &stop).await?;
+            all.extend(crate::snmp::start(&surface_udp, opts.port_offset, &stop).await?);
+            all.extend(crate::p2p::start(&surface_udp, opts.port_offset, &stop).await?);
+            Ok::<_, LabError>(all)
+        };
+        match udp.await {
             Ok(udp) => tasks.extend(udp),
             Err(e) => {
                 let _ = stop.send(true);

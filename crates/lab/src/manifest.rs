@@ -79,6 +79,36 @@ pub struct ManifestDevice {
     /// Famous flaws the device carries (`cve_2017_7921`, `cve_2021_33044`).
     #[serde(default)]
     pub vulns: crate::vulns::Vulns,
+    /// Path of a snapshot URL the web UI serves a JPEG at without credentials, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymous_snapshot: Option<String>,
+    /// The web UI answers 200 with its login page to every unknown path.
+    #[serde(default)]
+    pub http_any_path_200: bool,
+    /// SNMP agent (UDP port, community), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snmp: Option<ManifestSnmp>,
+    /// CS2 PPPP LAN-search responder (UDP port, UID), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p2p: Option<ManifestP2p>,
+}
+
+/// A device's SNMP agent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestSnmp {
+    /// UDP port.
+    pub port: u16,
+    /// Community accepted.
+    pub community: String,
+}
+
+/// A device's P2P LAN-search responder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestP2p {
+    /// UDP port.
+    pub port: u16,
+    /// P2P UID answered.
+    pub uid: String,
 }
 
 /// TLS on a device's HTTPS port (`ports["https"]`).
