@@ -93,6 +93,7 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
         discovery_only: false,
         quiet: false,
         space: Default::default(),
+        intrusive: Default::default(),
     };
     eprintln!(
         "camguard demo: scanning {first}-{last} (the lab is ours, so the opt-in credential \

@@ -91,6 +91,9 @@ pub struct ScanArgs {
     /// Scan order, sharding, resume, exclude files and imports.
     #[command(flatten)]
     pub space: Box<TargetSpaceArgs>,
+    /// Opt-in intrusive assessments (lockout test, user enumeration, CVE confirmations).
+    #[command(flatten)]
+    pub intrusive: crate::intrusive_args::IntrusiveArgs,
 }
 
 /// Default of `--checkpoint-every`.
@@ -342,6 +345,7 @@ impl ScanPlan {
         if args.prove_streams {
             tracing::info!("stream proof enabled: RTP packets will be received and discarded");
         }
+        args.intrusive.apply(&mut config)?;
         let extra: HashMap<_, Vec<u16>> = imported
             .hosts
             .into_iter()
@@ -672,6 +676,7 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode> {
         "seed": plan.order.seed,
         "shard": plan.order.shard.to_string(),
         "resumed_from": plan.order.completed,
+        "intrusive": args.intrusive.options(),
     });
     let (seed, shard) = (plan.order.seed, plan.order.shard);
     let totals = execute(plan, store.as_ref(), out, show_progress, options).await?;

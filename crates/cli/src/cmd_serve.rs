@@ -137,6 +137,7 @@ impl ScanRunner for CliRunner {
                 discovery_only: false,
                 quiet: true,
                 space: Default::default(),
+                intrusive: Default::default(),
             };
             let result = async {
                 let plan = ScanPlan::from_args(&args)?;

@@ -6,6 +6,7 @@ mod cmd_baselines;
 mod cmd_demo;
 mod cmd_fingerprints;
 mod cmd_identify;
+mod intrusive_args;
 mod cmd_lab;
 mod cmd_registry;
 mod cmd_report;

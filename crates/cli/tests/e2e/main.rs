@@ -9,6 +9,7 @@ mod fuzz_build;
 mod gst_oracle;
 mod hostile;
 mod identify_contract;
+mod intrusive_checks;
 mod lab_pipeline;
 mod personalities;
 mod quirks;
