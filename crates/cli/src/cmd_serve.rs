@@ -58,14 +58,21 @@ pub async fn run(args: ServeArgs) -> Result<ExitCode> {
 
 /// Serve `store` on `listen` until Ctrl-C. Prints the address and, on first start, the
 /// administrator's one-time password to stdout. `ready` is called with the bound address.
-pub async fn serve(store: Store, listen: SocketAddr, ready: impl FnOnce(SocketAddr)) -> Result<ExitCode> {
+pub async fn serve(
+    store: Store,
+    listen: SocketAddr,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen} (address in use or not available?)"))?;
     let addr = listener.local_addr()?;
     let orphaned = store.fail_orphaned_jobs(chrono::Utc::now()).await?;
     if orphaned > 0 {
-        tracing::warn!(jobs = orphaned, "scan jobs of an earlier server marked failed");
+        tracing::warn!(
+            jobs = orphaned,
+            "scan jobs of an earlier server marked failed"
+        );
     }
     let first = camguard_web::bootstrap::ensure_admin(&store, chrono::Utc::now()).await?;
     let state = AppState::new(store, Arc::new(CliRunner), system_clock(), false);
@@ -138,6 +145,7 @@ impl ScanRunner for CliRunner {
                 quiet: true,
                 space: Default::default(),
                 intrusive: Default::default(),
+                discovery: Default::default(),
             };
             let result = async {
                 let plan = ScanPlan::from_args(&args)?;
@@ -146,13 +154,18 @@ impl ScanRunner for CliRunner {
                     "check_credentials": request.check_credentials,
                     "prove_streams": request.prove_streams,
                 });
-                let out: Box<dyn Write + Send> = Box::new(ProgressWriter { buf: Vec::new(), sink: progress });
+                let out: Box<dyn Write + Send> = Box::new(ProgressWriter {
+                    buf: Vec::new(),
+                    sink: progress,
+                });
                 execute(plan, Some(&store), Some(out), false, options).await
             }
             .await;
             let _ = std::fs::remove_file(&scope);
             let totals = result.map_err(|e| format!("{e:#}"))?;
-            Ok(RunSummary { hosts: totals.hosts })
+            Ok(RunSummary {
+                hosts: totals.hosts,
+            })
         })
     }
 }
@@ -170,7 +183,10 @@ impl Write for ProgressWriter {
             let line: Vec<u8> = self.buf.drain(..=end).collect();
             if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&line) {
                 (self.sink)(ScanEvent::Host {
-                    ip: v["observation"]["ip"].as_str().unwrap_or_default().to_owned(),
+                    ip: v["observation"]["ip"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
                     camera: v["identity"]["camera"].as_bool().unwrap_or(false),
                     vendor: v["identity"]["vendor"].as_str().map(str::to_owned),
                     findings: v["findings"].as_array().map_or(0, Vec::len),
@@ -196,8 +212,12 @@ pub async fn demo_organisation(
         return Ok(());
     }
     let now = chrono::Utc::now();
-    let site = store.create_site("Demo lab", "127.0.0.0/8 (simulated cameras)", now).await?;
-    let system = store.create_system(site.id, "Camera lab", 2, "camguard demo", now).await?;
+    let site = store
+        .create_site("Demo lab", "127.0.0.0/8 (simulated cameras)", now)
+        .await?;
+    let system = store
+        .create_system(site.id, "Camera lab", 2, "camguard demo", now)
+        .await?;
     let mut prefix = 32u8;
     while prefix > 8 {
         let net = ipnet::Ipv4Net::new(first, prefix)?.trunc();

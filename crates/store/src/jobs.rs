@@ -200,10 +200,12 @@ impl Store {
 impl Store {
     /// The scan a job's pipeline recorded (its options carry `"job": <id>`).
     pub async fn scan_for_job(&self, job_id: i64) -> Result<Option<i64>, StoreError> {
-        let r = sqlx::query("SELECT MAX(id) AS id FROM scans WHERE json_extract(options, '$.job') = $1")
-            .bind(job_id)
-            .fetch_one(&self.pool)
-            .await?;
+        let r = sqlx::query(
+            "SELECT MAX(id) AS id FROM scans WHERE json_extract(options, '$.job') = $1",
+        )
+        .bind(job_id)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(r.try_get("id")?)
     }
 }

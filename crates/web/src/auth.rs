@@ -115,7 +115,11 @@ pub async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Caller>, 
             .zip(Role::parse(&user.role))
             .map(|(t, u)| t.min(u))
             .ok_or_else(|| ApiError::internal("unknown role in the database"))?;
-        return Ok(Some(Caller { user, role, via: Via::Token { id: tok.id } }));
+        return Ok(Some(Caller {
+            user,
+            role,
+            via: Via::Token { id: tok.id },
+        }));
     }
     let Some(sid) = cookie(parts, SESSION_COOKIE) else {
         return Ok(None);
@@ -136,7 +140,9 @@ pub async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Caller>, 
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
         if !constant_time_eq(sent, &session.csrf) {
-            return Err(ApiError::forbidden("missing or wrong CSRF token (X-CSRF-Token)"));
+            return Err(ApiError::forbidden(
+                "missing or wrong CSRF token (X-CSRF-Token)",
+            ));
         }
     }
     state.store.touch_session(&id_hash, now).await?;
@@ -145,7 +151,10 @@ pub async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Caller>, 
     Ok(Some(Caller {
         user: session.user,
         role,
-        via: Via::Session { id_hash, csrf: session.csrf },
+        via: Via::Session {
+            id_hash,
+            csrf: session.csrf,
+        },
     }))
 }
 
@@ -165,7 +174,9 @@ impl<const MIN: u8> FromRequestParts<AppState> for AtLeast<MIN> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let caller = resolve(parts, state).await?.ok_or_else(ApiError::unauthorized)?;
+        let caller = resolve(parts, state)
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
         if let Some(slot) = parts.extensions.get::<AuditSlot>() {
             if let Ok(mut s) = slot.0.lock() {
                 *s = Some(caller.user.username.clone());

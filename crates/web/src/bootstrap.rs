@@ -20,12 +20,17 @@ pub enum BootstrapError {
 }
 
 /// When the database has no user, create `admin` and return its one-time password.
-pub async fn ensure_admin(store: &Store, now: DateTime<Utc>) -> Result<Option<String>, BootstrapError> {
+pub async fn ensure_admin(
+    store: &Store,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, BootstrapError> {
     if store.user_count().await? > 0 {
         return Ok(None);
     }
     let password = random_password(FIRST_PASSWORD_LEN);
     let hash = hash_password(&password).map_err(|e| BootstrapError::Hash(e.to_string()))?;
-    store.create_user("admin", &hash, "admin", "vi", now).await?;
+    store
+        .create_user("admin", &hash, "admin", "vi", now)
+        .await?;
     Ok(Some(password))
 }

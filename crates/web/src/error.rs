@@ -17,7 +17,10 @@ pub struct ApiError {
 impl ApiError {
     /// An error with this status and detail.
     pub fn new(status: StatusCode, detail: impl Into<String>) -> ApiError {
-        ApiError { status, detail: detail.into() }
+        ApiError {
+            status,
+            detail: detail.into(),
+        }
     }
     /// 400.
     pub fn bad_request(detail: impl Into<String>) -> ApiError {
@@ -42,7 +45,10 @@ impl ApiError {
     /// 500 (the detail is logged, not shown).
     pub fn internal(detail: impl std::fmt::Display) -> ApiError {
         tracing::error!(error = %detail, "internal error");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error (see the server log)")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal error (see the server log)",
+        )
     }
 }
 

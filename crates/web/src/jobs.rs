@@ -63,7 +63,10 @@ pub enum ScanEvent {
 impl ScanEvent {
     /// True for the last event of a job.
     pub fn is_final(&self) -> bool {
-        matches!(self, ScanEvent::Finished { .. } | ScanEvent::Failed { .. } | ScanEvent::Cancelled)
+        matches!(
+            self,
+            ScanEvent::Finished { .. } | ScanEvent::Failed { .. } | ScanEvent::Cancelled
+        )
     }
 }
 
@@ -115,7 +118,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl JobManager {
     /// A manager running scans with `runner`.
     pub fn new(store: Store, runner: Arc<dyn ScanRunner>, clock: Clock) -> JobManager {
-        JobManager { store, runner, clock, jobs: Arc::default() }
+        JobManager {
+            store,
+            runner,
+            clock,
+            jobs: Arc::default(),
+        }
     }
 
     fn emit(&self, job: i64, event: ScanEvent) {
@@ -137,13 +145,26 @@ impl JobManager {
         let (sender, _) = broadcast::channel(1024);
         lock(&self.jobs).insert(
             job_id,
-            Running { history: Vec::new(), sender, abort: None, hosts: 0 },
+            Running {
+                history: Vec::new(),
+                sender,
+                abort: None,
+                hosts: 0,
+            },
         );
-        self.emit(job_id, ScanEvent::Started { targets: request.targets.clone() });
+        self.emit(
+            job_id,
+            ScanEvent::Started {
+                targets: request.targets.clone(),
+            },
+        );
         let me = self.clone();
         let task = tokio::spawn(async move {
             let now = (me.clock)();
-            let _ = me.store.update_job(job_id, "running", None, 0, None, None).await;
+            let _ = me
+                .store
+                .update_job(job_id, "running", None, 0, None, None)
+                .await;
             let sink_mgr = me.clone();
             let store = me.store.clone();
             let sink: ProgressSink = Arc::new(move |e| sink_mgr.emit(job_id, e));
@@ -153,8 +174,16 @@ impl JobManager {
             let end = (me.clock)().max(now);
             match result {
                 Ok(summary) => {
-                    let _ = store.update_job(job_id, "finished", scan_id, hosts, Some(end), None).await;
-                    me.emit(job_id, ScanEvent::Finished { hosts: summary.hosts, scan_id });
+                    let _ = store
+                        .update_job(job_id, "finished", scan_id, hosts, Some(end), None)
+                        .await;
+                    me.emit(
+                        job_id,
+                        ScanEvent::Finished {
+                            hosts: summary.hosts,
+                            scan_id,
+                        },
+                    );
                 }
                 Err(error) => {
                     let _ = store
@@ -187,15 +216,26 @@ impl JobManager {
         let scan_id = self.store.scan_for_job(job_id).await.ok().flatten();
         let _ = self
             .store
-            .update_job(job_id, "cancelled", scan_id, self.hosts(job_id), Some((self.clock)()), None)
+            .update_job(
+                job_id,
+                "cancelled",
+                scan_id,
+                self.hosts(job_id),
+                Some((self.clock)()),
+                None,
+            )
             .await;
         self.emit(job_id, ScanEvent::Cancelled);
         true
     }
 
     /// The events so far and a receiver for the rest; `None` for a job this process did not run.
-    pub fn subscribe(&self, job_id: i64) -> Option<(Vec<ScanEvent>, broadcast::Receiver<ScanEvent>)> {
+    pub fn subscribe(
+        &self,
+        job_id: i64,
+    ) -> Option<(Vec<ScanEvent>, broadcast::Receiver<ScanEvent>)> {
         let jobs = lock(&self.jobs);
-        jobs.get(&job_id).map(|r| (r.history.clone(), r.sender.subscribe()))
+        jobs.get(&job_id)
+            .map(|r| (r.history.clone(), r.sender.subscribe()))
     }
 }

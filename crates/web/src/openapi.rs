@@ -39,7 +39,9 @@ pub fn document() -> Value {
                 .filter(|s| !s.is_empty())
                 .map(|s| {
                     let mut c = s.chars();
-                    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+                    c.next()
+                        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                        .unwrap_or_default()
                 })
                 .collect::<String>()
         );

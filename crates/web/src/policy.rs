@@ -57,10 +57,21 @@ impl Policy {
     pub fn builtin() -> Policy {
         // The file is embedded and covered by a test; a broken edit fails that test.
         toml::from_str(POLICY_TOML).unwrap_or(Policy {
-            lockout: Lockout { failures: 5, window_secs: 30, lock_secs: 300 },
-            password: PasswordRule { min_length: 8, classes: 4 },
-            session: SessionRule { idle_timeout_secs: 1800 },
-            limits: Limits { body_bytes: 1 << 20 },
+            lockout: Lockout {
+                failures: 5,
+                window_secs: 30,
+                lock_secs: 300,
+            },
+            password: PasswordRule {
+                min_length: 8,
+                classes: 4,
+            },
+            session: SessionRule {
+                idle_timeout_secs: 1800,
+            },
+            limits: Limits {
+                body_bytes: 1 << 20,
+            },
         })
     }
 
@@ -68,7 +79,10 @@ impl Policy {
     pub fn password_problem(&self, password: &str) -> Option<String> {
         let rule = self.password;
         if password.chars().count() < rule.min_length {
-            return Some(format!("the password needs at least {} characters", rule.min_length));
+            return Some(format!(
+                "the password needs at least {} characters",
+                rule.min_length
+            ));
         }
         let classes = [
             password.chars().any(|c| c.is_lowercase()),
@@ -91,7 +105,14 @@ mod tests {
     #[test]
     fn policy_file_parses_with_the_decision_724_thresholds() {
         let parsed: Policy = toml::from_str(POLICY_TOML).expect("data/web/auth.toml parses");
-        assert_eq!(parsed.lockout, Lockout { failures: 5, window_secs: 30, lock_secs: 300 });
+        assert_eq!(
+            parsed.lockout,
+            Lockout {
+                failures: 5,
+                window_secs: 30,
+                lock_secs: 300
+            }
+        );
         assert_eq!(Policy::builtin(), parsed);
         assert!(POLICY_TOML.matches("source = ").count() >= 4);
     }

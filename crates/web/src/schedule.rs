@@ -27,7 +27,11 @@ fn field(text: &str, lo: u32, hi: u32) -> Result<(Vec<bool>, bool), String> {
     let mut set = vec![false; hi as usize + 1];
     for part in text.split(',') {
         let (range, step) = match part.split_once('/') {
-            Some((r, s)) => (r, s.parse::<u32>().map_err(|_| format!("bad step in {part:?}"))?),
+            Some((r, s)) => (
+                r,
+                s.parse::<u32>()
+                    .map_err(|_| format!("bad step in {part:?}"))?,
+            ),
             None => (part, 1),
         };
         if step == 0 {
@@ -40,7 +44,9 @@ fn field(text: &str, lo: u32, hi: u32) -> Result<(Vec<bool>, bool), String> {
             let b = b.parse().map_err(|_| format!("bad number in {part:?}"))?;
             (a, b)
         } else {
-            let a = range.parse().map_err(|_| format!("bad number in {part:?}"))?;
+            let a = range
+                .parse()
+                .map_err(|_| format!("bad number in {part:?}"))?;
             (a, if part.contains('/') { hi } else { a })
         };
         if a < lo || b > hi || a > b {
@@ -63,10 +69,15 @@ impl Spec {
             "monthly" => "0 2 1 * *",
             other => other,
         };
-        let err = |reason: String| SpecError { spec: text.to_owned(), reason };
+        let err = |reason: String| SpecError {
+            spec: text.to_owned(),
+            reason,
+        };
         let fields: Vec<&str> = cron.split_whitespace().collect();
         if fields.len() != 5 {
-            return Err(err("expected daily, weekly, monthly or five cron fields".into()));
+            return Err(err(
+                "expected daily, weekly, monthly or five cron fields".into()
+            ));
         }
         let (minutes, _) = field(fields[0], 0, 59).map_err(err)?;
         let (hours, _) = field(fields[1], 0, 23).map_err(err)?;
@@ -76,7 +87,15 @@ impl Spec {
         if weekdays[7] {
             weekdays[0] = true;
         }
-        Ok(Spec { minutes, hours, days, months, weekdays, day_any, weekday_any })
+        Ok(Spec {
+            minutes,
+            hours,
+            days,
+            months,
+            weekdays,
+            day_any,
+            weekday_any,
+        })
     }
 
     fn matches(&self, t: DateTime<Utc>) -> bool {
@@ -129,24 +148,56 @@ mod tests {
     #[test]
     fn named_specs() {
         let t = at(2026, 7, 1, 3, 0); // a Wednesday
-        assert_eq!(Spec::parse("daily").unwrap().next_after(t), Some(at(2026, 7, 2, 2, 0)));
-        assert_eq!(Spec::parse("weekly").unwrap().next_after(t), Some(at(2026, 7, 6, 2, 0)));
-        assert_eq!(Spec::parse("monthly").unwrap().next_after(t), Some(at(2026, 8, 1, 2, 0)));
+        assert_eq!(
+            Spec::parse("daily").unwrap().next_after(t),
+            Some(at(2026, 7, 2, 2, 0))
+        );
+        assert_eq!(
+            Spec::parse("weekly").unwrap().next_after(t),
+            Some(at(2026, 7, 6, 2, 0))
+        );
+        assert_eq!(
+            Spec::parse("monthly").unwrap().next_after(t),
+            Some(at(2026, 8, 1, 2, 0))
+        );
     }
 
     #[test]
     fn cron_fields() {
         let s = Spec::parse("*/15 9-17 * * 1-5").unwrap();
-        assert_eq!(s.next_after(at(2026, 7, 3, 17, 50)), Some(at(2026, 7, 6, 9, 0)));
-        assert_eq!(s.next_after(at(2026, 7, 1, 9, 0)), Some(at(2026, 7, 1, 9, 15)));
+        assert_eq!(
+            s.next_after(at(2026, 7, 3, 17, 50)),
+            Some(at(2026, 7, 6, 9, 0))
+        );
+        assert_eq!(
+            s.next_after(at(2026, 7, 1, 9, 0)),
+            Some(at(2026, 7, 1, 9, 15))
+        );
         let feb29 = Spec::parse("0 0 29 2 *").unwrap();
-        assert_eq!(feb29.next_after(at(2026, 3, 1, 0, 0)), Some(at(2028, 2, 29, 0, 0)));
-        assert_eq!(Spec::parse("0 0 31 2 *").unwrap().next_after(at(2026, 1, 1, 0, 0)), None);
+        assert_eq!(
+            feb29.next_after(at(2026, 3, 1, 0, 0)),
+            Some(at(2028, 2, 29, 0, 0))
+        );
+        assert_eq!(
+            Spec::parse("0 0 31 2 *")
+                .unwrap()
+                .next_after(at(2026, 1, 1, 0, 0)),
+            None
+        );
     }
 
     #[test]
     fn bad_specs_are_errors_not_panics() {
-        for bad in ["", "hourly", "* * * *", "60 * * * *", "*/0 * * * *", "5-1 * * * *", "a b c d e", "0 0 0 1 *"] {
+        for bad in [
+            "",
+            "hourly",
+            "* * * *",
+            "60 * * * *",
+            "*/0 * * * *",
+            "5-1 * * * *",
+            "a b c d e",
+            "0 0 0 1 *",
+        ] {
             assert!(Spec::parse(bad).is_err(), "{bad}");
         }
     }

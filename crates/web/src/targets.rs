@@ -16,10 +16,16 @@ pub struct Range {
 pub fn parse_target(text: &str) -> Result<Range, String> {
     let text = text.trim();
     if let Ok(ip) = text.parse::<IpAddr>() {
-        return Ok(Range { first: ip, last: ip });
+        return Ok(Range {
+            first: ip,
+            last: ip,
+        });
     }
     if let Ok(net) = text.parse::<IpNet>() {
-        return Ok(Range { first: net.network(), last: net.broadcast() });
+        return Ok(Range {
+            first: net.network(),
+            last: net.broadcast(),
+        });
     }
     if let Some((a, b)) = text.split_once('-') {
         if let (Ok(a), Ok(b)) = (a.trim().parse::<IpAddr>(), b.trim().parse::<IpAddr>()) {
@@ -28,7 +34,9 @@ pub fn parse_target(text: &str) -> Result<Range, String> {
             }
         }
     }
-    Err(format!("{text:?} is not an address, a CIDR or a first-last range"))
+    Err(format!(
+        "{text:?} is not an address, a CIDR or a first-last range"
+    ))
 }
 
 /// Parse a scope CIDR as stored.
@@ -56,7 +64,12 @@ mod tests {
         for ok in ["127.0.108.5", "127.0.108.0/25", "127.0.108.1-127.0.108.20"] {
             assert!(inside(parse_target(ok).unwrap(), &scopes), "{ok}");
         }
-        for out in ["127.0.109.1", "127.0.108.0/23", "127.0.108.250-127.0.109.2", "10.0.0.1"] {
+        for out in [
+            "127.0.109.1",
+            "127.0.108.0/23",
+            "127.0.108.250-127.0.109.2",
+            "10.0.0.1",
+        ] {
             assert!(!inside(parse_target(out).unwrap(), &scopes), "{out}");
         }
         for bad in ["", "x", "127.0.0.5-127.0.0.1", "1.2.3.4-::1", "1.2.3.4/40"] {

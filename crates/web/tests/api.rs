@@ -28,7 +28,12 @@ struct StoreRunner {
 }
 
 impl ScanRunner for StoreRunner {
-    fn run(&self, store: Store, req: ScanRequest, progress: ProgressSink) -> BoxFuture<'static, Result<RunSummary, String>> {
+    fn run(
+        &self,
+        store: Store,
+        req: ScanRequest,
+        progress: ProgressSink,
+    ) -> BoxFuture<'static, Result<RunSummary, String>> {
         let wait = self.wait;
         Box::pin(async move {
             if wait {
@@ -42,9 +47,20 @@ impl ScanRunner for StoreRunner {
             };
             let id = store.begin_scan(&meta).await.map_err(|e| e.to_string())?;
             let rec = record("127.0.108.5");
-            store.record_device(id, &rec).await.map_err(|e| e.to_string())?;
-            progress(ScanEvent::Host { ip: "127.0.108.5".into(), camera: true, vendor: Some("Hikvision".into()), findings: 1 });
-            store.finish_scan(id, Utc::now(), 1).await.map_err(|e| e.to_string())?;
+            store
+                .record_device(id, &rec)
+                .await
+                .map_err(|e| e.to_string())?;
+            progress(ScanEvent::Host {
+                ip: "127.0.108.5".into(),
+                camera: true,
+                vendor: Some("Hikvision".into()),
+                findings: 1,
+            });
+            store
+                .finish_scan(id, Utc::now(), 1)
+                .await
+                .map_err(|e| e.to_string())?;
             Ok(RunSummary { hosts: 1 })
         })
     }
@@ -93,12 +109,24 @@ async fn fixture_with(wait: bool, tls: bool) -> Fixture {
     let hash = hash_password(PASSWORD).unwrap();
     let mut tokens = Vec::new();
     for role in [Role::Admin, Role::Auditor, Role::Viewer] {
-        let id = store.create_user(role.as_str(), &hash, role.as_str(), "en", start()).await.unwrap();
+        let id = store
+            .create_user(role.as_str(), &hash, role.as_str(), "en", start())
+            .await
+            .unwrap();
         let token = format!("token-{}", role.as_str());
-        store.create_token(id, "t", &digest(&token), role.as_str(), start()).await.unwrap();
+        store
+            .create_token(id, "t", &digest(&token), role.as_str(), start())
+            .await
+            .unwrap();
         tokens.push((role, token));
     }
-    Fixture { app: app(state.clone()), state, offset, _dir: dir, tokens }
+    Fixture {
+        app: app(state.clone()),
+        state,
+        offset,
+        _dir: dir,
+        tokens,
+    }
 }
 
 async fn fixture() -> Fixture {
@@ -122,13 +150,21 @@ impl Fixture {
         &self.tokens.iter().find(|(r, _)| *r == role).unwrap().1
     }
 
-    async fn call(&self, method: Method, path: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Reply {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let mut req = Request::builder().method(method).uri(path);
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
         let req = match body {
-            Some(b) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())),
+            Some(b) => req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(b.to_string())),
             None => req.body(Body::empty()),
         }
         .unwrap();
@@ -136,23 +172,40 @@ impl Fixture {
         let status = resp.status();
         let headers = resp.headers().clone();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        Reply { status, headers, text: String::from_utf8_lossy(&bytes).into_owned() }
+        Reply {
+            status,
+            headers,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     async fn as_role(&self, role: Role, method: Method, path: &str, body: Option<Value>) -> Reply {
         let auth = format!("Bearer {}", self.token(role));
-        self.call(method, path, body, &[("authorization", &auth)]).await
+        self.call(method, path, body, &[("authorization", &auth)])
+            .await
     }
 
     async fn login(&self, user: &str, password: &str) -> Reply {
-        self.call(Method::POST, "/api/v1/login", Some(json!({"username": user, "password": password})), &[]).await
+        self.call(
+            Method::POST,
+            "/api/v1/login",
+            Some(json!({"username": user, "password": password})),
+            &[],
+        )
+        .await
     }
 
     /// Sign in; returns (cookie header value, csrf token).
     async fn session(&self, user: &str) -> (String, String) {
         let r = self.login(user, PASSWORD).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-        let set = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+        let set = r
+            .headers
+            .get(header::SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
         let cookie = set.split(';').next().unwrap().to_owned();
         (cookie, r.json()["csrf_token"].as_str().unwrap().to_owned())
     }
@@ -163,7 +216,14 @@ impl Fixture {
 
     /// A site, system and scope 127.0.108.0/24; returns the system id.
     async fn organisation(&self) -> i64 {
-        let site = self.as_role(Role::Admin, Method::POST, "/api/v1/sites", Some(json!({"name": "HQ"}))).await;
+        let site = self
+            .as_role(
+                Role::Admin,
+                Method::POST,
+                "/api/v1/sites",
+                Some(json!({"name": "HQ"})),
+            )
+            .await;
         assert_eq!(site.status, StatusCode::CREATED, "{}", site.text);
         let sys = self
             .as_role(Role::Admin, Method::POST, "/api/v1/systems",
@@ -172,7 +232,12 @@ impl Fixture {
         assert_eq!(sys.status, StatusCode::CREATED, "{}", sys.text);
         let id = sys.json()["id"].as_i64().unwrap();
         let scope = self
-            .as_role(Role::Admin, Method::POST, "/api/v1/scopes", Some(json!({"system_id": id, "cidr": "127.0.108.0/24"})))
+            .as_role(
+                Role::Admin,
+                Method::POST,
+                "/api/v1/scopes",
+                Some(json!({"system_id": id, "cidr": "127.0.108.0/24"})),
+            )
             .await;
         assert_eq!(scope.status, StatusCode::CREATED, "{}", scope.text);
         id
@@ -187,16 +252,44 @@ fn concrete(path: &str) -> String {
 async fn every_route_refuses_anonymous_callers_with_problem_json() {
     let f = fixture().await;
     for route in routes().into_iter().filter(|r| r.role.is_some()) {
-        let r = f.call(route.method.clone(), &concrete(route.path), Some(json!({})), &[]).await;
-        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{} {}", route.method, route.path);
+        let r = f
+            .call(
+                route.method.clone(),
+                &concrete(route.path),
+                Some(json!({})),
+                &[],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNAUTHORIZED,
+            "{} {}",
+            route.method,
+            route.path
+        );
         assert_eq!(r.headers[header::CONTENT_TYPE], "application/problem+json");
         assert_eq!(r.json()["status"], 401);
     }
     for path in ["/api/v1/nope", "/api/v1", "/api/v1/devices/1/nothing"] {
-        assert_eq!(f.call(Method::GET, path, None, &[]).await.status, StatusCode::UNAUTHORIZED, "{path}");
-        assert_eq!(f.as_role(Role::Viewer, Method::GET, path, None).await.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            f.call(Method::GET, path, None, &[]).await.status,
+            StatusCode::UNAUTHORIZED,
+            "{path}"
+        );
+        assert_eq!(
+            f.as_role(Role::Viewer, Method::GET, path, None)
+                .await
+                .status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
     }
-    assert_eq!(f.call(Method::GET, "/api/v1/openapi.json", None, &[]).await.status, StatusCode::OK);
+    assert_eq!(
+        f.call(Method::GET, "/api/v1/openapi.json", None, &[])
+            .await
+            .status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -205,12 +298,39 @@ async fn every_route_enforces_its_role() {
     for route in routes() {
         let Some(min) = route.role else { continue };
         for role in [Role::Viewer, Role::Auditor, Role::Admin] {
-            let r = f.as_role(role, route.method.clone(), &concrete(route.path), Some(json!({}))).await;
+            let r = f
+                .as_role(
+                    role,
+                    route.method.clone(),
+                    &concrete(route.path),
+                    Some(json!({})),
+                )
+                .await;
             if role < min {
-                assert_eq!(r.status, StatusCode::FORBIDDEN, "{role:?} {} {}: {}", route.method, route.path, r.text);
+                assert_eq!(
+                    r.status,
+                    StatusCode::FORBIDDEN,
+                    "{role:?} {} {}: {}",
+                    route.method,
+                    route.path,
+                    r.text
+                );
             } else {
-                assert_ne!(r.status, StatusCode::FORBIDDEN, "{role:?} {} {}: {}", route.method, route.path, r.text);
-                assert_ne!(r.status, StatusCode::UNAUTHORIZED, "{role:?} {} {}", route.method, route.path);
+                assert_ne!(
+                    r.status,
+                    StatusCode::FORBIDDEN,
+                    "{role:?} {} {}: {}",
+                    route.method,
+                    route.path,
+                    r.text
+                );
+                assert_ne!(
+                    r.status,
+                    StatusCode::UNAUTHORIZED,
+                    "{role:?} {} {}",
+                    route.method,
+                    route.path
+                );
             }
         }
     }
@@ -219,7 +339,10 @@ async fn every_route_enforces_its_role() {
 #[tokio::test]
 async fn openapi_document_lists_exactly_the_routes() {
     let f = fixture().await;
-    let doc = f.call(Method::GET, "/api/v1/openapi.json", None, &[]).await.json();
+    let doc = f
+        .call(Method::GET, "/api/v1/openapi.json", None, &[])
+        .await
+        .json();
     assert_eq!(doc["openapi"], "3.1.0");
     let mut documented: Vec<(String, String)> = Vec::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {
@@ -227,14 +350,27 @@ async fn openapi_document_lists_exactly_the_routes() {
             documented.push((method.to_uppercase(), format!("/api/v1{path}")));
         }
     }
-    let mut table: Vec<(String, String)> = routes().iter().map(|r| (r.method.to_string(), r.path.to_owned())).collect();
+    let mut table: Vec<(String, String)> = routes()
+        .iter()
+        .map(|r| (r.method.to_string(), r.path.to_owned()))
+        .collect();
     documented.sort();
     table.sort();
     assert_eq!(documented, table);
     // Every documented operation reaches a handler (the fallback would say "no such route").
     for (method, path) in &documented {
-        let r = f.as_role(Role::Admin, method.parse().unwrap(), &concrete(path), Some(json!({}))).await;
-        assert!(!r.text.contains("no such route"), "{method} {path} is not routed");
+        let r = f
+            .as_role(
+                Role::Admin,
+                method.parse().unwrap(),
+                &concrete(path),
+                Some(json!({})),
+            )
+            .await;
+        assert!(
+            !r.text.contains("no such route"),
+            "{method} {path} is not routed"
+        );
         assert_ne!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
     }
 }
@@ -244,46 +380,104 @@ async fn session_cookie_flags_csrf_and_logout() {
     let f = fixture().await;
     let r = f.login("admin", PASSWORD).await;
     let set = r.headers[header::SET_COOKIE].to_str().unwrap();
-    assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict") && !set.contains("Secure"), "{set}");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict") && !set.contains("Secure"),
+        "{set}"
+    );
     let (cookie, csrf) = f.session("admin").await;
     let site = json!({"name": "Branch"});
-    let no_csrf = f.call(Method::POST, "/api/v1/sites", Some(site.clone()), &[("cookie", &cookie)]).await;
+    let no_csrf = f
+        .call(
+            Method::POST,
+            "/api/v1/sites",
+            Some(site.clone()),
+            &[("cookie", &cookie)],
+        )
+        .await;
     assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
-    let wrong = f.call(Method::POST, "/api/v1/sites", Some(site.clone()), &[("cookie", &cookie), ("x-csrf-token", "x")]).await;
+    let wrong = f
+        .call(
+            Method::POST,
+            "/api/v1/sites",
+            Some(site.clone()),
+            &[("cookie", &cookie), ("x-csrf-token", "x")],
+        )
+        .await;
     assert_eq!(wrong.status, StatusCode::FORBIDDEN);
-    let ok = f.call(Method::POST, "/api/v1/sites", Some(site), &[("cookie", &cookie), ("x-csrf-token", &csrf)]).await;
+    let ok = f
+        .call(
+            Method::POST,
+            "/api/v1/sites",
+            Some(site),
+            &[("cookie", &cookie), ("x-csrf-token", &csrf)],
+        )
+        .await;
     assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text);
-    let me = f.call(Method::GET, "/api/v1/me", None, &[("cookie", &cookie)]).await;
+    let me = f
+        .call(Method::GET, "/api/v1/me", None, &[("cookie", &cookie)])
+        .await;
     assert_eq!(me.json()["role"], "admin");
-    let out = f.call(Method::POST, "/api/v1/logout", None, &[("cookie", &cookie), ("x-csrf-token", &csrf)]).await;
+    let out = f
+        .call(
+            Method::POST,
+            "/api/v1/logout",
+            None,
+            &[("cookie", &cookie), ("x-csrf-token", &csrf)],
+        )
+        .await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
-    assert!(out.headers[header::SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
-    assert_eq!(f.call(Method::GET, "/api/v1/me", None, &[("cookie", &cookie)]).await.status, StatusCode::UNAUTHORIZED);
+    assert!(out.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+    assert_eq!(
+        f.call(Method::GET, "/api/v1/me", None, &[("cookie", &cookie)])
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
 async fn lockout_after_five_failures_in_thirty_seconds_lasts_five_minutes() {
     let f = fixture().await;
     for _ in 0..5 {
-        assert_eq!(f.login("auditor", "wrong").await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            f.login("auditor", "wrong").await.status,
+            StatusCode::UNAUTHORIZED
+        );
         f.advance(5);
     }
     let locked = f.login("auditor", PASSWORD).await;
-    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "{}", locked.text);
+    assert_eq!(
+        locked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        locked.text
+    );
     assert!(locked.headers.contains_key(header::RETRY_AFTER));
     // Failures at t = 0, 5, 10, 15, 20 s: locked until t = 320 s; now t = 25 s.
     f.advance(294);
-    assert_eq!(f.login("auditor", PASSWORD).await.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        f.login("auditor", PASSWORD).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
     f.advance(1);
     assert_eq!(f.login("auditor", PASSWORD).await.status, StatusCode::OK);
     // Five failures spread over more than 30 s do not lock.
     for _ in 0..5 {
-        assert_eq!(f.login("viewer", "wrong").await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            f.login("viewer", "wrong").await.status,
+            StatusCode::UNAUTHORIZED
+        );
         f.advance(8);
     }
     assert_eq!(f.login("viewer", PASSWORD).await.status, StatusCode::OK);
     // An unknown user fails like a wrong password.
-    assert_eq!(f.login("ghost", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        f.login("ghost", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -291,57 +485,166 @@ async fn idle_session_expires() {
     let f = fixture().await;
     let (cookie, _) = f.session("viewer").await;
     f.advance(1700);
-    assert_eq!(f.call(Method::GET, "/api/v1/me", None, &[("cookie", &cookie)]).await.status, StatusCode::OK);
+    assert_eq!(
+        f.call(Method::GET, "/api/v1/me", None, &[("cookie", &cookie)])
+            .await
+            .status,
+        StatusCode::OK
+    );
     f.advance(1700); // activity moved the idle clock
-    assert_eq!(f.call(Method::GET, "/api/v1/me", None, &[("cookie", &cookie)]).await.status, StatusCode::OK);
+    assert_eq!(
+        f.call(Method::GET, "/api/v1/me", None, &[("cookie", &cookie)])
+            .await
+            .status,
+        StatusCode::OK
+    );
     f.advance(1801);
-    assert_eq!(f.call(Method::GET, "/api/v1/me", None, &[("cookie", &cookie)]).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        f.call(Method::GET, "/api/v1/me", None, &[("cookie", &cookie)])
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
 async fn tokens_are_shown_once_bounded_by_role_and_revocable() {
     let f = fixture().await;
-    let too_strong = f.as_role(Role::Auditor, Method::POST, "/api/v1/tokens", Some(json!({"name": "ci", "role": "admin"}))).await;
+    let too_strong = f
+        .as_role(
+            Role::Auditor,
+            Method::POST,
+            "/api/v1/tokens",
+            Some(json!({"name": "ci", "role": "admin"})),
+        )
+        .await;
     assert_eq!(too_strong.status, StatusCode::FORBIDDEN);
-    let made = f.as_role(Role::Auditor, Method::POST, "/api/v1/tokens", Some(json!({"name": "ci", "role": "viewer"}))).await;
+    let made = f
+        .as_role(
+            Role::Auditor,
+            Method::POST,
+            "/api/v1/tokens",
+            Some(json!({"name": "ci", "role": "viewer"})),
+        )
+        .await;
     assert_eq!(made.status, StatusCode::CREATED);
     let token = made.json()["token"].as_str().unwrap().to_owned();
     let auth = format!("Bearer {token}");
-    assert_eq!(f.call(Method::GET, "/api/v1/devices", None, &[("authorization", &auth)]).await.status, StatusCode::OK);
-    let scan = f.call(Method::POST, "/api/v1/scans", Some(json!({"system_id": 1})), &[("authorization", &auth)]).await;
-    assert_eq!(scan.status, StatusCode::FORBIDDEN, "a viewer token cannot start scans");
-    let list = f.as_role(Role::Auditor, Method::GET, "/api/v1/tokens", None).await;
+    assert_eq!(
+        f.call(
+            Method::GET,
+            "/api/v1/devices",
+            None,
+            &[("authorization", &auth)]
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    let scan = f
+        .call(
+            Method::POST,
+            "/api/v1/scans",
+            Some(json!({"system_id": 1})),
+            &[("authorization", &auth)],
+        )
+        .await;
+    assert_eq!(
+        scan.status,
+        StatusCode::FORBIDDEN,
+        "a viewer token cannot start scans"
+    );
+    let list = f
+        .as_role(Role::Auditor, Method::GET, "/api/v1/tokens", None)
+        .await;
     assert!(!list.text.contains(&token), "the list never shows a token");
     let id = made.json()["id"].as_i64().unwrap();
-    let gone = f.as_role(Role::Auditor, Method::DELETE, &format!("/api/v1/tokens/{id}"), None).await;
+    let gone = f
+        .as_role(
+            Role::Auditor,
+            Method::DELETE,
+            &format!("/api/v1/tokens/{id}"),
+            None,
+        )
+        .await;
     assert_eq!(gone.status, StatusCode::NO_CONTENT);
-    assert_eq!(f.call(Method::GET, "/api/v1/devices", None, &[("authorization", &auth)]).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        f.call(
+            Method::GET,
+            "/api/v1/devices",
+            None,
+            &[("authorization", &auth)]
+        )
+        .await
+        .status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
 async fn lists_paginate_with_link_and_total() {
     let f = fixture().await;
     for i in 0..7 {
-        f.as_role(Role::Admin, Method::POST, "/api/v1/sites", Some(json!({"name": format!("s{i}")}))).await;
+        f.as_role(
+            Role::Admin,
+            Method::POST,
+            "/api/v1/sites",
+            Some(json!({"name": format!("s{i}")})),
+        )
+        .await;
     }
-    let r = f.as_role(Role::Viewer, Method::GET, "/api/v1/sites?page=3&per_page=3", None).await;
+    let r = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            "/api/v1/sites?page=3&per_page=3",
+            None,
+        )
+        .await;
     let body = r.json();
     assert_eq!(body["total"], 7);
     assert_eq!(body["items"].as_array().unwrap().len(), 1);
     assert_eq!(body["items"][0]["name"], "s6");
     assert_eq!(r.headers["x-total-count"], "7");
     let link = r.headers[header::LINK].to_str().unwrap();
-    assert!(link.contains("rel=\"prev\"") && !link.contains("rel=\"next\""), "{link}");
+    assert!(
+        link.contains("rel=\"prev\"") && !link.contains("rel=\"next\""),
+        "{link}"
+    );
     for bad in ["page=0", "per_page=0", "per_page=501", "page=x"] {
-        let r = f.as_role(Role::Viewer, Method::GET, &format!("/api/v1/sites?{bad}"), None).await;
+        let r = f
+            .as_role(
+                Role::Viewer,
+                Method::GET,
+                &format!("/api/v1/sites?{bad}"),
+                None,
+            )
+            .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
         assert_eq!(r.headers[header::CONTENT_TYPE], "application/problem+json");
     }
-    let dup = f.as_role(Role::Admin, Method::POST, "/api/v1/sites", Some(json!({"name": "s1"}))).await;
+    let dup = f
+        .as_role(
+            Role::Admin,
+            Method::POST,
+            "/api/v1/sites",
+            Some(json!({"name": "s1"})),
+        )
+        .await;
     assert_eq!(dup.status, StatusCode::CONFLICT);
-    let malformed = f.as_role(Role::Admin, Method::POST, "/api/v1/sites", Some(json!({"nam": 1}))).await;
+    let malformed = f
+        .as_role(
+            Role::Admin,
+            Method::POST,
+            "/api/v1/sites",
+            Some(json!({"nam": 1})),
+        )
+        .await;
     assert!(malformed.status.is_client_error());
-    assert_eq!(malformed.headers[header::CONTENT_TYPE], "application/problem+json");
+    assert_eq!(
+        malformed.headers[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
 }
 
 #[tokio::test]
@@ -357,52 +660,162 @@ async fn security_headers_and_body_limit() {
     assert!(r.headers.contains_key(header::REFERRER_POLICY));
     assert!(!r.headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
     let big = "x".repeat(2 << 20);
-    let r = f.as_role(Role::Admin, Method::POST, "/api/v1/sites", Some(json!({"name": big}))).await;
+    let r = f
+        .as_role(
+            Role::Admin,
+            Method::POST,
+            "/api/v1/sites",
+            Some(json!({"name": big})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
 
     let tls = fixture_with(false, true).await;
     let r = tls.login("admin", PASSWORD).await;
     assert!(r.headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
-    assert!(r.headers[header::SET_COOKIE].to_str().unwrap().contains("Secure"));
+    assert!(r.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .contains("Secure"));
 }
 
 #[tokio::test]
 async fn scans_only_inside_a_scope_with_progress_events() {
     let f = fixture().await;
     let system = f.organisation().await;
-    let outside = f.as_role(Role::Auditor, Method::POST, "/api/v1/scans", Some(json!({"system_id": system, "targets": ["127.0.109.1"]}))).await;
+    let outside = f
+        .as_role(
+            Role::Auditor,
+            Method::POST,
+            "/api/v1/scans",
+            Some(json!({"system_id": system, "targets": ["127.0.109.1"]})),
+        )
+        .await;
     assert_eq!(outside.status, StatusCode::FORBIDDEN, "{}", outside.text);
-    let viewer = f.as_role(Role::Viewer, Method::POST, "/api/v1/scans", Some(json!({"system_id": system}))).await;
+    let viewer = f
+        .as_role(
+            Role::Viewer,
+            Method::POST,
+            "/api/v1/scans",
+            Some(json!({"system_id": system})),
+        )
+        .await;
     assert_eq!(viewer.status, StatusCode::FORBIDDEN);
-    let started = f.as_role(Role::Auditor, Method::POST, "/api/v1/scans", Some(json!({"system_id": system, "targets": ["127.0.108.1-127.0.108.20"]}))).await;
+    let started = f
+        .as_role(
+            Role::Auditor,
+            Method::POST,
+            "/api/v1/scans",
+            Some(json!({"system_id": system, "targets": ["127.0.108.1-127.0.108.20"]})),
+        )
+        .await;
     assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.text);
     let job = started.json()["id"].as_i64().unwrap();
-    let events = f.as_role(Role::Viewer, Method::GET, &format!("/api/v1/jobs/{job}/events"), None).await;
+    let events = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            &format!("/api/v1/jobs/{job}/events"),
+            None,
+        )
+        .await;
     assert_eq!(events.headers[header::CONTENT_TYPE], "text/event-stream");
     for e in ["event: started", "event: host", "event: finished"] {
         assert!(events.text.contains(e), "{e} in {}", events.text);
     }
-    let j = f.as_role(Role::Viewer, Method::GET, &format!("/api/v1/jobs/{job}"), None).await.json();
+    let j = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            &format!("/api/v1/jobs/{job}"),
+            None,
+        )
+        .await
+        .json();
     assert_eq!(j["status"], "finished");
     assert!(j["scan_id"].as_i64().is_some(), "{j}");
     // The device is in the inventory, filtered by site/system; evidence only for auditors.
-    let list = f.as_role(Role::Viewer, Method::GET, &format!("/api/v1/devices?system={system}&vendor=hik&check=AUTH.DEFAULT_CREDENTIALS"), None).await.json();
+    let list = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            &format!("/api/v1/devices?system={system}&vendor=hik&check=AUTH.DEFAULT_CREDENTIALS"),
+            None,
+        )
+        .await
+        .json();
     assert_eq!(list["total"], 1, "{list}");
-    assert_eq!(f.as_role(Role::Viewer, Method::GET, "/api/v1/devices?vendor=dahua", None).await.json()["total"], 0);
+    assert_eq!(
+        f.as_role(
+            Role::Viewer,
+            Method::GET,
+            "/api/v1/devices?vendor=dahua",
+            None
+        )
+        .await
+        .json()["total"],
+        0
+    );
     let id = list["items"][0]["id"].as_i64().unwrap();
-    let as_viewer = f.as_role(Role::Viewer, Method::GET, &format!("/api/v1/devices/{id}"), None).await.json();
+    let as_viewer = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            &format!("/api/v1/devices/{id}"),
+            None,
+        )
+        .await
+        .json();
     assert_eq!(as_viewer["findings"][0]["evidence"], Value::Null);
     assert_eq!(as_viewer["findings"][0]["evidence_hidden"], true);
-    let as_auditor = f.as_role(Role::Auditor, Method::GET, &format!("/api/v1/devices/{id}"), None).await.json();
+    let as_auditor = f
+        .as_role(
+            Role::Auditor,
+            Method::GET,
+            &format!("/api/v1/devices/{id}"),
+            None,
+        )
+        .await
+        .json();
     assert_eq!(as_auditor["findings"][0]["evidence"]["username"], "admin");
-    let hist = f.as_role(Role::Viewer, Method::GET, &format!("/api/v1/devices/{id}/history"), None).await.json();
+    let hist = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            &format!("/api/v1/devices/{id}/history"),
+            None,
+        )
+        .await
+        .json();
     assert_eq!(hist["scans"].as_array().unwrap().len(), 1);
-    let report = f.as_role(Role::Viewer, Method::GET, "/api/v1/reports?format=json&lang=en", None).await;
+    let report = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            "/api/v1/reports?format=json&lang=en",
+            None,
+        )
+        .await;
     assert_eq!(report.status, StatusCode::OK, "{}", report.text);
     assert!(report.text.contains("127.0.108.5"));
-    let bad = f.as_role(Role::Viewer, Method::GET, "/api/v1/reports?format=docx", None).await;
+    let bad = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            "/api/v1/reports?format=docx",
+            None,
+        )
+        .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    let score = f.as_role(Role::Viewer, Method::GET, &format!("/api/v1/compliance?system={system}"), None).await.json();
+    let score = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            &format!("/api/v1/compliance?system={system}"),
+            None,
+        )
+        .await
+        .json();
     assert_eq!(score["devices"], 1, "{score}");
 }
 
@@ -410,14 +823,42 @@ async fn scans_only_inside_a_scope_with_progress_events() {
 async fn a_running_scan_can_be_cancelled() {
     let f = fixture_with(true, false).await;
     let system = f.organisation().await;
-    let started = f.as_role(Role::Auditor, Method::POST, "/api/v1/scans", Some(json!({"system_id": system}))).await;
+    let started = f
+        .as_role(
+            Role::Auditor,
+            Method::POST,
+            "/api/v1/scans",
+            Some(json!({"system_id": system})),
+        )
+        .await;
     let job = started.json()["id"].as_i64().unwrap();
-    let r = f.as_role(Role::Auditor, Method::POST, &format!("/api/v1/jobs/{job}/cancel"), None).await;
+    let r = f
+        .as_role(
+            Role::Auditor,
+            Method::POST,
+            &format!("/api/v1/jobs/{job}/cancel"),
+            None,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.json()["status"], "cancelled");
-    let events = f.as_role(Role::Viewer, Method::GET, &format!("/api/v1/jobs/{job}/events"), None).await;
+    let events = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            &format!("/api/v1/jobs/{job}/events"),
+            None,
+        )
+        .await;
     assert!(events.text.contains("event: cancelled"), "{}", events.text);
-    let again = f.as_role(Role::Auditor, Method::POST, &format!("/api/v1/jobs/{job}/cancel"), None).await;
+    let again = f
+        .as_role(
+            Role::Auditor,
+            Method::POST,
+            &format!("/api/v1/jobs/{job}/cancel"),
+            None,
+        )
+        .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
 }
 
@@ -425,25 +866,69 @@ async fn a_running_scan_can_be_cancelled() {
 async fn schedules_and_attestations() {
     let f = fixture().await;
     let system = f.organisation().await;
-    let bad = f.as_role(Role::Auditor, Method::POST, "/api/v1/schedules", Some(json!({"system_id": system, "spec": "hourly"}))).await;
+    let bad = f
+        .as_role(
+            Role::Auditor,
+            Method::POST,
+            "/api/v1/schedules",
+            Some(json!({"system_id": system, "spec": "hourly"})),
+        )
+        .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    let s = f.as_role(Role::Auditor, Method::POST, "/api/v1/schedules", Some(json!({"system_id": system, "spec": "daily"}))).await;
+    let s = f
+        .as_role(
+            Role::Auditor,
+            Method::POST,
+            "/api/v1/schedules",
+            Some(json!({"system_id": system, "spec": "daily"})),
+        )
+        .await;
     assert_eq!(s.status, StatusCode::CREATED, "{}", s.text);
     assert_eq!(s.json()["next_run"], "2026-07-02T02:00:00Z");
-    assert!(camguard_web::api::run_due_schedules(&f.state).await.unwrap().is_empty());
+    assert!(camguard_web::api::run_due_schedules(&f.state)
+        .await
+        .unwrap()
+        .is_empty());
     f.advance(86_400);
-    let started = camguard_web::api::run_due_schedules(&f.state).await.unwrap();
+    let started = camguard_web::api::run_due_schedules(&f.state)
+        .await
+        .unwrap();
     assert_eq!(started.len(), 1);
-    assert_eq!(started[0].requested_by, format!("schedule:{}", s.json()["id"]));
+    assert_eq!(
+        started[0].requested_by,
+        format!("schedule:{}", s.json()["id"])
+    );
 
     let a = json!({"subject": "model:Hikvision/DS-2CD2143G0-I", "baseline": "qd-724-2024", "provision": "724-2d",
                    "status": "pass", "document": "Vendor declaration 12/2026"});
-    assert_eq!(f.as_role(Role::Viewer, Method::POST, "/api/v1/attestations", Some(a.clone())).await.status, StatusCode::FORBIDDEN);
-    let made = f.as_role(Role::Auditor, Method::POST, "/api/v1/attestations", Some(a)).await;
+    assert_eq!(
+        f.as_role(
+            Role::Viewer,
+            Method::POST,
+            "/api/v1/attestations",
+            Some(a.clone())
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let made = f
+        .as_role(Role::Auditor, Method::POST, "/api/v1/attestations", Some(a))
+        .await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
     assert_eq!(made.json()["attested_by"], "auditor");
     let unknown = json!({"subject": "system:1", "baseline": "qd-724-2024", "provision": "nope", "status": "pass", "document": "d"});
-    assert_eq!(f.as_role(Role::Auditor, Method::POST, "/api/v1/attestations", Some(unknown)).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        f.as_role(
+            Role::Auditor,
+            Method::POST,
+            "/api/v1/attestations",
+            Some(unknown)
+        )
+        .await
+        .status,
+        StatusCode::BAD_REQUEST
+    );
 }
 
 #[tokio::test]
@@ -451,13 +936,35 @@ async fn audit_log_records_who_did_what_from_where() {
     let f = fixture().await;
     f.login("viewer", "wrong").await;
     let (cookie, csrf) = f.session("admin").await;
-    f.call(Method::POST, "/api/v1/sites", Some(json!({"name": "Audited"})), &[("cookie", &cookie), ("x-csrf-token", &csrf)]).await;
-    f.as_role(Role::Viewer, Method::POST, "/api/v1/sites", Some(json!({"name": "x"}))).await;
-    assert_eq!(f.as_role(Role::Auditor, Method::GET, "/api/v1/audit", None).await.status, StatusCode::FORBIDDEN);
-    let log = f.as_role(Role::Admin, Method::GET, "/api/v1/audit?per_page=100", None).await.json();
+    f.call(
+        Method::POST,
+        "/api/v1/sites",
+        Some(json!({"name": "Audited"})),
+        &[("cookie", &cookie), ("x-csrf-token", &csrf)],
+    )
+    .await;
+    f.as_role(
+        Role::Viewer,
+        Method::POST,
+        "/api/v1/sites",
+        Some(json!({"name": "x"})),
+    )
+    .await;
+    assert_eq!(
+        f.as_role(Role::Auditor, Method::GET, "/api/v1/audit", None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let log = f
+        .as_role(Role::Admin, Method::GET, "/api/v1/audit?per_page=100", None)
+        .await
+        .json();
     let entries = log["items"].as_array().unwrap();
     let has = |user: &str, action: &str, outcome: &str| {
-        entries.iter().any(|e| e["username"] == user && e["action"] == action && e["outcome"] == outcome)
+        entries
+            .iter()
+            .any(|e| e["username"] == user && e["action"] == action && e["outcome"] == outcome)
     };
     assert!(has("viewer", "login_failed", "401"), "{log}");
     assert!(has("admin", "login", "ok"), "{log}");
@@ -468,16 +975,169 @@ async fn audit_log_records_who_did_what_from_where() {
 #[tokio::test]
 async fn users_are_managed_by_administrators_with_the_password_rule() {
     let f = fixture().await;
-    let weak = f.as_role(Role::Admin, Method::POST, "/api/v1/users", Some(json!({"username": "u1", "role": "viewer", "password": "short"}))).await;
+    let weak = f
+        .as_role(
+            Role::Admin,
+            Method::POST,
+            "/api/v1/users",
+            Some(json!({"username": "u1", "role": "viewer", "password": "short"})),
+        )
+        .await;
     assert_eq!(weak.status, StatusCode::BAD_REQUEST);
-    let made = f.as_role(Role::Admin, Method::POST, "/api/v1/users", Some(json!({"username": "u1", "role": "viewer"}))).await;
+    let made = f
+        .as_role(
+            Role::Admin,
+            Method::POST,
+            "/api/v1/users",
+            Some(json!({"username": "u1", "role": "viewer"})),
+        )
+        .await;
     assert_eq!(made.status, StatusCode::CREATED);
     let generated = made.json()["password"].as_str().unwrap().to_owned();
     assert_eq!(f.login("u1", &generated).await.status, StatusCode::OK);
     let id = made.json()["user"]["id"].as_i64().unwrap();
-    let promoted = f.as_role(Role::Admin, Method::PATCH, &format!("/api/v1/users/{id}"), Some(json!({"role": "auditor"}))).await;
+    let promoted = f
+        .as_role(
+            Role::Admin,
+            Method::PATCH,
+            &format!("/api/v1/users/{id}"),
+            Some(json!({"role": "auditor"})),
+        )
+        .await;
     assert_eq!(promoted.json()["user"]["role"], "auditor");
-    let list = f.as_role(Role::Admin, Method::GET, "/api/v1/users", None).await;
-    assert!(!list.text.contains("argon2"), "hashes never leave the server");
-    assert_eq!(f.as_role(Role::Admin, Method::DELETE, &format!("/api/v1/users/{id}"), None).await.status, StatusCode::NO_CONTENT);
+    let list = f
+        .as_role(Role::Admin, Method::GET, "/api/v1/users", None)
+        .await;
+    assert!(
+        !list.text.contains("argon2"),
+        "hashes never leave the server"
+    );
+    assert_eq!(
+        f.as_role(
+            Role::Admin,
+            Method::DELETE,
+            &format!("/api/v1/users/{id}"),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NO_CONTENT
+    );
+}
+
+#[tokio::test]
+async fn pages_need_a_session_carry_no_inline_script_and_hide_scans_from_viewers() {
+    let f = fixture().await;
+    let anon = f.call(Method::GET, "/devices", None, &[]).await;
+    assert!(anon.status.is_redirection());
+    assert_eq!(anon.headers[header::LOCATION], "/login");
+    let login = f
+        .call(
+            Method::GET,
+            "/login",
+            None,
+            &[("cookie", "camguard_lang=en")],
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::OK);
+    assert!(login.text.contains("Sign in"));
+    assert!(
+        !login.text.contains("<script>") && login.text.contains("<script src=\"/assets/app.js\"")
+    );
+    let vi = f.call(Method::GET, "/login", None, &[]).await;
+    assert!(vi.text.contains("Đăng nhập"), "Vietnamese by default");
+    let js = f.call(Method::GET, "/assets/app.js", None, &[]).await;
+    assert!(js.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+    let (viewer, _) = f.session("viewer").await;
+    let page = f
+        .call(Method::GET, "/scans", None, &[("cookie", &viewer)])
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.text.contains("scan-form"));
+    let (auditor, csrf) = f.session("auditor").await;
+    let page = f
+        .call(Method::GET, "/scans", None, &[("cookie", &auditor)])
+        .await;
+    assert!(page.text.contains("scan-form") && page.text.contains(&csrf));
+    let devices = f
+        .call(Method::GET, "/devices", None, &[("cookie", &auditor)])
+        .await;
+    assert!(devices.text.contains("id=\"devices\""));
+}
+
+#[tokio::test]
+async fn no_secrets_in_logs() {
+    use std::io::Write;
+    #[derive(Clone, Default)]
+    struct Buf(Arc<std::sync::Mutex<Vec<u8>>>);
+    impl Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buf = Buf::default();
+    let sink = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || sink.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let f = fixture().await;
+    f.login("admin", "Wr0ng-but-secret!").await;
+    let (cookie, csrf) = f.session("admin").await;
+    f.call(Method::GET, "/api/v1/me", None, &[("cookie", &cookie)])
+        .await;
+    let made = f
+        .as_role(
+            Role::Admin,
+            Method::POST,
+            "/api/v1/tokens",
+            Some(json!({"name": "n"})),
+        )
+        .await;
+    let token = made.json()["token"].as_str().unwrap().to_owned();
+    let store = f.state.store.clone();
+    let first = camguard_web::bootstrap::ensure_admin(&store, Utc::now())
+        .await
+        .unwrap();
+    assert!(first.is_none(), "users exist: no new administrator");
+    let log = String::from_utf8_lossy(&buf.0.lock().unwrap()).into_owned();
+    for secret in [
+        PASSWORD,
+        "Wr0ng-but-secret!",
+        cookie.split('=').nth(1).unwrap(),
+        &csrf,
+        &token,
+    ] {
+        assert!(!log.contains(secret), "secret in the log");
+    }
+}
+
+#[tokio::test]
+async fn first_start_creates_admin_with_a_one_time_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.db")).await.unwrap();
+    let password = camguard_web::bootstrap::ensure_admin(&store, Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(password.chars().count(), 20);
+    assert_eq!(
+        camguard_web::policy::Policy::builtin().password_problem(&password),
+        None
+    );
+    assert!(camguard_web::bootstrap::ensure_admin(&store, Utc::now())
+        .await
+        .unwrap()
+        .is_none());
+    let (user, hash) = store.user_credentials("admin").await.unwrap().unwrap();
+    assert_eq!(user.role, "admin");
+    assert!(hash.starts_with("$argon2id$") && !hash.contains(&password));
 }

@@ -1,7 +1,7 @@
 //! Users, API tokens and the audit log.
 
 use super::{created, deleted, page_response, paginate, Body, Id, Page, PageQuery, Q};
-use crate::auth::{AtLeast, Admin, Role, Viewer};
+use crate::auth::{Admin, AtLeast, Role, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::secret::{digest, hash_password, random_password, random_token};
 use crate::state::AppState;
@@ -23,11 +23,15 @@ pub struct NewUser {
 
 fn check_username(name: &str) -> ApiResult<()> {
     let ok = (1..=64).contains(&name.len())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c));
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c));
     if ok {
         Ok(())
     } else {
-        Err(ApiError::bad_request("username: 1-64 characters of letters, digits and . _ - @"))
+        Err(ApiError::bad_request(
+            "username: 1-64 characters of letters, digits and . _ - @",
+        ))
     }
 }
 
@@ -43,7 +47,11 @@ fn role(s: &str) -> ApiResult<Role> {
 }
 
 /// `GET /api/v1/users`.
-pub async fn list_users(State(s): State<AppState>, _: Admin, Q(q): Q<PageQuery>) -> ApiResult<Response> {
+pub async fn list_users(
+    State(s): State<AppState>,
+    _: Admin,
+    Q(q): Q<PageQuery>,
+) -> ApiResult<Response> {
     paginate(s.store.users().await?, q, "/api/v1/users")
 }
 
@@ -68,9 +76,19 @@ pub async fn create_user(
     let hash = hash_password(&password).map_err(ApiError::internal)?;
     let id = s
         .store
-        .create_user(&new.username, &hash, &new.role, new.lang.as_deref().unwrap_or("vi"), s.now())
+        .create_user(
+            &new.username,
+            &hash,
+            &new.role,
+            new.lang.as_deref().unwrap_or("vi"),
+            s.now(),
+        )
         .await?;
-    let user = s.store.user(id).await?.ok_or_else(|| ApiError::not_found("user"))?;
+    let user = s
+        .store
+        .user(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("user"))?;
     let mut body = json!({"user": user});
     if generated {
         body["password"] = json!(password);
@@ -97,7 +115,9 @@ pub async fn update_user(
     if let Some(r) = &u.role {
         role(r)?;
         if id == caller.user.id && r != "admin" {
-            return Err(ApiError::conflict("an administrator cannot demote themselves"));
+            return Err(ApiError::conflict(
+                "an administrator cannot demote themselves",
+            ));
         }
     }
     check_lang(u.lang.as_deref())?;
@@ -110,23 +130,41 @@ pub async fn update_user(
         }
         None => None,
     };
-    if !s.store.update_user(id, u.role.as_deref(), hash.as_deref(), u.lang.as_deref()).await? {
+    if !s
+        .store
+        .update_user(id, u.role.as_deref(), hash.as_deref(), u.lang.as_deref())
+        .await?
+    {
         return Err(ApiError::not_found("user"));
     }
-    let user = s.store.user(id).await?.ok_or_else(|| ApiError::not_found("user"))?;
+    let user = s
+        .store
+        .user(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("user"))?;
     Ok(Json(json!({"user": user})))
 }
 
 /// `DELETE /api/v1/users/{id}`.
-pub async fn delete_user(State(s): State<AppState>, AtLeast(caller): Admin, Id(id): Id) -> ApiResult<Response> {
+pub async fn delete_user(
+    State(s): State<AppState>,
+    AtLeast(caller): Admin,
+    Id(id): Id,
+) -> ApiResult<Response> {
     if id == caller.user.id {
-        return Err(ApiError::conflict("an administrator cannot delete themselves"));
+        return Err(ApiError::conflict(
+            "an administrator cannot delete themselves",
+        ));
     }
     deleted(s.store.delete_user(id).await?, "user")
 }
 
 /// `GET /api/v1/tokens`.
-pub async fn list_tokens(State(s): State<AppState>, AtLeast(c): Viewer, Q(q): Q<PageQuery>) -> ApiResult<Response> {
+pub async fn list_tokens(
+    State(s): State<AppState>,
+    AtLeast(c): Viewer,
+    Q(q): Q<PageQuery>,
+) -> ApiResult<Response> {
     let owner = (c.role != Role::Admin).then_some(c.user.id);
     paginate(s.store.tokens(owner).await?, q, "/api/v1/tokens")
 }
@@ -153,18 +191,32 @@ pub async fn create_token(
         None => c.role,
     };
     if wanted > c.role {
-        return Err(ApiError::forbidden("a token's role cannot exceed its creator's"));
+        return Err(ApiError::forbidden(
+            "a token's role cannot exceed its creator's",
+        ));
     }
     let token = random_token();
     let id = s
         .store
-        .create_token(c.user.id, &new.name, &digest(&token), wanted.as_str(), s.now())
+        .create_token(
+            c.user.id,
+            &new.name,
+            &digest(&token),
+            wanted.as_str(),
+            s.now(),
+        )
         .await?;
-    Ok(created(json!({"id": id, "name": new.name, "role": wanted, "token": token})))
+    Ok(created(
+        json!({"id": id, "name": new.name, "role": wanted, "token": token}),
+    ))
 }
 
 /// `DELETE /api/v1/tokens/{id}`.
-pub async fn delete_token(State(s): State<AppState>, AtLeast(c): Viewer, Id(id): Id) -> ApiResult<Response> {
+pub async fn delete_token(
+    State(s): State<AppState>,
+    AtLeast(c): Viewer,
+    Id(id): Id,
+) -> ApiResult<Response> {
     let owner = (c.role != Role::Admin).then_some(c.user.id);
     deleted(s.store.delete_token(id, owner).await?, "token")
 }
@@ -176,5 +228,13 @@ pub async fn audit(State(s): State<AppState>, _: Admin, Q(q): Q<PageQuery>) -> A
         .store
         .audit_log(per_page as u32, (page - 1).saturating_mul(per_page))
         .await?;
-    Ok(page_response(Page { items, total, page, per_page }, "/api/v1/audit"))
+    Ok(page_response(
+        Page {
+            items,
+            total,
+            page,
+            per_page,
+        },
+        "/api/v1/audit",
+    ))
 }

@@ -25,8 +25,13 @@ pub(crate) struct Org {
 
 impl Org {
     pub(crate) async fn load(s: &AppState) -> ApiResult<Org> {
-        let systems: HashMap<i64, i64> =
-            s.store.systems().await?.into_iter().map(|x| (x.id, x.site_id)).collect();
+        let systems: HashMap<i64, i64> = s
+            .store
+            .systems()
+            .await?
+            .into_iter()
+            .map(|x| (x.id, x.site_id))
+            .collect();
         let scopes = s
             .store
             .scopes()
@@ -37,15 +42,26 @@ impl Org {
                 Some((site, sc.system_id, parse_scope(&sc.cidr).ok()?))
             })
             .collect();
-        Ok(Org { scopes, attestations: s.store.attestations().await? })
+        Ok(Org {
+            scopes,
+            attestations: s.store.attestations().await?,
+        })
     }
 
     fn systems_of(&self, d: &InventoryDevice) -> Vec<i64> {
-        self.scopes.iter().filter(|(_, _, n)| n.contains(&d.ip)).map(|(_, sys, _)| *sys).collect()
+        self.scopes
+            .iter()
+            .filter(|(_, _, n)| n.contains(&d.ip))
+            .map(|(_, sys, _)| *sys)
+            .collect()
     }
 
     fn sites_of(&self, d: &InventoryDevice) -> Vec<i64> {
-        self.scopes.iter().filter(|(_, _, n)| n.contains(&d.ip)).map(|(site, _, _)| *site).collect()
+        self.scopes
+            .iter()
+            .filter(|(_, _, n)| n.contains(&d.ip))
+            .map(|(site, _, _)| *site)
+            .collect()
     }
 
     /// Attestations that apply to a device: its model's, and its systems'.
@@ -54,10 +70,16 @@ impl Org {
             (Some(v), Some(m)) => Some(format!("model:{v}/{m}")),
             _ => None,
         };
-        let systems: Vec<String> = self.systems_of(d).iter().map(|s| format!("system:{s}")).collect();
+        let systems: Vec<String> = self
+            .systems_of(d)
+            .iter()
+            .map(|s| format!("system:{s}"))
+            .collect();
         self.attestations
             .iter()
-            .filter(|a| model.as_deref() == Some(a.subject.as_str()) || systems.contains(&a.subject))
+            .filter(|a| {
+                model.as_deref() == Some(a.subject.as_str()) || systems.contains(&a.subject)
+            })
             .collect()
     }
 
@@ -71,11 +93,15 @@ impl Org {
             .filter(|v| v.baseline == baseline)
             .map(|v| {
                 let status = v.status.as_str().to_owned();
-                let a = att.iter().find(|a| a.baseline == v.baseline && a.provision == v.provision);
+                let a = att
+                    .iter()
+                    .find(|a| a.baseline == v.baseline && a.provision == v.provision);
                 match a {
-                    Some(a) if status != "fail" && status != "pass" => {
-                        (v.provision.clone(), format!("attested_{}", a.status), Some(a.id))
-                    }
+                    Some(a) if status != "fail" && status != "pass" => (
+                        v.provision.clone(),
+                        format!("attested_{}", a.status),
+                        Some(a.id),
+                    ),
                     _ => (v.provision.clone(), status, None),
                 }
             })
@@ -137,7 +163,9 @@ fn device_json(d: &InventoryDevice, org: &Org, role: Role, detail: bool) -> Valu
 fn contains(hay: &Option<String>, needle: &Option<String>) -> bool {
     match needle {
         None => true,
-        Some(n) => hay.as_deref().is_some_and(|h| h.to_lowercase().contains(&n.to_lowercase())),
+        Some(n) => hay
+            .as_deref()
+            .is_some_and(|h| h.to_lowercase().contains(&n.to_lowercase())),
     }
 }
 
@@ -160,7 +188,11 @@ pub struct DeviceQuery {
 }
 
 /// `GET /api/v1/devices`.
-pub async fn list_devices(State(s): State<AppState>, AtLeast(c): Viewer, Q(q): Q<DeviceQuery>) -> ApiResult<Response> {
+pub async fn list_devices(
+    State(s): State<AppState>,
+    AtLeast(c): Viewer,
+    Q(q): Q<DeviceQuery>,
+) -> ApiResult<Response> {
     let org = Org::load(&s).await?;
     let devices: Vec<Value> = s
         .store
@@ -172,8 +204,12 @@ pub async fn list_devices(State(s): State<AppState>, AtLeast(c): Viewer, Q(q): Q
             contains(&id.vendor, &q.vendor)
                 && contains(&id.model, &q.model)
                 && contains(&id.firmware, &q.firmware)
-                && q.check.as_ref().is_none_or(|c| d.findings.iter().any(|f| &f.check_id == c))
-                && q.verdict.as_ref().is_none_or(|v| d.verdicts.iter().any(|x| x.status.as_str() == v))
+                && q.check
+                    .as_ref()
+                    .is_none_or(|c| d.findings.iter().any(|f| &f.check_id == c))
+                && q.verdict
+                    .as_ref()
+                    .is_none_or(|v| d.verdicts.iter().any(|x| x.status.as_str() == v))
                 && q.camera.is_none_or(|c| id.camera == c)
                 && q.site.is_none_or(|site| org.sites_of(d).contains(&site))
                 && q.system.is_none_or(|sys| org.systems_of(d).contains(&sys))
@@ -189,7 +225,14 @@ pub async fn list_devices(State(s): State<AppState>, AtLeast(c): Viewer, Q(q): Q
         })
         .map(|d| device_json(&d, &org, c.role, false))
         .collect();
-    paginate(devices, PageQuery { page: q.page, per_page: q.per_page }, "/api/v1/devices")
+    paginate(
+        devices,
+        PageQuery {
+            page: q.page,
+            per_page: q.per_page,
+        },
+        "/api/v1/devices",
+    )
 }
 
 async fn find_device(s: &AppState, id: i64) -> ApiResult<InventoryDevice> {
@@ -202,7 +245,11 @@ async fn find_device(s: &AppState, id: i64) -> ApiResult<InventoryDevice> {
 }
 
 /// `GET /api/v1/devices/{id}`.
-pub async fn device(State(s): State<AppState>, AtLeast(c): Viewer, Id(id): Id) -> ApiResult<Json<Value>> {
+pub async fn device(
+    State(s): State<AppState>,
+    AtLeast(c): Viewer,
+    Id(id): Id,
+) -> ApiResult<Json<Value>> {
     let d = find_device(&s, id).await?;
     let org = Org::load(&s).await?;
     Ok(Json(device_json(&d, &org, c.role, true)))
@@ -211,11 +258,17 @@ pub async fn device(State(s): State<AppState>, AtLeast(c): Viewer, Id(id): Id) -
 /// `GET /api/v1/devices/{id}/history`.
 pub async fn history(State(s): State<AppState>, _: Viewer, Id(id): Id) -> ApiResult<Json<Value>> {
     find_device(&s, id).await?;
-    Ok(Json(json!({"device_id": id, "scans": s.store.device_history(id).await?})))
+    Ok(Json(
+        json!({"device_id": id, "scans": s.store.device_history(id).await?}),
+    ))
 }
 
 /// `GET /api/v1/scans`.
-pub async fn list_scans(State(s): State<AppState>, _: Viewer, Q(q): Q<PageQuery>) -> ApiResult<Response> {
+pub async fn list_scans(
+    State(s): State<AppState>,
+    _: Viewer,
+    Q(q): Q<PageQuery>,
+) -> ApiResult<Response> {
     let mut scans = s.store.scans().await?;
     scans.reverse();
     paginate(scans, q, "/api/v1/scans")
@@ -236,10 +289,20 @@ pub async fn scan(State(s): State<AppState>, _: Viewer, Id(id): Id) -> ApiResult
 /// The baseline asked for, else that of the newest scan, else the one in force.
 async fn pick_baseline(s: &AppState, id: Option<&str>) -> ApiResult<camguard_baseline::Baseline> {
     let registry = camguard_baseline::Registry::builtin().map_err(ApiError::internal)?;
-    let newest = s.store.scans().await?.into_iter().max_by_key(|x| x.id).map(|x| x.baseline);
+    let newest = s
+        .store
+        .scans()
+        .await?
+        .into_iter()
+        .max_by_key(|x| x.id)
+        .map(|x| x.baseline);
     let b = match id.map(str::to_owned).or(newest) {
-        Some(id) => registry.get(&id).ok_or_else(|| ApiError::bad_request(format!("unknown baseline {id:?}")))?,
-        None => registry.in_force(s.now().date_naive()).ok_or_else(|| ApiError::internal("no baseline in force"))?,
+        Some(id) => registry
+            .get(&id)
+            .ok_or_else(|| ApiError::bad_request(format!("unknown baseline {id:?}")))?,
+        None => registry
+            .in_force(s.now().date_naive())
+            .ok_or_else(|| ApiError::internal("no baseline in force"))?,
     };
     Ok(b.clone())
 }
@@ -252,7 +315,11 @@ pub struct ComplianceQuery {
 }
 
 /// `GET /api/v1/compliance`.
-pub async fn compliance(State(s): State<AppState>, _: Viewer, Q(q): Q<ComplianceQuery>) -> ApiResult<Json<Value>> {
+pub async fn compliance(
+    State(s): State<AppState>,
+    _: Viewer,
+    Q(q): Q<ComplianceQuery>,
+) -> ApiResult<Json<Value>> {
     let baseline = pick_baseline(&s, q.baseline.as_deref()).await?;
     let org = Org::load(&s).await?;
     let devices: Vec<InventoryDevice> = s
@@ -276,11 +343,17 @@ pub async fn compliance(State(s): State<AppState>, _: Viewer, Q(q): Q<Compliance
             *severity.entry(f.severity.as_str().to_owned()).or_default() += 1;
         }
         if d.identity.camera {
-            let vendor = d.identity.vendor.clone().unwrap_or_else(|| "unknown".into());
+            let vendor = d
+                .identity
+                .vendor
+                .clone()
+                .unwrap_or_else(|| "unknown".into());
             *vendors.entry(vendor.clone()).or_default() += 1;
             if failed {
                 let model = d.identity.model.clone().unwrap_or_else(|| "?".into());
-                *failing_models.entry(format!("{vendor}/{model}")).or_default() += 1;
+                *failing_models
+                    .entry(format!("{vendor}/{model}"))
+                    .or_default() += 1;
             }
         }
     }
@@ -312,9 +385,20 @@ pub struct ReportQuery {
 }
 
 /// `GET /api/v1/reports`: any format camguard-report offers.
-pub async fn report(State(s): State<AppState>, _: Viewer, Q(q): Q<ReportQuery>) -> ApiResult<Response> {
-    let format_name = q.format.as_deref().unwrap_or("html").trim().to_ascii_lowercase();
-    let format: camguard_report::Format = format_name.parse().map_err(|e: camguard_report::ParseChoiceError| ApiError::bad_request(e.to_string()))?;
+pub async fn report(
+    State(s): State<AppState>,
+    _: Viewer,
+    Q(q): Q<ReportQuery>,
+) -> ApiResult<Response> {
+    let format_name = q
+        .format
+        .as_deref()
+        .unwrap_or("html")
+        .trim()
+        .to_ascii_lowercase();
+    let format: camguard_report::Format = format_name
+        .parse()
+        .map_err(|e: camguard_report::ParseChoiceError| ApiError::bad_request(e.to_string()))?;
     let lang: camguard_report::Lang = q
         .lang
         .as_deref()
@@ -337,6 +421,16 @@ pub async fn report(State(s): State<AppState>, _: Viewer, Q(q): Q<ReportQuery>) 
         "sarif" => "application/sarif+json",
         _ => "application/octet-stream",
     };
-    let disposition = format!("attachment; filename=\"camguard-report-{}.{format_name}\"", lang.code());
-    Ok(([(header::CONTENT_TYPE, mime.to_owned()), (header::CONTENT_DISPOSITION, disposition)], text).into_response())
+    let disposition = format!(
+        "attachment; filename=\"camguard-report-{}.{format_name}\"",
+        lang.code()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        text,
+    )
+        .into_response())
 }

@@ -49,8 +49,18 @@ fn r(
     query: &'static [&'static str],
     handler: MethodRouter<AppState>,
 ) -> Route {
-    let body = matches!(method, Method::POST | Method::PATCH) && !path.ends_with("/cancel") && !path.ends_with("/logout");
-    Route { method, path, role, summary, query, body, handler }
+    let body = matches!(method, Method::POST | Method::PATCH)
+        && !path.ends_with("/cancel")
+        && !path.ends_with("/logout");
+    Route {
+        method,
+        path,
+        role,
+        summary,
+        query,
+        body,
+        handler,
+    }
 }
 
 const PAGE: &[&str] = &["page", "per_page"];
@@ -60,48 +70,340 @@ pub fn routes() -> Vec<Route> {
     use Role::{Admin, Auditor, Viewer};
     let (g, p, d) = (Method::GET, Method::POST, Method::DELETE);
     vec![
-        r(g.clone(), "/api/v1/openapi.json", None, "This OpenAPI 3.1 document", &[], get(crate::openapi::handler)),
-        r(p.clone(), "/api/v1/login", None, "Sign in; sets the session cookie and returns the CSRF token", &[], post(session::login)),
-        r(p.clone(), "/api/v1/logout", Some(Viewer), "Sign out (ends the session)", &[], post(session::logout)),
-        r(g.clone(), "/api/v1/me", Some(Viewer), "The signed-in user, role and CSRF token", &[], get(session::me)),
-        r(Method::PATCH, "/api/v1/me", Some(Viewer), "Change own language or password", &[], patch(session::update_me)),
-        r(g.clone(), "/api/v1/users", Some(Admin), "List users", PAGE, get(admin::list_users)),
-        r(p.clone(), "/api/v1/users", Some(Admin), "Create a user (a generated password is shown once)", &[], post(admin::create_user)),
-        r(Method::PATCH, "/api/v1/users/{id}", Some(Admin), "Change a user's role, password or language", &[], patch(admin::update_user)),
-        r(d.clone(), "/api/v1/users/{id}", Some(Admin), "Delete a user", &[], delete(admin::delete_user)),
-        r(g.clone(), "/api/v1/tokens", Some(Viewer), "List API tokens (own; all for administrators)", PAGE, get(admin::list_tokens)),
-        r(p.clone(), "/api/v1/tokens", Some(Viewer), "Create an API token (shown once, role at most the creator's)", &[], post(admin::create_token)),
-        r(d.clone(), "/api/v1/tokens/{id}", Some(Viewer), "Revoke an API token", &[], delete(admin::delete_token)),
-        r(g.clone(), "/api/v1/audit", Some(Admin), "The audit log, newest first", PAGE, get(admin::audit)),
-        r(g.clone(), "/api/v1/sites", Some(Viewer), "List sites", PAGE, get(org::list_sites)),
-        r(p.clone(), "/api/v1/sites", Some(Admin), "Create a site", &[], post(org::create_site)),
-        r(d.clone(), "/api/v1/sites/{id}", Some(Admin), "Delete a site", &[], delete(org::delete_site)),
-        r(g.clone(), "/api/v1/systems", Some(Viewer), "List information systems", &["page", "per_page", "site"], get(org::list_systems)),
-        r(p.clone(), "/api/v1/systems", Some(Admin), "Create an information system", &[], post(org::create_system)),
-        r(d.clone(), "/api/v1/systems/{id}", Some(Admin), "Delete an information system", &[], delete(org::delete_system)),
-        r(g.clone(), "/api/v1/scopes", Some(Viewer), "List authorised scan scopes", &["page", "per_page", "system"], get(org::list_scopes)),
-        r(p.clone(), "/api/v1/scopes", Some(Admin), "Add an authorised scan scope (CIDR) to a system", &[], post(org::create_scope)),
-        r(d.clone(), "/api/v1/scopes/{id}", Some(Admin), "Delete a scope", &[], delete(org::delete_scope)),
-        r(g.clone(), "/api/v1/devices", Some(Viewer), "The inventory, filtered and paginated",
-          &["page", "per_page", "q", "vendor", "model", "firmware", "check", "verdict", "site", "system", "camera", "first_seen", "last_seen"],
-          get(inventory::list_devices)),
-        r(g.clone(), "/api/v1/devices/{id}", Some(Viewer), "A device: endpoints, identity, findings (evidence for auditors), verdicts", &[], get(inventory::device)),
-        r(g.clone(), "/api/v1/devices/{id}/history", Some(Viewer), "A device across scans", &[], get(inventory::history)),
-        r(g.clone(), "/api/v1/scans", Some(Viewer), "Scans recorded in the database (CLI and dashboard)", PAGE, get(inventory::list_scans)),
-        r(p.clone(), "/api/v1/scans", Some(Auditor), "Start a scan of targets inside a system's scope", &[], post(scans::start)),
-        r(g.clone(), "/api/v1/scans/{id}", Some(Viewer), "One recorded scan", &[], get(inventory::scan)),
-        r(g.clone(), "/api/v1/jobs", Some(Viewer), "Scan jobs started from the dashboard or a schedule", PAGE, get(scans::list_jobs)),
-        r(g.clone(), "/api/v1/jobs/{id}", Some(Viewer), "One scan job", &[], get(scans::job)),
-        r(g.clone(), "/api/v1/jobs/{id}/events", Some(Viewer), "Live progress of a scan job (server-sent events)", &[], get(scans::events)),
-        r(p.clone(), "/api/v1/jobs/{id}/cancel", Some(Auditor), "Cancel a running scan job", &[], post(scans::cancel)),
-        r(g.clone(), "/api/v1/schedules", Some(Viewer), "Periodic scans", PAGE, get(scans::list_schedules)),
-        r(p.clone(), "/api/v1/schedules", Some(Auditor), "Schedule a periodic scan (daily, weekly, monthly or cron)", &[], post(scans::create_schedule)),
-        r(d.clone(), "/api/v1/schedules/{id}", Some(Auditor), "Delete a schedule", &[], delete(scans::delete_schedule)),
-        r(g.clone(), "/api/v1/attestations", Some(Viewer), "Documentary evidence attached to provisions", PAGE, get(org::list_attestations)),
-        r(p.clone(), "/api/v1/attestations", Some(Auditor), "Attest a provision for a model or a system", &[], post(org::create_attestation)),
-        r(d.clone(), "/api/v1/attestations/{id}", Some(Auditor), "Delete an attestation", &[], delete(org::delete_attestation)),
-        r(g.clone(), "/api/v1/compliance", Some(Viewer), "Per-baseline scorecard (organisation or one system)", &["baseline", "system"], get(inventory::compliance)),
-        r(g, "/api/v1/reports", Some(Viewer), "Download a report", &["format", "lang", "baseline"], get(inventory::report)),
+        r(
+            g.clone(),
+            "/api/v1/openapi.json",
+            None,
+            "This OpenAPI 3.1 document",
+            &[],
+            get(crate::openapi::handler),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/login",
+            None,
+            "Sign in; sets the session cookie and returns the CSRF token",
+            &[],
+            post(session::login),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/logout",
+            Some(Viewer),
+            "Sign out (ends the session)",
+            &[],
+            post(session::logout),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/me",
+            Some(Viewer),
+            "The signed-in user, role and CSRF token",
+            &[],
+            get(session::me),
+        ),
+        r(
+            Method::PATCH,
+            "/api/v1/me",
+            Some(Viewer),
+            "Change own language or password",
+            &[],
+            patch(session::update_me),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/users",
+            Some(Admin),
+            "List users",
+            PAGE,
+            get(admin::list_users),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/users",
+            Some(Admin),
+            "Create a user (a generated password is shown once)",
+            &[],
+            post(admin::create_user),
+        ),
+        r(
+            Method::PATCH,
+            "/api/v1/users/{id}",
+            Some(Admin),
+            "Change a user's role, password or language",
+            &[],
+            patch(admin::update_user),
+        ),
+        r(
+            d.clone(),
+            "/api/v1/users/{id}",
+            Some(Admin),
+            "Delete a user",
+            &[],
+            delete(admin::delete_user),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/tokens",
+            Some(Viewer),
+            "List API tokens (own; all for administrators)",
+            PAGE,
+            get(admin::list_tokens),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/tokens",
+            Some(Viewer),
+            "Create an API token (shown once, role at most the creator's)",
+            &[],
+            post(admin::create_token),
+        ),
+        r(
+            d.clone(),
+            "/api/v1/tokens/{id}",
+            Some(Viewer),
+            "Revoke an API token",
+            &[],
+            delete(admin::delete_token),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/audit",
+            Some(Admin),
+            "The audit log, newest first",
+            PAGE,
+            get(admin::audit),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/sites",
+            Some(Viewer),
+            "List sites",
+            PAGE,
+            get(org::list_sites),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/sites",
+            Some(Admin),
+            "Create a site",
+            &[],
+            post(org::create_site),
+        ),
+        r(
+            d.clone(),
+            "/api/v1/sites/{id}",
+            Some(Admin),
+            "Delete a site",
+            &[],
+            delete(org::delete_site),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/systems",
+            Some(Viewer),
+            "List information systems",
+            &["page", "per_page", "site"],
+            get(org::list_systems),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/systems",
+            Some(Admin),
+            "Create an information system",
+            &[],
+            post(org::create_system),
+        ),
+        r(
+            d.clone(),
+            "/api/v1/systems/{id}",
+            Some(Admin),
+            "Delete an information system",
+            &[],
+            delete(org::delete_system),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/scopes",
+            Some(Viewer),
+            "List authorised scan scopes",
+            &["page", "per_page", "system"],
+            get(org::list_scopes),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/scopes",
+            Some(Admin),
+            "Add an authorised scan scope (CIDR) to a system",
+            &[],
+            post(org::create_scope),
+        ),
+        r(
+            d.clone(),
+            "/api/v1/scopes/{id}",
+            Some(Admin),
+            "Delete a scope",
+            &[],
+            delete(org::delete_scope),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/devices",
+            Some(Viewer),
+            "The inventory, filtered and paginated",
+            &[
+                "page",
+                "per_page",
+                "q",
+                "vendor",
+                "model",
+                "firmware",
+                "check",
+                "verdict",
+                "site",
+                "system",
+                "camera",
+                "first_seen",
+                "last_seen",
+            ],
+            get(inventory::list_devices),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/devices/{id}",
+            Some(Viewer),
+            "A device: endpoints, identity, findings (evidence for auditors), verdicts",
+            &[],
+            get(inventory::device),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/devices/{id}/history",
+            Some(Viewer),
+            "A device across scans",
+            &[],
+            get(inventory::history),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/scans",
+            Some(Viewer),
+            "Scans recorded in the database (CLI and dashboard)",
+            PAGE,
+            get(inventory::list_scans),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/scans",
+            Some(Auditor),
+            "Start a scan of targets inside a system's scope",
+            &[],
+            post(scans::start),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/scans/{id}",
+            Some(Viewer),
+            "One recorded scan",
+            &[],
+            get(inventory::scan),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/jobs",
+            Some(Viewer),
+            "Scan jobs started from the dashboard or a schedule",
+            PAGE,
+            get(scans::list_jobs),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/jobs/{id}",
+            Some(Viewer),
+            "One scan job",
+            &[],
+            get(scans::job),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/jobs/{id}/events",
+            Some(Viewer),
+            "Live progress of a scan job (server-sent events)",
+            &[],
+            get(scans::events),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/jobs/{id}/cancel",
+            Some(Auditor),
+            "Cancel a running scan job",
+            &[],
+            post(scans::cancel),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/schedules",
+            Some(Viewer),
+            "Periodic scans",
+            PAGE,
+            get(scans::list_schedules),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/schedules",
+            Some(Auditor),
+            "Schedule a periodic scan (daily, weekly, monthly or cron)",
+            &[],
+            post(scans::create_schedule),
+        ),
+        r(
+            d.clone(),
+            "/api/v1/schedules/{id}",
+            Some(Auditor),
+            "Delete a schedule",
+            &[],
+            delete(scans::delete_schedule),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/attestations",
+            Some(Viewer),
+            "Documentary evidence attached to provisions",
+            PAGE,
+            get(org::list_attestations),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/attestations",
+            Some(Auditor),
+            "Attest a provision for a model or a system",
+            &[],
+            post(org::create_attestation),
+        ),
+        r(
+            d.clone(),
+            "/api/v1/attestations/{id}",
+            Some(Auditor),
+            "Delete an attestation",
+            &[],
+            delete(org::delete_attestation),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/compliance",
+            Some(Viewer),
+            "Per-baseline scorecard (organisation or one system)",
+            &["baseline", "system"],
+            get(inventory::compliance),
+        ),
+        r(
+            g,
+            "/api/v1/reports",
+            Some(Viewer),
+            "Download a report",
+            &["format", "lang", "baseline"],
+            get(inventory::report),
+        ),
     ]
 }
 
@@ -148,7 +450,10 @@ pub async fn audit_layer(State(state): State<AppState>, mut req: Request, next: 
         at: state.now(),
         username,
         action: format!("{method} {path}"),
-        target: path.rsplit('/').find(|s| s.parse::<i64>().is_ok()).map(str::to_owned),
+        target: path
+            .rsplit('/')
+            .find(|s| s.parse::<i64>().is_ok())
+            .map(str::to_owned),
         remote: from,
         outcome: response.status().as_u16().to_string(),
     };
@@ -172,7 +477,9 @@ impl PageQuery {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(50);
         if page == 0 || !(1..=500).contains(&per_page) {
-            return Err(ApiError::bad_request("page starts at 1; per_page is 1 to 500"));
+            return Err(ApiError::bad_request(
+                "page starts at 1; per_page is 1 to 500",
+            ));
         }
         Ok((page, per_page))
     }
@@ -192,18 +499,39 @@ pub struct Page<T> {
 }
 
 /// Answer one page of `items` (already filtered) with `X-Total-Count` and `Link` headers.
-pub fn paginate<T: Serialize>(items: Vec<T>, q: PageQuery, path: &str) -> Result<Response, ApiError> {
+pub fn paginate<T: Serialize>(
+    items: Vec<T>,
+    q: PageQuery,
+    path: &str,
+) -> Result<Response, ApiError> {
     let (page, per_page) = q.resolved()?;
     let total = items.len() as u64;
     let start = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
-    let items: Vec<T> = items.into_iter().skip(start).take(per_page as usize).collect();
-    Ok(page_response(Page { items, total, page, per_page }, path))
+    let items: Vec<T> = items
+        .into_iter()
+        .skip(start)
+        .take(per_page as usize)
+        .collect();
+    Ok(page_response(
+        Page {
+            items,
+            total,
+            page,
+            per_page,
+        },
+        path,
+    ))
 }
 
 /// The response for a page whose items were selected already.
 pub fn page_response<T: Serialize>(page: Page<T>, path: &str) -> Response {
     let last = page.total.div_ceil(page.per_page).max(1);
-    let link = |p: u64, rel: &str| format!("<{path}?page={p}&per_page={}>; rel=\"{rel}\"", page.per_page);
+    let link = |p: u64, rel: &str| {
+        format!(
+            "<{path}?page={p}&per_page={}>; rel=\"{rel}\"",
+            page.per_page
+        )
+    };
     let mut links = vec![link(1, "first"), link(last, "last")];
     if page.page > 1 {
         links.push(link(page.page - 1, "prev"));

@@ -1,7 +1,7 @@
 //! Sites, information systems, their authorised scopes, and attestations.
 
 use super::{created, deleted, paginate, Body, Id, PageQuery, Q};
-use crate::auth::{AtLeast, Admin, Auditor, Viewer};
+use crate::auth::{Admin, AtLeast, Auditor, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::targets::parse_scope;
@@ -12,7 +12,9 @@ use serde::Deserialize;
 
 fn text(field: &str, v: &str, max: usize) -> ApiResult<()> {
     if v.trim().is_empty() || v.len() > max {
-        return Err(ApiError::bad_request(format!("{field}: 1-{max} characters")));
+        return Err(ApiError::bad_request(format!(
+            "{field}: 1-{max} characters"
+        )));
     }
     Ok(())
 }
@@ -28,12 +30,19 @@ pub struct OrgQuery {
 
 impl OrgQuery {
     fn page(&self) -> PageQuery {
-        PageQuery { page: self.page, per_page: self.per_page }
+        PageQuery {
+            page: self.page,
+            per_page: self.per_page,
+        }
     }
 }
 
 /// `GET /api/v1/sites`.
-pub async fn list_sites(State(s): State<AppState>, _: Viewer, Q(q): Q<PageQuery>) -> ApiResult<Response> {
+pub async fn list_sites(
+    State(s): State<AppState>,
+    _: Viewer,
+    Q(q): Q<PageQuery>,
+) -> ApiResult<Response> {
     paginate(s.store.sites().await?, q, "/api/v1/sites")
 }
 
@@ -47,12 +56,20 @@ pub struct NewSite {
 }
 
 /// `POST /api/v1/sites`.
-pub async fn create_site(State(s): State<AppState>, _: Admin, Body(n): Body<NewSite>) -> ApiResult<Response> {
+pub async fn create_site(
+    State(s): State<AppState>,
+    _: Admin,
+    Body(n): Body<NewSite>,
+) -> ApiResult<Response> {
     text("name", &n.name, 200)?;
     if n.address.len() > 500 {
         return Err(ApiError::bad_request("address: at most 500 characters"));
     }
-    Ok(created(s.store.create_site(n.name.trim(), &n.address, s.now()).await?))
+    Ok(created(
+        s.store
+            .create_site(n.name.trim(), &n.address, s.now())
+            .await?,
+    ))
 }
 
 /// `DELETE /api/v1/sites/{id}`.
@@ -61,7 +78,11 @@ pub async fn delete_site(State(s): State<AppState>, _: Admin, Id(id): Id) -> Api
 }
 
 /// `GET /api/v1/systems`.
-pub async fn list_systems(State(s): State<AppState>, _: Viewer, Q(q): Q<OrgQuery>) -> ApiResult<Response> {
+pub async fn list_systems(
+    State(s): State<AppState>,
+    _: Viewer,
+    Q(q): Q<OrgQuery>,
+) -> ApiResult<Response> {
     let mut all = s.store.systems().await?;
     if let Some(site) = q.site {
         all.retain(|x| x.site_id == site);
@@ -80,7 +101,11 @@ pub struct NewSystem {
 }
 
 /// `POST /api/v1/systems`.
-pub async fn create_system(State(s): State<AppState>, _: Admin, Body(n): Body<NewSystem>) -> ApiResult<Response> {
+pub async fn create_system(
+    State(s): State<AppState>,
+    _: Admin,
+    Body(n): Body<NewSystem>,
+) -> ApiResult<Response> {
     text("name", &n.name, 200)?;
     text("owner", &n.owner, 200)?;
     if !(1..=5).contains(&n.security_level) {
@@ -88,7 +113,13 @@ pub async fn create_system(State(s): State<AppState>, _: Admin, Body(n): Body<Ne
     }
     let sys = s
         .store
-        .create_system(n.site_id, n.name.trim(), n.security_level, n.owner.trim(), s.now())
+        .create_system(
+            n.site_id,
+            n.name.trim(),
+            n.security_level,
+            n.owner.trim(),
+            s.now(),
+        )
         .await?;
     Ok(created(sys))
 }
@@ -99,7 +130,11 @@ pub async fn delete_system(State(s): State<AppState>, _: Admin, Id(id): Id) -> A
 }
 
 /// `GET /api/v1/scopes`.
-pub async fn list_scopes(State(s): State<AppState>, _: Viewer, Q(q): Q<OrgQuery>) -> ApiResult<Response> {
+pub async fn list_scopes(
+    State(s): State<AppState>,
+    _: Viewer,
+    Q(q): Q<OrgQuery>,
+) -> ApiResult<Response> {
     let mut all = s.store.scopes().await?;
     if let Some(system) = q.system {
         all.retain(|x| x.system_id == system);
@@ -116,9 +151,17 @@ pub struct NewScope {
 }
 
 /// `POST /api/v1/scopes`.
-pub async fn create_scope(State(s): State<AppState>, _: Admin, Body(n): Body<NewScope>) -> ApiResult<Response> {
+pub async fn create_scope(
+    State(s): State<AppState>,
+    _: Admin,
+    Body(n): Body<NewScope>,
+) -> ApiResult<Response> {
     let net = parse_scope(&n.cidr).map_err(ApiError::bad_request)?;
-    Ok(created(s.store.create_scope(n.system_id, &net.to_string(), s.now()).await?))
+    Ok(created(
+        s.store
+            .create_scope(n.system_id, &net.to_string(), s.now())
+            .await?,
+    ))
 }
 
 /// `DELETE /api/v1/scopes/{id}`.
@@ -127,7 +170,11 @@ pub async fn delete_scope(State(s): State<AppState>, _: Admin, Id(id): Id) -> Ap
 }
 
 /// `GET /api/v1/attestations`.
-pub async fn list_attestations(State(s): State<AppState>, _: Viewer, Q(q): Q<PageQuery>) -> ApiResult<Response> {
+pub async fn list_attestations(
+    State(s): State<AppState>,
+    _: Viewer,
+    Q(q): Q<PageQuery>,
+) -> ApiResult<Response> {
     paginate(s.store.attestations().await?, q, "/api/v1/attestations")
 }
 
@@ -156,7 +203,9 @@ pub async fn create_attestation(
         _ => false,
     };
     if !subject_ok {
-        return Err(ApiError::bad_request("subject is model:<vendor>/<model> or system:<id>"));
+        return Err(ApiError::bad_request(
+            "subject is model:<vendor>/<model> or system:<id>",
+        ));
     }
     if n.status != "pass" && n.status != "fail" {
         return Err(ApiError::bad_request("status is pass or fail"));
@@ -187,6 +236,10 @@ pub async fn create_attestation(
 }
 
 /// `DELETE /api/v1/attestations/{id}`.
-pub async fn delete_attestation(State(s): State<AppState>, _: Auditor, Id(id): Id) -> ApiResult<Response> {
+pub async fn delete_attestation(
+    State(s): State<AppState>,
+    _: Auditor,
+    Id(id): Id,
+) -> ApiResult<Response> {
     deleted(s.store.delete_attestation(id).await?, "attestation")
 }

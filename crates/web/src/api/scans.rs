@@ -23,7 +23,11 @@ const MAX_TARGETS: usize = 256;
 
 /// The targets to scan for a system: the ones given (each must lie inside one of the
 /// system's scopes) or, by default, all its scopes.
-pub(crate) async fn scoped_targets(s: &AppState, system_id: i64, given: Option<&[String]>) -> ApiResult<Vec<String>> {
+pub(crate) async fn scoped_targets(
+    s: &AppState,
+    system_id: i64,
+    given: Option<&[String]>,
+) -> ApiResult<Vec<String>> {
     let scopes: Vec<ipnet::IpNet> = s
         .store
         .scopes()
@@ -33,19 +37,25 @@ pub(crate) async fn scoped_targets(s: &AppState, system_id: i64, given: Option<&
         .filter_map(|x| parse_scope(&x.cidr).ok())
         .collect();
     if scopes.is_empty() {
-        return Err(ApiError::bad_request("the system has no authorised scope: an administrator adds one first"));
+        return Err(ApiError::bad_request(
+            "the system has no authorised scope: an administrator adds one first",
+        ));
     }
     let targets: Vec<String> = match given {
         Some(t) if !t.is_empty() => t.iter().map(|x| x.trim().to_owned()).collect(),
         _ => scopes.iter().map(ToString::to_string).collect(),
     };
     if targets.len() > MAX_TARGETS {
-        return Err(ApiError::bad_request(format!("at most {MAX_TARGETS} targets")));
+        return Err(ApiError::bad_request(format!(
+            "at most {MAX_TARGETS} targets"
+        )));
     }
     for t in &targets {
         let range = parse_target(t).map_err(ApiError::bad_request)?;
         if !inside(range, &scopes) {
-            return Err(ApiError::forbidden(format!("{t} is outside the system's authorised scopes")));
+            return Err(ApiError::forbidden(format!(
+                "{t} is outside the system's authorised scopes"
+            )));
         }
     }
     Ok(targets)
@@ -73,7 +83,10 @@ pub(crate) async fn launch(
     intrusive: (bool, bool),
     who: &str,
 ) -> ApiResult<ScanJob> {
-    let job = s.store.create_job(Some(system_id), &targets.join(" "), who, s.now()).await?;
+    let job = s
+        .store
+        .create_job(Some(system_id), &targets.join(" "), who, s.now())
+        .await?;
     s.jobs.start(ScanRequest {
         job_id: job.id,
         targets,
@@ -85,14 +98,28 @@ pub(crate) async fn launch(
 }
 
 /// `POST /api/v1/scans`.
-pub async fn start(State(s): State<AppState>, AtLeast(c): Auditor, Body(b): Body<StartScan>) -> ApiResult<Response> {
+pub async fn start(
+    State(s): State<AppState>,
+    AtLeast(c): Auditor,
+    Body(b): Body<StartScan>,
+) -> ApiResult<Response> {
     if let Some(p) = &b.ports {
         if p.is_empty() || p.len() > 1024 || p.contains(&0) {
-            return Err(ApiError::bad_request("ports: 1 to 1024 port numbers between 1 and 65535"));
+            return Err(ApiError::bad_request(
+                "ports: 1 to 1024 port numbers between 1 and 65535",
+            ));
         }
     }
     let targets = scoped_targets(&s, b.system_id, b.targets.as_deref()).await?;
-    let job = launch(&s, b.system_id, targets, b.ports, (b.check_credentials, b.prove_streams), &c.user.username).await?;
+    let job = launch(
+        &s,
+        b.system_id,
+        targets,
+        b.ports,
+        (b.check_credentials, b.prove_streams),
+        &c.user.username,
+    )
+    .await?;
     let mut resp = (StatusCode::ACCEPTED, Json(&job)).into_response();
     if let Ok(v) = format!("/api/v1/jobs/{}", job.id).parse() {
         resp.headers_mut().insert(axum::http::header::LOCATION, v);
@@ -101,13 +128,22 @@ pub async fn start(State(s): State<AppState>, AtLeast(c): Auditor, Body(b): Body
 }
 
 /// `GET /api/v1/jobs`.
-pub async fn list_jobs(State(s): State<AppState>, _: Viewer, Q(q): Q<PageQuery>) -> ApiResult<Response> {
+pub async fn list_jobs(
+    State(s): State<AppState>,
+    _: Viewer,
+    Q(q): Q<PageQuery>,
+) -> ApiResult<Response> {
     paginate(s.store.jobs().await?, q, "/api/v1/jobs")
 }
 
 /// `GET /api/v1/jobs/{id}`.
 pub async fn job(State(s): State<AppState>, _: Viewer, Id(id): Id) -> ApiResult<Json<ScanJob>> {
-    Ok(Json(s.store.job(id).await?.ok_or_else(|| ApiError::not_found("job"))?))
+    Ok(Json(
+        s.store
+            .job(id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("job"))?,
+    ))
 }
 
 fn sse_event(e: &ScanEvent) -> Event {
@@ -118,18 +154,29 @@ fn sse_event(e: &ScanEvent) -> Event {
         ScanEvent::Failed { .. } => "failed",
         ScanEvent::Cancelled => "cancelled",
     };
-    Event::default().event(name).data(serde_json::to_string(e).unwrap_or_default())
+    Event::default()
+        .event(name)
+        .data(serde_json::to_string(e).unwrap_or_default())
 }
 
 /// `GET /api/v1/jobs/{id}/events`: every event so far, then live ones, ending after the last.
 pub async fn events(State(s): State<AppState>, _: Viewer, Id(id): Id) -> ApiResult<Response> {
-    let job = s.store.job(id).await?.ok_or_else(|| ApiError::not_found("job"))?;
+    let job = s
+        .store
+        .job(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("job"))?;
     let Some((history, rx)) = s.jobs.subscribe(id) else {
         // Run by an earlier server process: its final state only.
         let end = match job.status.as_str() {
-            "finished" => ScanEvent::Finished { hosts: job.hosts_done as u64, scan_id: job.scan_id },
+            "finished" => ScanEvent::Finished {
+                hosts: job.hosts_done as u64,
+                scan_id: job.scan_id,
+            },
             "cancelled" => ScanEvent::Cancelled,
-            _ => ScanEvent::Failed { error: job.error.unwrap_or_else(|| "not running".into()) },
+            _ => ScanEvent::Failed {
+                error: job.error.unwrap_or_else(|| "not running".into()),
+            },
         };
         let stream = futures::stream::iter([Ok::<_, std::convert::Infallible>(sse_event(&end))]);
         return Ok(Sse::new(stream).into_response());
@@ -137,15 +184,13 @@ pub async fn events(State(s): State<AppState>, _: Viewer, Id(id): Id) -> ApiResu
     let done = history.iter().any(ScanEvent::is_final);
     let past = futures::stream::iter(history);
     let live = tokio_stream_from(rx, done);
-    let stream = past
-        .chain(live)
-        .scan(false, |ended, e| {
-            if *ended {
-                return futures::future::ready(None);
-            }
-            *ended = e.is_final();
-            futures::future::ready(Some(Ok::<_, std::convert::Infallible>(sse_event(&e))))
-        });
+    let stream = past.chain(live).scan(false, |ended, e| {
+        if *ended {
+            return futures::future::ready(None);
+        }
+        *ended = e.is_final();
+        futures::future::ready(Some(Ok::<_, std::convert::Infallible>(sse_event(&e))))
+    });
     Ok(Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response())
@@ -173,15 +218,27 @@ fn tokio_stream_from(
 
 /// `POST /api/v1/jobs/{id}/cancel`.
 pub async fn cancel(State(s): State<AppState>, _: Auditor, Id(id): Id) -> ApiResult<Json<ScanJob>> {
-    s.store.job(id).await?.ok_or_else(|| ApiError::not_found("job"))?;
+    s.store
+        .job(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("job"))?;
     if !s.jobs.cancel(id).await {
         return Err(ApiError::conflict("the job is not running"));
     }
-    Ok(Json(s.store.job(id).await?.ok_or_else(|| ApiError::not_found("job"))?))
+    Ok(Json(
+        s.store
+            .job(id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("job"))?,
+    ))
 }
 
 /// `GET /api/v1/schedules`.
-pub async fn list_schedules(State(s): State<AppState>, _: Viewer, Q(q): Q<PageQuery>) -> ApiResult<Response> {
+pub async fn list_schedules(
+    State(s): State<AppState>,
+    _: Viewer,
+    Q(q): Q<PageQuery>,
+) -> ApiResult<Response> {
     paginate(s.store.schedules().await?, q, "/api/v1/schedules")
 }
 
@@ -195,7 +252,11 @@ pub struct NewSchedule {
 }
 
 /// `POST /api/v1/schedules`.
-pub async fn create_schedule(State(s): State<AppState>, AtLeast(c): Auditor, Body(n): Body<NewSchedule>) -> ApiResult<Response> {
+pub async fn create_schedule(
+    State(s): State<AppState>,
+    AtLeast(c): Auditor,
+    Body(n): Body<NewSchedule>,
+) -> ApiResult<Response> {
     let spec = Spec::parse(&n.spec).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let targets = scoped_targets(&s, n.system_id, n.targets.as_deref()).await?;
     let next = spec
@@ -203,13 +264,24 @@ pub async fn create_schedule(State(s): State<AppState>, AtLeast(c): Auditor, Bod
         .ok_or_else(|| ApiError::bad_request("the schedule never fires"))?;
     let sched = s
         .store
-        .create_schedule(n.system_id, &targets.join(" "), n.spec.trim(), next, &c.user.username, s.now())
+        .create_schedule(
+            n.system_id,
+            &targets.join(" "),
+            n.spec.trim(),
+            next,
+            &c.user.username,
+            s.now(),
+        )
         .await?;
     Ok(created(sched))
 }
 
 /// `DELETE /api/v1/schedules/{id}`.
-pub async fn delete_schedule(State(s): State<AppState>, _: Auditor, Id(id): Id) -> ApiResult<Response> {
+pub async fn delete_schedule(
+    State(s): State<AppState>,
+    _: Auditor,
+    Id(id): Id,
+) -> ApiResult<Response> {
     deleted(s.store.delete_schedule(id).await?, "schedule")
 }
 
@@ -221,7 +293,9 @@ pub async fn run_due(s: &AppState) -> ApiResult<Vec<ScanJob>> {
         if sched.next_run > now {
             continue;
         }
-        let next = Spec::parse(&sched.spec).ok().and_then(|sp| sp.next_after(now));
+        let next = Spec::parse(&sched.spec)
+            .ok()
+            .and_then(|sp| sp.next_after(now));
         match next {
             Some(next) => s.store.set_schedule_next_run(sched.id, next).await?,
             None => {
@@ -229,13 +303,27 @@ pub async fn run_due(s: &AppState) -> ApiResult<Vec<ScanJob>> {
                 continue;
             }
         }
-        let targets: Vec<String> = sched.targets.split_whitespace().map(str::to_owned).collect();
+        let targets: Vec<String> = sched
+            .targets
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
         // Scopes may have changed since the schedule was made: check again.
         match scoped_targets(s, sched.system_id, Some(&targets)).await {
             Ok(targets) => started.push(
-                launch(s, sched.system_id, targets, None, (false, false), &format!("schedule:{}", sched.id)).await?,
+                launch(
+                    s,
+                    sched.system_id,
+                    targets,
+                    None,
+                    (false, false),
+                    &format!("schedule:{}", sched.id),
+                )
+                .await?,
             ),
-            Err(e) => tracing::warn!(schedule = sched.id, error = %e.detail, "scheduled scan refused"),
+            Err(e) => {
+                tracing::warn!(schedule = sched.id, error = %e.detail, "scheduled scan refused")
+            }
         }
     }
     Ok(started)

@@ -1,7 +1,7 @@
 //! Sign-in (with the Decision 724 lockout), sign-out and the caller's own settings.
 
 use super::{remote, Body};
-use crate::auth::{AtLeast, Caller, Viewer, Via, SESSION_COOKIE};
+use crate::auth::{AtLeast, Caller, Via, Viewer, SESSION_COOKIE};
 use crate::error::{ApiError, ApiResult};
 use crate::secret::{digest, hash_password, random_token, verify_password};
 use crate::state::AppState;
@@ -42,7 +42,13 @@ pub fn locked_until(failures: &[DateTime<Utc>], state: &AppState) -> Option<Date
         .max()
 }
 
-async fn audit(state: &AppState, user: Option<&str>, action: &str, from: Option<String>, outcome: &str) {
+async fn audit(
+    state: &AppState,
+    user: Option<&str>,
+    action: &str,
+    from: Option<String>,
+    outcome: &str,
+) {
     let entry = AuditEntry {
         id: 0,
         at: state.now(),
@@ -87,7 +93,8 @@ pub async fn login(State(state): State<AppState>, req: Request) -> ApiResult<Res
                 format!("too many failed sign-ins: the account is locked for {secs} s"),
             )
             .into_response();
-            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
             return Ok(resp);
         }
     }
@@ -97,15 +104,22 @@ pub async fn login(State(state): State<AppState>, req: Request) -> ApiResult<Res
     let Some((user, _)) = found.filter(|_| ok) else {
         state.store.record_login_failure(&username, now).await?;
         audit(&state, Some(&username), "login_failed", from, "401").await;
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "wrong user name or password"));
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "wrong user name or password",
+        ));
     };
     state.store.clear_login_failures(&username).await?;
     let sid = random_token();
     let csrf = random_token();
-    state.store.create_session(&digest(&sid), user.id, &csrf, now).await?;
+    state
+        .store
+        .create_session(&digest(&sid), user.id, &csrf, now)
+        .await?;
     audit(&state, Some(&user.username), "login", from, "ok").await;
     let mut resp = Json(json!({"user": user, "csrf_token": csrf})).into_response();
-    resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &sid, None));
+    resp.headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, &sid, None));
     Ok(resp)
 }
 
@@ -115,7 +129,8 @@ pub async fn logout(State(state): State<AppState>, AtLeast(caller): Viewer) -> A
         state.store.delete_session(id_hash.as_str()).await?;
     }
     let mut resp = StatusCode::NO_CONTENT.into_response();
-    resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, "", Some(0)));
+    resp.headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, "", Some(0)));
     Ok(resp)
 }
 
@@ -172,8 +187,17 @@ pub async fn update_me(
     };
     state
         .store
-        .update_user(caller.user.id, None, hash.as_deref(), update.lang.as_deref())
+        .update_user(
+            caller.user.id,
+            None,
+            hash.as_deref(),
+            update.lang.as_deref(),
+        )
         .await?;
-    let user = state.store.user(caller.user.id).await?.ok_or_else(ApiError::unauthorized)?;
+    let user = state
+        .store
+        .user(caller.user.id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
     Ok(Json(json!({"user": user})))
 }

@@ -1,0 +1,64 @@
+// camguard dashboard: the only script (no inline scripts: the CSP forbids them).
+"use strict";
+const csrf = () => (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+
+async function api(method, path, body) {
+  const opts = { method, headers: { "X-CSRF-Token": csrf() }, credentials: "same-origin" };
+  if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
+  const r = await fetch(path, opts);
+  const text = await r.text();
+  let data = null;
+  try { data = JSON.parse(text); } catch (_) { data = text; }
+  if (!r.ok) throw new Error((data && data.detail) || r.statusText);
+  return data;
+}
+
+function show(id, text) { const e = document.getElementById(id); if (e) e.textContent = text; }
+
+document.addEventListener("DOMContentLoaded", () => {
+  const login = document.getElementById("login-form");
+  if (login) login.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try {
+      await api("POST", "/api/v1/login", { username: login.username.value, password: login.password.value });
+      location.href = "/devices";
+    } catch (e) { show("login-error", e.message); }
+  });
+  const logout = document.getElementById("logout");
+  if (logout) logout.addEventListener("click", async () => {
+    try { await api("POST", "/api/v1/logout"); } finally { location.href = "/login"; }
+  });
+  document.querySelectorAll("[data-lang]").forEach((a) => a.addEventListener("click", async (ev) => {
+    ev.preventDefault();
+    const lang = a.dataset.lang;
+    document.cookie = "camguard_lang=" + lang + "; Path=/; SameSite=Strict; Max-Age=31536000";
+    try { await api("PATCH", "/api/v1/me", { lang }); } catch (_) { /* signed out: the cookie is enough */ }
+    location.reload();
+  }));
+  const scan = document.getElementById("scan-form");
+  if (scan) scan.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const targets = scan.targets.value.split(/[\s,]+/).filter(Boolean);
+    const body = { system_id: Number(scan.system.value) };
+    if (targets.length) body.targets = targets;
+    try {
+      const job = await api("POST", "/api/v1/scans", body);
+      watch(job.id);
+    } catch (e) { show("scan-error", e.message); }
+  });
+});
+
+function watch(id) {
+  const out = document.getElementById("progress");
+  const cancel = document.getElementById("cancel");
+  out.textContent = "job " + id + "\n";
+  cancel.hidden = false;
+  cancel.onclick = () => api("POST", "/api/v1/jobs/" + id + "/cancel").catch((e) => show("scan-error", e.message));
+  const es = new EventSource("/api/v1/jobs/" + id + "/events");
+  const line = (ev) => { out.textContent += ev.type + " " + ev.data + "\n"; };
+  ["started", "host"].forEach((t) => es.addEventListener(t, line));
+  ["finished", "failed", "cancelled"].forEach((t) => es.addEventListener(t, (ev) => {
+    line(ev); es.close(); cancel.hidden = true;
+    out.dataset.done = t;
+  }));
+}
