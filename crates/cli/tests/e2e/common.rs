@@ -11,6 +11,12 @@ use std::process::{Command, Output, Stdio};
 pub fn camguard() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_camguard"));
     cmd.env_remove("CAMGUARD_LOG");
+    // Scans read advisories imported into the user's data directory: keep tests independent
+    // of whatever this machine's user imported.
+    cmd.env(
+        "XDG_DATA_HOME",
+        std::env::temp_dir().join("camguard-e2e-no-user-data"),
+    );
     cmd
 }
 
@@ -184,6 +190,9 @@ pub fn expected_findings(d: &ManifestDevice, prove_streams: bool) -> BTreeSet<St
     if firmware_cve_expected(d) {
         ids.insert("VULN.KNOWN_FIRMWARE_CVE".to_string());
     }
+    if firmware_outdated_expected(d) {
+        ids.insert("VULN.FIRMWARE_OUTDATED".to_string());
+    }
     // The lab serves RTSP without RTSPS; Basic challenges cross the network in clear.
     if d.ports.contains_key("rtsp") {
         ids.insert("COMM.RTSP_CLEARTEXT".to_string());
@@ -211,6 +220,17 @@ pub fn firmware_cve_expected(d: &ManifestDevice) -> bool {
         }
     }
     readable && !matched.is_empty()
+}
+
+/// Whether the scan should report `VULN.FIRMWARE_OUTDATED`: the firmware is identified (as for
+/// [`firmware_cve_expected`]) and older than the latest release known for the model
+/// (data/advisories/latest_firmware.toml).
+pub fn firmware_outdated_expected(d: &ManifestDevice) -> bool {
+    let readable = d.onvif_auth == "none" || d.default_password_kept;
+    readable
+        && camguard_advisories::LatestFirmware::builtin()
+            .currency(&d.vendor, &d.model, &d.firmware)
+            .is_some_and(|c| c.outdated)
 }
 
 /// Run `camguard identify ARGS` on `input`; its JSON lines and stderr.

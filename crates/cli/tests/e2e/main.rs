@@ -13,6 +13,7 @@ mod intrusive_checks;
 mod lab_pipeline;
 mod personalities;
 mod quirks;
+mod registries_cmd;
 mod scope;
 mod surface_checks;
 mod target_space;
