@@ -8,6 +8,7 @@
 //! - [`sweep`]: the ordered, resumable scan over a shard;
 //! - [`discovery_sweep`]: the lean connect-only sweep behind `--discovery-only`;
 //! - [`import`]: targets from nmap, masscan, CSV and JSON files;
+//! - [`multicast`]: WS-Discovery and SSDP multicast on the local segment (`--local`);
 //! - [`scope`]: private/loopback vs. public addresses and the authorised-scope file;
 //! - [`rate`]: connection pacing and concurrency limits;
 //! - [`reason`]: the categories every endpoint's reason starts with;
@@ -23,6 +24,7 @@ pub mod discovery_sweep;
 pub mod engine;
 pub mod exclude;
 pub mod import;
+pub mod multicast;
 mod intrusive_data;
 mod login_surface;
 pub mod permutation;

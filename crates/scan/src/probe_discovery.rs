@@ -32,30 +32,7 @@ pub(crate) async fn probe_discovery(
             let replies = discovery::udp_exchange(target, request.as_bytes(), wait)
                 .await
                 .ok()?;
-            let mut obs = DiscoveryObservation {
-                protocol: "ssdp".into(),
-                port,
-                ..DiscoveryObservation::default()
-            };
-            let mut any = false;
-            for r in replies
-                .iter()
-                .filter_map(|d| discovery::parse_ssdp_reply(d).ok())
-            {
-                any = true;
-                if obs.server.is_none() {
-                    obs.server = r.server;
-                }
-                if obs.location.is_none() {
-                    obs.location = r.location;
-                }
-                if let Some(st) = r.st {
-                    push_unique(&mut obs.types, st);
-                }
-            }
-            if !any {
-                return None;
-            }
+            let mut obs = ssdp_observation(port, &replies)?;
             if let Some((p, path)) = obs
                 .location
                 .as_deref()
@@ -74,50 +51,90 @@ pub(crate) async fn probe_discovery(
             Some(obs)
         }
         UdpProbe::WsDiscovery => {
-            let mut id = [0u8; 16];
-            rand::thread_rng().fill_bytes(&mut id);
-            id[6] = (id[6] & 0x0f) | 0x40;
-            id[8] = (id[8] & 0x3f) | 0x80;
-            let h = hex_of(&id);
-            let message_id = format!(
-                "urn:uuid:{}-{}-{}-{}-{}",
-                &h[..8],
-                &h[8..12],
-                &h[12..16],
-                &h[16..20],
-                &h[20..]
-            );
+            let message_id = message_id();
             let request = discovery::wsd_probe(&message_id);
             let replies = discovery::udp_exchange(target, request.as_bytes(), wait)
                 .await
                 .ok()?;
-            let matches: Vec<_> = replies
-                .iter()
-                .filter_map(|d| discovery::parse_probe_matches(d, Some(&message_id)).ok())
-                .flatten()
-                .collect();
-            let first = matches.first()?;
-            let mut obs = DiscoveryObservation {
-                protocol: "ws_discovery".into(),
-                port,
-                location: first.xaddrs.first().cloned(),
-                ..DiscoveryObservation::default()
-            };
-            for m in &matches {
-                for t in &m.types {
-                    push_unique(&mut obs.types, t.clone());
-                }
-                for s in &m.scopes {
-                    push_unique(&mut obs.scopes, s.clone());
-                }
-            }
-            obs.model = discovery::onvif_scope(&obs.scopes, "hardware");
-            obs.friendly_name = discovery::onvif_scope(&obs.scopes, "name");
-            obs.manufacturer = discovery::onvif_scope(&obs.scopes, "mfr")
-                .or_else(|| discovery::onvif_scope(&obs.scopes, "manufacturer"));
-            Some(obs)
+            wsd_observation(port, &replies, &message_id)
         }
     }
+}
+
+/// What the SSDP answers of one device say (`None` when none parses).
+pub(crate) fn ssdp_observation(port: u16, replies: &[Vec<u8>]) -> Option<DiscoveryObservation> {
+    let mut obs = DiscoveryObservation {
+        protocol: "ssdp".into(),
+        port,
+        ..DiscoveryObservation::default()
+    };
+    let mut any = false;
+    for r in replies
+        .iter()
+        .filter_map(|d| discovery::parse_ssdp_reply(d).ok())
+    {
+        any = true;
+        if obs.server.is_none() {
+            obs.server = r.server;
+        }
+        if obs.location.is_none() {
+            obs.location = r.location;
+        }
+        if let Some(st) = r.st {
+            push_unique(&mut obs.types, st);
+        }
+    }
+    any.then_some(obs)
+}
+
+/// A fresh WS-Discovery MessageID (a random UUID URN).
+pub(crate) fn message_id() -> String {
+    let mut id = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut id);
+    id[6] = (id[6] & 0x0f) | 0x40;
+    id[8] = (id[8] & 0x3f) | 0x80;
+    let h = hex_of(&id);
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
+}
+
+/// What the ProbeMatches of one device relating to `message_id` say (`None` when none does).
+pub(crate) fn wsd_observation(
+    port: u16,
+    replies: &[Vec<u8>],
+    message_id: &str,
+) -> Option<DiscoveryObservation> {
+    let matches: Vec<_> = replies
+        .iter()
+        .filter_map(|d| discovery::parse_probe_matches(d, Some(message_id)).ok())
+        .flatten()
+        .collect();
+    let first = matches.first()?;
+    let mut obs = DiscoveryObservation {
+        protocol: "ws_discovery".into(),
+        port,
+        location: first.xaddrs.first().cloned(),
+        ..DiscoveryObservation::default()
+    };
+    for m in &matches {
+        for t in &m.types {
+            push_unique(&mut obs.types, t.clone());
+        }
+        for s in &m.scopes {
+            push_unique(&mut obs.scopes, s.clone());
+        }
+    }
+    obs.model = discovery::onvif_scope(&obs.scopes, "hardware");
+    obs.friendly_name = discovery::onvif_scope(&obs.scopes, "name");
+    obs.manufacturer = discovery::onvif_scope(&obs.scopes, "mfr")
+        .or_else(|| discovery::onvif_scope(&obs.scopes, "manufacturer"));
+    Some(obs)
 }
 
 fn hex_of(b: &[u8]) -> String {
