@@ -35,7 +35,12 @@ pub struct DemoArgs {
     #[arg(long)]
     pub serve: bool,
     /// Address of the dashboard with --serve.
-    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT", requires = "serve")]
+    #[arg(
+        long,
+        default_value = "127.0.0.1:8080",
+        value_name = "ADDR:PORT",
+        requires = "serve"
+    )]
     pub listen: std::net::SocketAddr,
 }
 
@@ -94,6 +99,7 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
         quiet: false,
         space: Default::default(),
         intrusive: Default::default(),
+        discovery: Default::default(),
     };
     eprintln!(
         "camguard demo: scanning {first}-{last} (the lab is ours, so the opt-in credential \

@@ -91,6 +91,9 @@ pub struct ScanArgs {
     /// Scan order, sharding, resume, exclude files and imports.
     #[command(flatten)]
     pub space: Box<TargetSpaceArgs>,
+    /// Unicast UDP discovery on/off and multicast discovery on the local segment.
+    #[command(flatten)]
+    pub discovery: crate::scan_discovery_args::DiscoveryArgs,
     /// Opt-in intrusive assessments (lockout test, user enumeration, CVE confirmations).
     #[command(flatten)]
     pub intrusive: crate::intrusive_args::IntrusiveArgs,
@@ -227,6 +230,8 @@ pub struct ScanPlan {
     pub all_hosts: bool,
     /// Host order, shard and checkpointing.
     pub order: OrderPlan,
+    /// Multicast discovery on the local segment (`--local`), run before the sweep.
+    pub local: Option<camguard_scan::multicast::LocalOptions>,
 }
 
 /// Seed, shard, checkpoint: validated, and checked against an existing checkpoint.
@@ -330,6 +335,7 @@ impl ScanPlan {
             discovery_only: args.discovery_only,
             ..ScanConfig::default()
         };
+        let local = args.discovery.apply(&mut config)?;
         if let Some(ports) = &args.ports {
             if ports.is_empty() || ports.contains(&0) {
                 bail!("--ports needs port numbers between 1 and 65535");
@@ -368,6 +374,7 @@ impl ScanPlan {
             },
             target_spec: specs.join(" "),
             all_hosts: args.all_hosts,
+            local,
         })
     }
 }
@@ -472,6 +479,10 @@ pub async fn execute(
         )
         .boxed()
     };
+    let mut local = match &plan.local {
+        Some(opts) => camguard_scan::multicast::discover_local(opts, &plan.targets).await?,
+        None => Default::default(),
+    };
     let mut interrupt = Box::pin(tokio::signal::ctrl_c());
     loop {
         let (position, observation) = tokio::select! {
@@ -484,6 +495,8 @@ pub async fn execute(
                 break;
             }
         };
+        let mut observation = observation;
+        camguard_scan::multicast::merge_into(&mut local, &mut observation);
         let result = handle_observation(
             &plan,
             store,

@@ -13,6 +13,7 @@ mod cmd_report;
 mod cmd_scan;
 mod cmd_serve;
 mod pipeline;
+mod scan_discovery_args;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

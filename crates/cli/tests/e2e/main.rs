@@ -4,6 +4,7 @@ mod advisories_cmd;
 mod bad_input;
 mod common;
 mod discovery_cmd;
+mod discovery_local;
 mod fingerprints_cmd;
 mod fuzz_build;
 mod gst_oracle;
