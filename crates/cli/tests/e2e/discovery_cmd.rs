@@ -110,3 +110,46 @@ async fn discovery_only_reports_the_lab_open_set_without_identifying() {
     assert_eq!(sharded, want);
     lab.shutdown().await;
 }
+
+/// `--udp-discovery` (default on): the unicast SSDP and WS-Discovery answers of a lab device
+/// are recorded by default and not asked for with `off`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn udp_discovery_is_on_by_default_and_off_on_request() {
+    let config = LabConfig::from_toml_str(
+        "seed = 4\n[[device]]\nid = \"hik\"\npersonality = \"hikvision\"\nupnp = true\nws_discovery = true\n",
+    )
+    .unwrap();
+    let lab = start_lab(&config, test_addr(111, 1)).await;
+    let hik = lab.manifest().device("hik").unwrap().clone();
+    let addr = hik.address.to_string();
+    let http = hik.ports["http"].to_string();
+    let mut protocols = Vec::new();
+    for toggle in [None, Some("on"), Some("off")] {
+        let (addr, http) = (addr.clone(), http.clone());
+        let o = tokio::task::spawn_blocking(move || {
+            let mut args = vec!["scan", &addr, "--ports", &http, "--no-db", "--quiet"];
+            args.extend(["-o", "-"]);
+            if let Some(t) = toggle {
+                args.extend(["--udp-discovery", t]);
+            }
+            run(&args)
+        })
+        .await
+        .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let records = json_lines(&o.stdout);
+        assert_eq!(records.len(), 1);
+        let found: BTreeSet<String> = records[0]["observation"]["discovery"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["protocol"].as_str().unwrap().to_string())
+            .collect();
+        protocols.push(found);
+    }
+    let both: BTreeSet<String> = ["ssdp", "ws_discovery"].map(String::from).into();
+    assert_eq!(protocols, vec![both.clone(), both, BTreeSet::new()]);
+    let bad = run(&["scan", &addr, "--udp-discovery", "maybe", "--no-db"]);
+    assert_eq!(bad.status.code(), Some(2));
+    lab.shutdown().await;
+}
