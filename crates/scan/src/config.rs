@@ -55,6 +55,12 @@ pub struct ScanConfig {
     /// Only discover: connect to every port and report its state, but run no probe (no
     /// banner read, request or UDP discovery) on the open ports.
     pub discovery_only: bool,
+    /// UDP ports of the SNMP probe (`GetRequest` with `public`; `private` too with
+    /// `check_credentials`), sent to every host with an open TCP port.
+    pub snmp_ports: Vec<u16>,
+    /// P2P LAN-search probes, (UDP port, indicator id of `data/checks/p2p_indicators.toml`),
+    /// sent to every host with an open TCP port.
+    pub p2p_probes: Vec<(u16, String)>,
     /// Opt-in, intrusive: the brute-force lockout test of one named account.
     pub lockout_test: Option<crate::LockoutTestConfig>,
     /// Opt-in, intrusive: the user enumeration test against this named account.
@@ -84,6 +90,8 @@ impl Default for ScanConfig {
             udp_probes: crate::data::default_udp_probes(),
             discovery_wait: Duration::from_millis(800),
             discovery_only: false,
+            snmp_ports: vec![161],
+            p2p_probes: crate::probe_p2p::default_p2p_probes(),
             lockout_test: None,
             user_enumeration: None,
             confirm_cves: false,
@@ -115,6 +123,8 @@ impl std::fmt::Debug for ScanConfig {
             .field("udp_probes", &self.udp_probes)
             .field("discovery_wait", &self.discovery_wait)
             .field("discovery_only", &self.discovery_only)
+            .field("snmp_ports", &self.snmp_ports)
+            .field("p2p_probes", &self.p2p_probes)
             .field("lockout_test", &self.lockout_test)
             .field("user_enumeration", &self.user_enumeration)
             .field("confirm_cves", &self.confirm_cves)

@@ -409,13 +409,17 @@ async fn probe_host_inline(ip: IpAddr, cfg: Arc<ScanConfig>, limiter: Limiter) -
     }
     let onvif_paths = onvif.as_ref().map(|o| o.stream_paths()).unwrap_or_default();
 
-    // Anonymous snapshots on the HTTP ports (bounded reads; no image is kept).
-    obs.snapshots = join_all(
-        http_answered
-            .iter()
-            .map(|&p| crate::probe_snapshot::probe_snapshots(ctx, p)),
-    )
-    .await;
+    // Anonymous snapshots on the HTTP ports (bounded reads; no image is kept), SNMP and the
+    // P2P LAN search (unicast UDP to this host only).
+    (obs.snapshots, obs.snmp, obs.p2p) = futures::join!(
+        join_all(
+            http_answered
+                .iter()
+                .map(|&p| crate::probe_snapshot::probe_snapshots(ctx, p)),
+        ),
+        crate::probe_snmp::probe_snmp(ctx),
+        crate::probe_p2p::probe_p2p(ctx),
+    );
 
     // RTSP.
     let rtsp_results = join_all(rtsp_ports.iter().map(|&p| probe_rtsp(ctx, p, &onvif_paths))).await;
