@@ -499,7 +499,7 @@ fn device(p: &mut Page<'_>, d: &DeviceEntry) {
             .th("devices.evidence")
             .th("devices.remediation")
             .raw("</tr></thead>\n");
-        for f in &d.findings {
+        for (i, f) in d.findings.iter().enumerate() {
             p.raw("<tr><td>")
                 .severity(f.severity)
                 .raw("</td><td><strong>")
@@ -517,7 +517,14 @@ fn device(p: &mut Page<'_>, d: &DeviceEntry) {
             p.td(&f.summary);
             let evidence = serde_json::to_string(&f.evidence).unwrap_or_default();
             p.raw("<td><code>").text(&evidence).raw("</code></td>");
-            p.td(f.remediation.as_deref().unwrap_or(""));
+            // The same check on another port: its remediation is already in the table.
+            if d.findings[..i].iter().any(|g| g.check_id == f.check_id) {
+                p.raw("<td class=\"muted\">")
+                    .t("devices.remediation_above")
+                    .raw("</td>");
+            } else {
+                p.td(f.remediation.as_deref().unwrap_or(""));
+            }
             p.raw("</tr>\n");
         }
         p.raw("</table>\n");

@@ -15,6 +15,7 @@ mod lab_pipeline;
 mod personalities;
 mod quirks;
 mod registries_cmd;
+mod report_formats;
 mod scope;
 mod surface_checks;
 mod target_space;
