@@ -4,6 +4,9 @@
 //! Needs the identification (run after the fingerprint engine): without a vendor and a firmware
 //! string of a known version scheme the check cannot settle anything and does not count as
 //! run. One finding per host, listing every matched CVE; its severity follows the highest CVSS.
+//! Each matched CVE's evidence says its `basis`: `confirmed` when the opt-in safe confirmation
+//! (`camguard scan --confirm-cves`) proved it on this device, `version-based` otherwise (with
+//! the confirmation's outcome attached when one was tried, e.g. CVE-2021-36260's endpoint).
 
 use crate::context::AssessmentData;
 use crate::evidence::{bounded, MAX_FIELD_CHARS};
@@ -13,11 +16,48 @@ use camguard_model::{HostObservation, Identity, Severity};
 use serde_json::json;
 
 pub(crate) fn evaluate(
-    _obs: &HostObservation,
+    obs: &HostObservation,
     identity: &Identity,
     data: &AssessmentData,
 ) -> Evaluation {
-    evaluate_with(&data.advisories, identity)
+    match evaluate_with(&data.advisories, identity) {
+        Evaluation::Ran(mut hits) => {
+            for hit in &mut hits {
+                annotate_basis(hit, obs);
+            }
+            Evaluation::Ran(hits)
+        }
+        other => other,
+    }
+}
+
+/// Mark each matched CVE `confirmed` or `version-based` from the host's CVE confirmations.
+fn annotate_basis(hit: &mut Hit, obs: &HostObservation) {
+    let mut confirmed = Vec::new();
+    if let Some(cves) = hit
+        .evidence
+        .get_mut("cves")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        for cve in cves {
+            let id = cve["id"].as_str().unwrap_or_default().to_string();
+            let tried = obs.cve_confirmations.iter().find(|c| c.cve == id);
+            let proved = tried.is_some_and(|c| c.confirmed == Some(true));
+            cve["basis"] = json!(if proved { "confirmed" } else { "version-based" });
+            if let Some(c) = tried {
+                cve["confirmation"] = json!(bounded(&c.detail, 160));
+            }
+            if proved {
+                confirmed.push(id);
+            }
+        }
+    }
+    if !confirmed.is_empty() {
+        hit.summary.push_str(&format!(
+            "; confirmed on the device: {}",
+            confirmed.join(", ")
+        ));
+    }
 }
 
 /// The evaluation against a given database (bundled plus imported advisories in the pipeline).
@@ -94,6 +134,57 @@ pub(crate) fn severity(hit: &Hit) -> Option<Severity> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn evidence_says_confirmed_or_version_based() {
+        let mut host = crate::testutil::alive_host(80);
+        host.cve_confirmations
+            .push(camguard_model::CveConfirmation {
+                cve: "CVE-2017-7921".into(),
+                port: 80,
+                confirmed: Some(true),
+                detail: "device information served to the magic auth parameter".into(),
+                ..Default::default()
+            });
+        host.cve_confirmations
+            .push(camguard_model::CveConfirmation {
+                cve: "CVE-2021-36260".into(),
+                port: 80,
+                confirmed: None,
+                detail: "version-based: endpoint present".into(),
+                ..Default::default()
+            });
+        // In the ranges of both CVE-2017-7921 (DS-2CD2xx2F-I, V5.2.0–V5.4.0) and CVE-2021-36260.
+        let id = identity(
+            Some("Hikvision"),
+            Some("DS-2CD2032F-I"),
+            Some("V5.3.0 build 151016"),
+        );
+        let Evaluation::Ran(hits) = evaluate(&host, &id, AssessmentData::builtin()) else {
+            panic!("should run");
+        };
+        let cves = hits[0].evidence["cves"].as_array().expect("cves");
+        let basis = |cve: &str| {
+            cves.iter()
+                .find(|c| c["id"] == cve)
+                .map(|c| c["basis"].as_str().unwrap_or("").to_string())
+        };
+        assert_eq!(basis("CVE-2017-7921").as_deref(), Some("confirmed"));
+        assert_eq!(basis("CVE-2021-36260").as_deref(), Some("version-based"));
+        assert!(hits[0]
+            .summary
+            .contains("confirmed on the device: CVE-2017-7921"));
+        // Without confirmations everything is version-based.
+        let plain = crate::testutil::alive_host(80);
+        let Evaluation::Ran(hits) = evaluate(&plain, &id, AssessmentData::builtin()) else {
+            panic!("should run");
+        };
+        assert!(hits[0].evidence["cves"]
+            .as_array()
+            .expect("cves")
+            .iter()
+            .all(|c| c["basis"] == "version-based"));
+    }
 
     fn identity(vendor: Option<&str>, model: Option<&str>, firmware: Option<&str>) -> Identity {
         Identity {
