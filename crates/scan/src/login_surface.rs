@@ -225,20 +225,23 @@ pub(crate) fn normalise(body: &[u8]) -> String {
     };
     let mut space = false;
     for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            run.push(c);
-            continue;
-        }
-        flush(&mut run, &mut out);
         if c.is_whitespace() {
+            flush(&mut run, &mut out);
             space = true;
             continue;
         }
-        if space && !out.is_empty() {
-            out.push(' ');
+        if space {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
         }
-        space = false;
-        out.push(c);
+        if c.is_ascii_alphanumeric() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
     }
     flush(&mut run, &mut out);
     out.chars().take(MAX_RESPONSE_CHARS).collect()
@@ -283,6 +286,11 @@ mod tests {
             normalise(br#"{"code":268632071}"#)
         );
         assert!(normalise(&[b'x'; 10_000]).chars().count() <= MAX_RESPONSE_CHARS);
+        // Regression: white space before a word was dropped ("#Unauthorized").
+        assert_eq!(
+            normalise(b"<h1>401   Unauthorized</h1>\n<meta charset=\"utf-8\">"),
+            "<h1># Unauthorized</h1> <meta charset=\"utf-#\">"
+        );
     }
 
     #[test]

@@ -145,6 +145,29 @@ async fn every_intrusive_flag_finds_exactly_what_the_lab_carries() {
         assert!((1..=6).contains(&attempts), "{}: {attempts} attempts", d.id);
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // The version-based CVE finding says how each CVE is known: CVE-2021-36260 (never
+    // confirmed: it would need a write) with the endpoint's presence attached.
+    let hik = manifest.device("hik-7921").expect("hik-7921");
+    let r = by_ip[&hik.address.to_string()];
+    let known = r["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["check_id"] == "VULN.KNOWN_FIRMWARE_CVE")
+        .unwrap_or_else(|| panic!("no VULN.KNOWN_FIRMWARE_CVE: {}", r["findings"]));
+    let cve = known["evidence"]["cves"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["id"] == "CVE-2021-36260")
+        .unwrap_or_else(|| panic!("CVE-2021-36260 not matched: {known}"));
+    assert_eq!(cve["basis"], "version-based", "{cve}");
+    assert!(
+        cve["confirmation"]
+            .as_str()
+            .is_some_and(|t| t.contains("endpoint present")),
+        "{cve}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
