@@ -200,6 +200,31 @@ pub fn expected_findings(d: &ManifestDevice, prove_streams: bool) -> BTreeSet<St
     if d.rtsp_auth == "basic" || d.web_auth == "basic" {
         ids.insert("COMM.BASIC_OVER_CLEARTEXT".to_string());
     }
+    ids.extend(surface_findings(d, true));
+    ids
+}
+
+/// The surface findings a lab device implies (anonymous snapshot and ONVIF media, SNMP with a
+/// well-known community, the P2P LAN search); `private` is only tried with credential checks.
+pub fn surface_findings(d: &ManifestDevice, check_credentials: bool) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    if !d.hostile.is_empty() {
+        return ids;
+    }
+    if d.anonymous_snapshot.is_some() {
+        ids.insert("AUTH.ANON_SNAPSHOT".to_string());
+    }
+    if d.onvif_auth == "none" {
+        ids.insert("AUTH.ANON_MEDIA".to_string());
+    }
+    if d.snmp.as_ref().is_some_and(|s| {
+        s.community == "public" || (check_credentials && s.community == "private")
+    }) {
+        ids.insert("SURF.SNMP_PUBLIC".to_string());
+    }
+    if d.p2p.is_some() {
+        ids.insert("SURF.P2P_CLOUD".to_string());
+    }
     ids
 }
 

@@ -6,6 +6,7 @@
 
 use crate::common::{
     finding_ids, json_lines, lab_ports, records_by_ip, repo_root, run, scan_lab, start_lab, stderr,
+    surface_findings,
 };
 use camguard_lab::{LabConfig, ManifestDevice};
 use std::collections::BTreeSet;
@@ -102,8 +103,19 @@ fn expected(d: &ManifestDevice, all: &[ManifestDevice], today: &str) -> BTreeSet
     if upnp || wsd || d.ports.contains_key("ftp") {
         add("SURF.ANON_DISCLOSURE");
     }
+    // Anonymous snapshot and ONVIF media, SNMP community, P2P LAN search (the scan runs
+    // with --check-credentials, so `private` counts too).
+    ids.extend(surface_findings(d, true));
     ids
 }
+
+/// The surface checks judged exactly besides [`SURFACE_CHECKS`].
+const SAFE_SURFACE_CHECKS: [&str; 4] = [
+    "AUTH.ANON_SNAPSHOT",
+    "AUTH.ANON_MEDIA",
+    "SURF.SNMP_PUBLIC",
+    "SURF.P2P_CLOUD",
+];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn surface_lab_findings_follow_the_switches() {
@@ -126,6 +138,7 @@ async fn surface_lab_findings_follow_the_switches() {
         .iter()
         .copied()
         .chain(["SURF.ANON_DISCLOSURE"])
+        .chain(SAFE_SURFACE_CHECKS)
         .collect();
     let mut wrong = Vec::new();
     for d in &manifest.devices {
@@ -149,7 +162,9 @@ async fn surface_lab_findings_follow_the_switches() {
             .filter_map(|c| c.as_str())
             .collect();
         for id in &judged {
-            let not_applicable = *id == "COMM.SHARED_TLS_KEY" && d.tls.is_none();
+            // SURF.P2P_CLOUD runs only on an answer proving a P2P service.
+            let not_applicable = (*id == "COMM.SHARED_TLS_KEY" && d.tls.is_none())
+                || (*id == "SURF.P2P_CLOUD" && d.p2p.is_none());
             if !ran.contains(id) && !not_applicable {
                 wrong.push(format!("{}: {id} did not run", d.id));
             }
