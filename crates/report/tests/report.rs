@@ -562,3 +562,146 @@ async fn builtin_baselines_render_with_verdicts_from_the_baseline_stage() {
         }
     }
 }
+
+#[tokio::test]
+async fn cover_shows_the_organisation_and_scope_escaped() {
+    let (_dir, store) = inventory().await;
+    let b = baseline(false);
+    let input = input(&store, &b).await;
+    for lang in [Lang::En, Lang::Vi] {
+        let html = render(&input, Format::Html, lang).unwrap();
+        let cover = &html[html.find("id=\"cover\"").unwrap()..html.find("id=\"summary\"").unwrap()];
+        assert!(
+            cover.contains("Sở Thông tin &amp; Truyền thông &lt;test&gt;"),
+            "{lang}"
+        );
+        assert!(!html.contains("<test>"));
+        // Two scans of the same targets: the scope lists them once.
+        assert_eq!(cover.matches("127.0.0.0/28").count(), 1, "{lang}");
+        assert!(cover.contains(&escape_html(b.title.get(lang.code()))));
+    }
+    let doc = camguard_report::document(&input, Lang::En);
+    assert_eq!(doc.scope, vec!["127.0.0.0/28".to_string()]);
+    assert_eq!(
+        doc.organisation.as_deref(),
+        Some("Sở Thông tin & Truyền thông <test>")
+    );
+}
+
+#[tokio::test]
+async fn executive_summary_has_charts_and_failed_provisions() {
+    let (_dir, store) = inventory().await;
+    let b = baseline(false);
+    let html = render(&input(&store, &b).await, Format::Html, Lang::En).unwrap();
+    let summary =
+        &html[html.find("id=\"summary\"").unwrap()..html.find("id=\"provisions\"").unwrap()];
+    for id in ["chart-severity", "chart-vendor", "chart-trend"] {
+        assert!(summary.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert_eq!(summary.matches("<svg").count(), 3);
+    // The hostile vendor is a chart label too: escaped (and shortened) there as well.
+    assert!(!summary.contains("<script"));
+    // 2.1.a fails on both cameras; 2.6.a and 2.9 fail nowhere.
+    let strings = Strings::load(Lang::En).unwrap();
+    let failed = &summary[summary
+        .find(&escape_html(strings.get("executive.failed_heading")))
+        .unwrap()..];
+    assert!(failed.contains("<td>2.1.a</td><td>Unique passwords</td><td class=\"num\">2</td>"));
+    assert!(!failed.contains("<td>2.6.a</td>"));
+}
+
+#[tokio::test]
+async fn json_carries_stats_and_the_trend_across_scans() {
+    let (_dir, store) = inventory().await;
+    let b = baseline(false);
+    let input = input(&store, &b).await;
+    let doc = camguard_report::document(&input, Lang::En);
+    assert_eq!(doc.schema_minor, camguard_report::SCHEMA_MINOR);
+    // Scan 1: .2 with Telnet. Scan 2: .2 stream, .3 stream + Telnet, .4 nothing.
+    let trend: Vec<(u64, u64, u64)> = doc
+        .trend
+        .iter()
+        .map(|t| (t.devices, t.cameras, t.findings))
+        .collect();
+    assert_eq!(trend, vec![(1, 1, 1), (3, 2, 3)]);
+    let critical = |i: usize| doc.trend[i].findings_by_severity[0].count;
+    assert_eq!((critical(0), critical(1)), (0, 2));
+    assert_eq!(doc.trend[1].findings_by_severity.len(), 5);
+
+    let p = |id: &str| {
+        doc.stats
+            .by_provision
+            .iter()
+            .find(|p| p.provision == id)
+            .unwrap()
+    };
+    assert_eq!((p("2.1.a").failing_devices, p("2.1.a").findings), (2, 2));
+    assert_eq!(p("2.6.a").findings, 1);
+    let hik = doc
+        .stats
+        .by_vendor
+        .iter()
+        .find(|v| v.vendor.as_deref() == Some("Hikvision"))
+        .unwrap();
+    assert_eq!((hik.devices, hik.cameras, hik.findings), (1, 1, 1));
+    let unknown = doc
+        .stats
+        .by_vendor
+        .iter()
+        .find(|v| v.vendor.is_none())
+        .unwrap();
+    assert_eq!((unknown.devices, unknown.cameras), (1, 0));
+    assert_eq!(doc.stats.by_model.len(), 3);
+}
+
+#[tokio::test]
+async fn a_version_1_document_without_the_minor_1_fields_still_parses() {
+    let (_dir, store) = inventory().await;
+    let b = baseline(false);
+    let json = render(&input(&store, &b).await, Format::Json, Lang::En).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    for field in ["schema_minor", "organisation", "scope", "stats", "trend"] {
+        value.as_object_mut().unwrap().remove(field);
+    }
+    let old: ReportDocument = serde_json::from_value(value).unwrap();
+    assert_eq!(old.schema_minor, 0);
+    assert!(old.trend.is_empty() && old.scope.is_empty());
+}
+
+#[tokio::test]
+async fn the_same_check_on_two_ports_shows_its_remediation_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("camguard.db")).await.unwrap();
+    let s = store
+        .begin_scan(&scan_meta(t0(), "127.0.0.1", "qcvn-test"))
+        .await
+        .unwrap();
+    let rec = camera(
+        "127.0.0.1",
+        t0(),
+        "Hikvision",
+        vec![no_auth_stream(554), no_auth_stream(8554)],
+    );
+    store.record_device(s, &rec).await.unwrap();
+    let b = baseline(false);
+    let html = render(&input(&store, &b).await, Format::Html, Lang::En).unwrap();
+    let remediation = &Catalogue::builtin()
+        .get("AUTH.NO_AUTH_STREAM")
+        .unwrap()
+        .remediation
+        .en;
+    assert_eq!(html.matches(&escape_html(remediation)).count(), 1);
+    let strings = Strings::load(Lang::En).unwrap();
+    assert!(html.contains(&escape_html(strings.get("devices.remediation_above"))));
+}
+
+#[tokio::test]
+async fn scan_devices_of_an_unknown_scan_is_empty() {
+    let (_dir, store) = inventory().await;
+    assert!(store.scan_devices(99).await.unwrap().is_empty());
+    let second = store.scan_devices(2).await.unwrap();
+    let ips: Vec<String> = second.iter().map(|d| d.ip.to_string()).collect();
+    assert_eq!(ips, vec!["127.0.0.2", "127.0.0.3", "127.0.0.4"]);
+    assert_eq!(second[1].identity.vendor.as_deref(), Some(HOSTILE));
+    assert_eq!(second[1].findings.len(), 2);
+}
