@@ -129,6 +129,9 @@ struct AdvisoryFile {
     /// CVE ids listed in CISA KEV (imported catalogs); they mark advisories of any file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     kev: Vec<String>,
+    /// CVE ids whose KEV entry says `knownRansomwareCampaignUse: Known`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    ransomware: Vec<String>,
     #[serde(default)]
     advisory: Vec<Advisory>,
 }
@@ -138,6 +141,7 @@ struct AdvisoryFile {
 pub struct Database {
     advisories: Vec<Advisory>,
     kev_ids: BTreeSet<String>,
+    ransomware_ids: BTreeSet<String>,
 }
 
 impl Database {
@@ -177,6 +181,7 @@ impl Database {
             db.insert(a);
         }
         db.add_kev(parsed.kev);
+        db.add_ransomware(parsed.ransomware);
         Ok(db)
     }
 
@@ -218,6 +223,7 @@ impl Database {
             self.insert(a);
         }
         self.kev_ids.extend(other.kev_ids);
+        self.ransomware_ids.extend(other.ransomware_ids);
     }
 
     /// All advisories, in load order.
@@ -244,6 +250,18 @@ impl Database {
         advisory.kev || self.kev_ids.contains(&advisory.id.to_ascii_uppercase())
     }
 
+    /// Record CVE ids that CISA KEV lists as used in ransomware campaigns.
+    pub fn add_ransomware(&mut self, ids: impl IntoIterator<Item = String>) {
+        self.ransomware_ids
+            .extend(ids.into_iter().map(|id| id.trim().to_ascii_uppercase()));
+    }
+
+    /// Whether CISA KEV lists the advisory's CVE as used in ransomware campaigns.
+    pub fn is_ransomware(&self, advisory: &Advisory) -> bool {
+        self.ransomware_ids
+            .contains(&advisory.id.to_ascii_uppercase())
+    }
+
     /// KEV ids recorded from imported catalogs.
     pub fn kev_ids(&self) -> impl Iterator<Item = &str> {
         self.kev_ids.iter().map(String::as_str)
@@ -253,6 +271,7 @@ impl Database {
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(&AdvisoryFile {
             kev: self.kev_ids.iter().cloned().collect(),
+            ransomware: self.ransomware_ids.iter().cloned().collect(),
             advisory: self.advisories.clone(),
         })
         .unwrap_or_default()
@@ -344,7 +363,7 @@ impl AffectedRange {
         let cmp = |bound: &Option<String>| -> Option<Option<std::cmp::Ordering>> {
             match bound {
                 None => Some(None),
-                Some(b) => fw.compare(&FirmwareVersion::parse(b)?).map(Some),
+                Some(b) => fw.compare_to_bound(&FirmwareVersion::parse(b)?).map(Some),
             }
         };
         let mut inside = true;

@@ -27,6 +27,8 @@ pub struct Imported {
     pub advisories: Vec<Advisory>,
     /// CVE ids listed in a KEV catalog.
     pub kev: Vec<String>,
+    /// CVE ids of a KEV catalog marked `knownRansomwareCampaignUse: Known`.
+    pub ransomware: Vec<String>,
     /// Things skipped, one line each (e.g. a version in no known scheme).
     pub skipped: Vec<String>,
 }
@@ -47,15 +49,31 @@ pub fn import_json(text: &str) -> Result<Imported, ImportError> {
 
 fn from_kev(list: &[Value]) -> Imported {
     let mut kev = BTreeSet::new();
+    let mut ransomware = BTreeSet::new();
+    let mut skipped = Vec::new();
     for v in list {
-        if let Some(id) = v.get("cveID").and_then(Value::as_str) {
-            if is_cve(id) {
+        match v.get("cveID").and_then(Value::as_str) {
+            Some(id) if is_cve(id) => {
                 kev.insert(id.to_string());
+                let known = v
+                    .get("knownRansomwareCampaignUse")
+                    .and_then(Value::as_str)
+                    .is_some_and(|k| k.trim().eq_ignore_ascii_case("known"));
+                if known {
+                    ransomware.insert(id.to_string());
+                }
             }
+            Some(id) => skipped.push(format!(
+                "KEV entry {:?}: not a CVE id",
+                id.chars().take(40).collect::<String>()
+            )),
+            None => skipped.push("KEV entry without cveID".into()),
         }
     }
     Imported {
         kev: kev.into_iter().collect(),
+        ransomware: ransomware.into_iter().collect(),
+        skipped,
         ..Default::default()
     }
 }
@@ -105,17 +123,123 @@ fn walk(node: &Value, path: &Product, depth: usize, out: &mut BTreeMap<String, P
     }
 }
 
-/// `vers:<scheme>/<constraint>` or a bare `<`/`<=` constraint → (last_affected, fixed).
-fn range_bounds(range: &str) -> Option<(Option<String>, Option<String>)> {
+/// One affected interval of a version range: `introduced` (>=), `last_affected` (<=),
+/// `fixed` (<).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Bounds {
+    introduced: Option<String>,
+    last_affected: Option<String>,
+    fixed: Option<String>,
+}
+
+/// Most constraints read from one `vers:` range.
+const MAX_CONSTRAINTS: usize = 32;
+
+/// A `vers:<scheme>/<c1>|<c2>|…` range (or the same constraints without the prefix) as
+/// affected intervals. Constraints come in version order (the vers specification): `>=A`
+/// opens an interval that the next `<B` or `<=B` closes; a lone `<B`/`<=B` is everything
+/// below; `=A` or a bare `A` is one version. `None` for what cannot be expressed as bounds
+/// (`*`, `>`, `!=`, an interval left open), so the product is skipped, not guessed.
+fn range_bounds(range: &str) -> Option<Vec<Bounds>> {
     let r = range.trim();
     let r = r
         .strip_prefix("vers:")
         .map_or(r, |rest| rest.split_once('/').map_or(rest, |(_, c)| c));
-    if let Some(v) = r.strip_prefix("<=") {
-        return Some((Some(v.trim().to_string()), None));
+    let mut out = Vec::new();
+    let mut open: Option<String> = None;
+    for (i, c) in r.split('|').enumerate() {
+        if i >= MAX_CONSTRAINTS {
+            return None;
+        }
+        // vers percent-encodes some characters; camera versions need only the space.
+        let c = c.trim().replace("%20", " ");
+        let version = |s: &str| -> Option<String> {
+            let v = s.trim();
+            (!v.is_empty()).then(|| v.to_string())
+        };
+        if let Some(v) = c.strip_prefix(">=") {
+            if open.is_some() {
+                return None;
+            }
+            open = Some(version(v)?);
+        } else if let Some(v) = c.strip_prefix("<=") {
+            out.push(Bounds {
+                introduced: open.take(),
+                last_affected: Some(version(v)?),
+                fixed: None,
+            });
+        } else if let Some(v) = c.strip_prefix('<') {
+            out.push(Bounds {
+                introduced: open.take(),
+                fixed: Some(version(v)?),
+                last_affected: None,
+            });
+        } else if c.starts_with(['>', '!', '*']) || c.is_empty() || open.is_some() {
+            return None;
+        } else {
+            let v = version(c.strip_prefix('=').unwrap_or(&c))?;
+            out.push(Bounds {
+                introduced: Some(v.clone()),
+                last_affected: Some(v),
+                fixed: None,
+            });
+        }
     }
-    r.strip_prefix('<')
-        .map(|v| (None, Some(v.trim().to_string())))
+    (open.is_none() && !out.is_empty()).then_some(out)
+}
+
+/// Model patterns for a CSAF product name: the name itself, without a leading vendor name and
+/// without a trailing parenthesised description (`AVM1203 (IP Camera)` → `AVM1203`), and with
+/// the lower-case `x` that advisories use for "any digit" in an upper-case designation
+/// (`DS-2CD2xx2F-I` → `DS-2CD2??2F-I`).
+fn model_patterns(vendor: &str, product: &str) -> Vec<String> {
+    let mut name = product.trim().to_string();
+    for prefix in [
+        vendor.trim(),
+        vendor.split_whitespace().next().unwrap_or_default(),
+    ] {
+        let head = name.get(..prefix.len());
+        let rest = name.get(prefix.len()..).unwrap_or_default();
+        if !prefix.is_empty()
+            && head.is_some_and(|h| h.eq_ignore_ascii_case(prefix))
+            && rest.starts_with(' ')
+        {
+            name = rest.trim().to_string();
+            break;
+        }
+    }
+    if name.ends_with(')') {
+        if let Some(open) = name.rfind(" (") {
+            name.truncate(open);
+        }
+    }
+    let lower_besides_x = name.chars().any(|c| c.is_ascii_lowercase() && c != 'x');
+    if !lower_besides_x && name.chars().any(|c| c.is_ascii_uppercase()) {
+        let chars: Vec<char> = name.chars().collect();
+        let near_digit = |i: usize| {
+            let mut j = i;
+            while j > 0 && chars[j - 1] == 'x' {
+                j -= 1;
+            }
+            let mut k = i;
+            while k + 1 < chars.len() && chars[k + 1] == 'x' {
+                k += 1;
+            }
+            (j > 0 && chars[j - 1].is_ascii_digit())
+                || chars.get(k + 1).is_some_and(char::is_ascii_digit)
+        };
+        name = chars
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| if c == 'x' && near_digit(i) { '?' } else { c })
+            .collect();
+    }
+    let mut out = vec![name.clone()];
+    if name != product.trim() {
+        out.push(product.trim().to_string());
+    }
+    out.retain(|m| !m.is_empty());
+    out
 }
 
 fn from_csaf(doc: &Value) -> Imported {
@@ -158,7 +282,11 @@ fn from_csaf(doc: &Value) -> Imported {
         };
         let mut vendors = BTreeSet::new();
         let mut affected = Vec::new();
-        for id in ids("known_affected") {
+        let affected_ids: BTreeSet<&str> = ["known_affected", "first_affected", "last_affected"]
+            .into_iter()
+            .flat_map(ids)
+            .collect();
+        for id in affected_ids {
             let Some(p) = products.get(id) else {
                 imported
                     .skipped
@@ -171,20 +299,15 @@ fn from_csaf(doc: &Value) -> Imported {
                 ));
                 continue;
             };
-            let range = match (&p.version, &p.range) {
-                (Some(v), _) => AffectedRange {
-                    models: vec![model.clone()],
+            let models = model_patterns(vendor, model);
+            let intervals = match (&p.version, &p.range) {
+                (Some(v), _) => vec![Bounds {
                     introduced: Some(v.clone()),
                     last_affected: Some(v.clone()),
-                    ..Default::default()
-                },
+                    fixed: None,
+                }],
                 (None, Some(r)) => match range_bounds(r) {
-                    Some((last_affected, fixed)) => AffectedRange {
-                        models: vec![model.clone()],
-                        last_affected,
-                        fixed,
-                        ..Default::default()
-                    },
+                    Some(b) => b,
                     None => {
                         imported
                             .skipped
@@ -197,19 +320,25 @@ fn from_csaf(doc: &Value) -> Imported {
                     continue;
                 }
             };
-            let bounds = [&range.introduced, &range.last_affected, &range.fixed];
-            if let Some(bad) = bounds
-                .into_iter()
+            let bad = intervals
+                .iter()
+                .flat_map(|b| [&b.introduced, &b.last_affected, &b.fixed])
                 .flatten()
-                .find(|b| FirmwareVersion::parse(b).is_none())
-            {
+                .find(|b| FirmwareVersion::parse(b).is_none());
+            if let Some(bad) = bad {
                 imported.skipped.push(format!(
                     "{cve}: {id}: version {bad:?} follows no known scheme"
                 ));
                 continue;
             }
             vendors.insert(vendor.clone());
-            affected.push(range);
+            affected.extend(intervals.into_iter().map(|b| AffectedRange {
+                models: models.clone(),
+                introduced: b.introduced,
+                last_affected: b.last_affected,
+                fixed: b.fixed,
+                ..Default::default()
+            }));
         }
         if affected.is_empty() {
             imported
@@ -217,8 +346,9 @@ fn from_csaf(doc: &Value) -> Imported {
                 .push(format!("{cve}: no importable affected product"));
             continue;
         }
-        let fixed: BTreeSet<String> = ids("fixed")
+        let fixed: BTreeSet<String> = ["fixed", "first_fixed"]
             .into_iter()
+            .flat_map(ids)
             .filter_map(|id| products.get(id))
             .filter_map(|p| p.version.clone())
             .collect();
@@ -285,6 +415,7 @@ impl Imported {
             db.insert(a);
         }
         db.add_kev(self.kev);
+        db.add_ransomware(self.ransomware);
         db
     }
 }
@@ -315,16 +446,67 @@ mod tests {
             .is_empty());
     }
 
+    fn b(introduced: Option<&str>, last: Option<&str>, fixed: Option<&str>) -> Bounds {
+        Bounds {
+            introduced: introduced.map(Into::into),
+            last_affected: last.map(Into::into),
+            fixed: fixed.map(Into::into),
+        }
+    }
+
     #[test]
     fn vers_ranges() {
         assert_eq!(
             range_bounds("vers:generic/<1.2.3"),
-            Some((None, Some("1.2.3".into())))
+            Some(vec![b(None, None, Some("1.2.3"))])
         );
         assert_eq!(
             range_bounds("<=V5.4.0 build 160530"),
-            Some((Some("V5.4.0 build 160530".into()), None))
+            Some(vec![b(None, Some("V5.4.0 build 160530"), None)])
         );
-        assert_eq!(range_bounds("vers:generic/>=1.0|<2.0"), None);
+        assert_eq!(
+            range_bounds("vers:generic/>=1.0|<2.0"),
+            Some(vec![b(Some("1.0"), None, Some("2.0"))])
+        );
+        assert_eq!(
+            range_bounds("vers:intdot/>=5.2.0|<=5.4.0|>=5.5.0|<5.5.800|6.0.1"),
+            Some(vec![
+                b(Some("5.2.0"), Some("5.4.0"), None),
+                b(Some("5.5.0"), None, Some("5.5.800")),
+                b(Some("6.0.1"), Some("6.0.1"), None),
+            ])
+        );
+        assert_eq!(
+            range_bounds("vers:generic/<=V5.4.0%20build%20160530"),
+            Some(vec![b(None, Some("V5.4.0 build 160530"), None)])
+        );
+        for unsupported in [
+            "vers:all/*",
+            "vers:generic/>1.0",
+            "vers:generic/!=1.0",
+            "vers:generic/>=1.0",
+            "vers:generic/>=1.0|>=2.0|<3",
+            "",
+        ] {
+            assert_eq!(range_bounds(unsupported), None, "{unsupported}");
+        }
+        let many = vec!["1.0"; MAX_CONSTRAINTS + 1].join("|");
+        assert_eq!(range_bounds(&many), None);
+    }
+
+    #[test]
+    fn product_names_become_model_patterns() {
+        assert_eq!(
+            model_patterns("AVTECH Security Corporation", "AVM1203 (IP Camera)"),
+            ["AVM1203", "AVM1203 (IP Camera)"]
+        );
+        assert_eq!(
+            model_patterns("Hikvision", "Hikvision DS-2CD2xx2F-I"),
+            ["DS-2CD2??2F-I", "Hikvision DS-2CD2xx2F-I"]
+        );
+        assert_eq!(model_patterns("Axis", "P1346"), ["P1346"]);
+        // Lower-case names keep their x: it is a letter there.
+        assert_eq!(model_patterns("TP-Link", "Tapo C200 x2"), ["Tapo C200 x2"]);
+        assert_eq!(model_patterns("X", "XNO-6080R"), ["XNO-6080R"]);
     }
 }

@@ -120,7 +120,7 @@ impl LatestFirmware {
         let vendor = vendor.trim();
         let mut best: Option<(&Release, FirmwareVersion)> = None;
         for r in &self.releases {
-            if !r.vendor.eq_ignore_ascii_case(vendor)
+            if !camguard_registry::model_name::same_vendor(&r.vendor, vendor)
                 || !r.models.iter().any(|p| glob::matches(p, model))
             {
                 continue;

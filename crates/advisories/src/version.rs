@@ -218,6 +218,32 @@ impl FirmwareVersion {
     }
 }
 
+impl FirmwareVersion {
+    /// Order this version against a range *bound* written as plain dotted numbers, as
+    /// normalised advisories (CSAF `vers:` ranges) write versions: `5.5.800` for Hikvision's
+    /// `V5.5.800 build 210628`. Within one scheme this is [`FirmwareVersion::compare`]. Across
+    /// schemes it decides only a plain dotted bound against a scheme whose numbers are a dotted
+    /// version (Hikvision/EZVIZ, Tapo, Hanwha/Reolink), and only when the numbers differ: with
+    /// equal numbers the build would decide, and the bound has none.
+    pub fn compare_to_bound(&self, bound: &FirmwareVersion) -> Option<Ordering> {
+        if let Some(o) = self.compare(bound) {
+            return Some(o);
+        }
+        let dotted_numbers = matches!(
+            self.scheme,
+            Scheme::VBuild | Scheme::Tapo | Scheme::DottedDate
+        );
+        if bound.scheme != Scheme::Dotted || !dotted_numbers {
+            return None;
+        }
+        let len = self.numbers.len().max(bound.numbers.len());
+        let at = |v: &[u64], i: usize| v.get(i).copied().unwrap_or(0);
+        (0..len)
+            .map(|i| at(&self.numbers, i).cmp(&at(&bound.numbers, i)))
+            .find(|o| o.is_ne())
+    }
+}
+
 impl PartialEq for FirmwareVersion {
     fn eq(&self, other: &Self) -> bool {
         self.compare(other) == Some(Ordering::Equal)
@@ -369,6 +395,31 @@ mod tests {
         ];
         for (a, b) in none {
             assert_eq!(v(a).compare(&v(b)), None, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn plain_dotted_bounds_order_vendor_versions_only_when_the_numbers_differ() {
+        let cases: &[(&str, &str, Option<Ordering>)] = &[
+            ("V5.5.82 build 190909", "5.5.800", Some(Ordering::Less)),
+            ("V5.5.800 build 210628", "5.5.82", Some(Ordering::Greater)),
+            ("V5.5.800 build 210628", "5.5.800", None),
+            (
+                "1.1.15 Build 211130 Rel.33696n",
+                "1.1.16",
+                Some(Ordering::Less),
+            ),
+            ("1.41.01_20200417", "2.10.2", Some(Ordering::Less)),
+            ("10.12.114", "10.12.200", Some(Ordering::Less)),
+            // Schemes whose numbers are not a plain version never order against one.
+            ("2.800.0000000.8.R", "2.900.0.0", None),
+            ("V4.02.R11.00000140.10010.131600", "5.0", None),
+            ("FullImg-1023-1007-1011-1009", "2000.0", None),
+            // Only a plain dotted *bound* is read this way.
+            ("5.5.82", "V5.5.800 build 210628", None),
+        ];
+        for (fw, bound, want) in cases {
+            assert_eq!(v(fw).compare_to_bound(&v(bound)), *want, "{fw} vs {bound}");
         }
     }
 

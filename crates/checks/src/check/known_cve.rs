@@ -98,6 +98,17 @@ fn hit(vendor: &str, model: Option<&str>, firmware: &str, matches: &[Match]) -> 
             kev.join(", ")
         ));
     }
+    let ransomware: Vec<&str> = matches
+        .iter()
+        .filter(|m| m.ransomware)
+        .map(|m| m.id.as_str())
+        .collect();
+    if !ransomware.is_empty() {
+        summary.push_str(&format!(
+            "; used in ransomware campaigns (CISA KEV): {}",
+            ransomware.join(", ")
+        ));
+    }
     Hit {
         port: None,
         summary,
@@ -107,10 +118,12 @@ fn hit(vendor: &str, model: Option<&str>, firmware: &str, matches: &[Match]) -> 
             "firmware": firmware,
             "max_cvss": max_cvss,
             "kev": kev,
+            "ransomware": ransomware,
             "cves": matches.iter().map(|m| json!({
                 "id": m.id,
                 "cvss": m.cvss,
                 "kev": m.kev,
+                "ransomware": m.ransomware,
                 "fixed": m.fixed,
                 "title": m.title,
                 "uncertain": m.uncertain,
@@ -237,6 +250,30 @@ mod tests {
         ] {
             assert_eq!(run(&id), Evaluation::Inconclusive, "{id:?}");
         }
+    }
+
+    #[test]
+    fn kev_ransomware_use_is_named_in_the_summary_and_evidence() {
+        let mut db = Database::builtin().clone();
+        db.add_ransomware(["CVE-2021-36260".to_string()]);
+        let id = identity(
+            Some("Hikvision"),
+            Some("DS-2CD2143G0-I"),
+            Some("V5.5.82 build 190909"),
+        );
+        let Evaluation::Ran(hits) = evaluate_with(&db, &id) else {
+            panic!("should run");
+        };
+        assert!(
+            hits[0].summary.contains("ransomware campaigns (CISA KEV): CVE-2021-36260"),
+            "{}",
+            hits[0].summary
+        );
+        assert_eq!(hits[0].evidence["ransomware"][0], "CVE-2021-36260");
+        let Evaluation::Ran(plain) = run(&id) else {
+            panic!("should run");
+        };
+        assert!(!plain[0].summary.contains("ransomware"));
     }
 
     #[test]
