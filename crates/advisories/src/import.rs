@@ -494,6 +494,22 @@ mod tests {
         assert_eq!(range_bounds(&many), None);
     }
 
+    proptest::proptest! {
+        /// Hostile range strings and product names never panic, and every interval read has a
+        /// bound.
+        #[test]
+        fn hostile_ranges_and_names_never_panic(r in ".{0,120}", v in ".{0,40}", p in ".{0,80}") {
+            if let Some(intervals) = range_bounds(&r) {
+                for i in intervals {
+                    proptest::prop_assert!(
+                        i.introduced.is_some() || i.last_affected.is_some() || i.fixed.is_some()
+                    );
+                }
+            }
+            let _ = model_patterns(&v, &p);
+        }
+    }
+
     #[test]
     fn product_names_become_model_patterns() {
         assert_eq!(

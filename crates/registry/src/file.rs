@@ -313,8 +313,27 @@ mod tests {
             assert!(!l.entries.is_empty(), "{file}");
             for e in &l.entries {
                 let r = e.reference.as_deref().unwrap_or_default();
-                assert!(r.starts_with("EXAMPLE-"), "{file}: {r:?} is not an example id");
+                assert!(
+                    r.starts_with("EXAMPLE-"),
+                    "{file}: {r:?} is not an example id"
+                );
                 assert!(e.source.contains("EXAMPLE"), "{file}: {}", e.source);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Hostile list files never panic; whatever is accepted is valid.
+        #[test]
+        fn hostile_files_never_panic(text in ".{0,300}", json in proptest::bool::ANY) {
+            let format = if json { Format::Json } else { Format::Csv };
+            let header = "vendor,model,source\n";
+            for t in [text.clone(), format!("{header}{text}")] {
+                if let Ok(l) = parse_file(ListKind::Warned, &t, format) {
+                    for e in &l.entries {
+                        proptest::prop_assert!(e.validate().is_ok());
+                    }
+                }
             }
         }
     }
