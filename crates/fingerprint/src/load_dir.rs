@@ -96,4 +96,41 @@ impl Engine {
         self.absorb(parsed)?;
         Ok(report)
     }
+
+    /// Load the text of one rule file, of `kind`, as [`Engine::load_dir`] loads each file
+    /// (`file` names it in errors). Nothing is added unless it is valid. For callers that hold
+    /// the text already (tools, fuzzing).
+    pub fn load_text(
+        &mut self,
+        file: &str,
+        kind: RuleFileKind,
+        text: &str,
+    ) -> Result<DirReport, FingerprintError> {
+        if text.len() as u64 > MAX_RULE_FILE_BYTES {
+            return Err(FingerprintError::TooLarge {
+                file: file.to_string(),
+                limit: MAX_RULE_FILE_BYTES,
+            });
+        }
+        let mut report = DirReport {
+            files: 1,
+            ..DirReport::default()
+        };
+        let parsed = match kind {
+            RuleFileKind::Toml => parse_file(file, text)?,
+            RuleFileKind::RecogXml => match load_recog(file, text)? {
+                RecogLoad::Rules(p, unused) => {
+                    report.unused_fingerprints += unused;
+                    p
+                }
+                RecogLoad::Skipped(warning) => {
+                    report.warnings.push(warning);
+                    return Ok(report);
+                }
+            },
+        };
+        report.rules = parsed.rules.len();
+        self.absorb(vec![parsed])?;
+        Ok(report)
+    }
 }
