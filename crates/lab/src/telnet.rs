@@ -1,5 +1,7 @@
-//! A telnet service that only shows a banner and a login prompt, answers a few lines with
-//! "Login incorrect", then closes.
+//! A telnet service that shows a banner and a login prompt and checks up to three logins
+//! against the device's account (failures count towards the device's lockout). A right login
+//! gets a BusyBox shell prompt and the connection is closed at the next line: no command is
+//! ever run.
 
 use crate::device::Device;
 use std::sync::Arc;
@@ -16,6 +18,9 @@ const MAX_LINES: usize = 3;
 const MAX_LINE: usize = 256;
 /// Idle time allowed.
 const READ_DEADLINE: Duration = Duration::from_secs(10);
+/// What a right login gets (BusyBox ash, as on the imitated firmwares).
+const SHELL: &[u8] = b"\r\n\r\nBusyBox v1.19.3 (2016-05-11 10:55:05 CST) built-in shell (ash)\r\n\
+Enter 'help' for a list of built-in commands.\r\n\r\n# ";
 
 /// Serve one telnet connection.
 pub async fn serve(mut stream: TcpStream, device: Arc<Device>) {
@@ -27,17 +32,25 @@ pub async fn serve(mut stream: TcpStream, device: Arc<Device>) {
     }
     tracing::debug!(device = %device.spec.id, "telnet session");
     let mut lines = LineReader::default();
-    for line_no in 0..MAX_LINES * 2 {
-        if !lines.next_line(&mut stream).await {
+    for _ in 0..MAX_LINES {
+        let Some(user) = lines.next_line(&mut stream).await else {
+            return;
+        };
+        if write(&mut stream, b"Password: ").await.is_err() {
             return;
         }
-        let reply: Vec<u8> = if line_no % 2 == 0 {
-            b"Password: ".to_vec()
-        } else {
-            let mut r = b"\r\nLogin incorrect\r\n".to_vec();
-            r.extend_from_slice(banner);
-            r
+        let Some(password) = lines.next_line(&mut stream).await else {
+            return;
         };
+        if crate::authn::login(&device, &user, &password) == crate::authn::Login::Ok {
+            tracing::debug!(device = %device.spec.id, "telnet login accepted");
+            if write(&mut stream, SHELL).await.is_ok() {
+                let _ = lines.next_line(&mut stream).await;
+            }
+            break;
+        }
+        let mut reply = b"\r\nLogin incorrect\r\n".to_vec();
+        reply.extend_from_slice(banner);
         if write(&mut stream, &reply).await.is_err() {
             return;
         }
@@ -56,7 +69,7 @@ async fn write(stream: &mut TcpStream, bytes: &[u8]) -> std::io::Result<()> {
 #[derive(Default)]
 struct LineReader {
     pending: std::collections::VecDeque<u8>,
-    line_len: usize,
+    line: Vec<u8>,
     /// Bytes of an IAC sequence still to skip (0 = none).
     iac: u8,
     /// The previous byte ended a line (a following LF or NUL belongs to it).
@@ -64,8 +77,9 @@ struct LineReader {
 }
 
 impl LineReader {
-    /// Wait for the next line. False on EOF, error, timeout or an over-long line.
-    async fn next_line(&mut self, stream: &mut TcpStream) -> bool {
+    /// Wait for the next line (IAC sequences and the line end removed). None on EOF, error,
+    /// timeout or an over-long line.
+    async fn next_line(&mut self, stream: &mut TcpStream) -> Option<String> {
         loop {
             while let Some(b) = self.pending.pop_front() {
                 if self.iac > 0 {
@@ -84,20 +98,20 @@ impl LineReader {
                     255 => self.iac = 2,
                     b'\r' | b'\n' => {
                         self.after_cr = b == b'\r';
-                        self.line_len = 0;
-                        return true;
+                        let line = std::mem::take(&mut self.line);
+                        return Some(String::from_utf8_lossy(&line).into_owned());
                     }
-                    _ => {
-                        self.line_len += 1;
-                        if self.line_len > MAX_LINE {
-                            return false;
+                    b => {
+                        self.line.push(b);
+                        if self.line.len() > MAX_LINE {
+                            return None;
                         }
                     }
                 }
             }
             let mut buf = [0u8; 256];
             match tokio::time::timeout(READ_DEADLINE, stream.read(&mut buf)).await {
-                Ok(Ok(0)) | Ok(Err(_)) | Err(_) => return false,
+                Ok(Ok(0)) | Ok(Err(_)) | Err(_) => return None,
                 Ok(Ok(n)) => self.pending.extend(&buf[..n]),
             }
         }

@@ -367,7 +367,7 @@ pub struct DiscoveryObservation {
 /// One credential tried by the opt-in default-credential check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CredentialAttempt {
-    /// `http`, `rtsp` or `onvif`.
+    /// `http`, `rtsp`, `onvif` or `telnet`.
     pub protocol: String,
     /// Port tried.
     pub port: u16,

@@ -22,6 +22,7 @@ pub mod rtmp;
 pub mod rtsp;
 pub mod snmp;
 pub mod telnet;
+pub mod telnet_login;
 pub mod tls;
 pub mod vendor;
 pub mod wire;

@@ -1,9 +1,10 @@
 //! Opt-in default-credential check with a hard per-device attempt cap.
 //!
 //! Vendor pairs (by the configured vendor hint) come before generic ones. Each credential is
-//! first tried on one protocol that asked for authentication; only when it is accepted
-//! there is it tried on the other protocols (accounts are normally shared), so the small
-//! budget covers as many distinct credentials as possible. Every attempt is recorded with
+//! first tried on one protocol that asked for authentication (telnet counts when it showed a
+//! login prompt); only when it is accepted there is it tried on the other protocols (accounts
+//! are normally shared), so the small budget covers as many distinct credentials as
+//! possible. A pair restricted to some protocols (`protocols` in the data) is tried only there. Every attempt is recorded with
 //! the password redacted. The cap (default 4) stays below the 5-failure lockout of
 //! Decision 724.
 
@@ -20,6 +21,7 @@ enum Target {
     Rtsp { port: u16, path: String },
     Http { port: u16 },
     Onvif { port: u16 },
+    Telnet { port: u16 },
 }
 
 impl Target {
@@ -28,11 +30,15 @@ impl Target {
             Target::Rtsp { .. } => "rtsp",
             Target::Http { .. } => "http",
             Target::Onvif { .. } => "onvif",
+            Target::Telnet { .. } => "telnet",
         }
     }
     fn port(&self) -> u16 {
         match self {
-            Target::Rtsp { port, .. } | Target::Http { port } | Target::Onvif { port } => *port,
+            Target::Rtsp { port, .. }
+            | Target::Http { port }
+            | Target::Onvif { port }
+            | Target::Telnet { port } => *port,
         }
     }
 }
@@ -58,6 +64,13 @@ fn targets(obs: &HostObservation, onvif: Option<&OnvifService>) -> Vec<Target> {
     }
     if let Some(o) = onvif.filter(|o| o.obs.requires_auth) {
         t.push(Target::Onvif { port: o.obs.port });
+    }
+    if let Some(b) = obs
+        .telnet
+        .iter()
+        .find(|b| camguard_protocols::telnet_login::is_login_prompt(&b.banner))
+    {
+        t.push(Target::Telnet { port: b.port });
     }
     t
 }
@@ -91,6 +104,18 @@ async fn attempt(
             Some(o) => o.authenticated_identity(ctx, creds).await,
             None => None,
         },
+        Target::Telnet { port } => {
+            use camguard_protocols::telnet_login::{try_login, LoginOutcome};
+            let _slot = ctx.slot().await;
+            match try_login(ctx.addr(*port), &creds.username, &creds.password, &ctx.opts)
+                .await
+                .ok()?
+            {
+                LoginOutcome::Accepted => Some(true),
+                LoginOutcome::Refused => Some(false),
+                LoginOutcome::Unknown => None,
+            }
+        }
     }
 }
 
@@ -131,7 +156,13 @@ pub(crate) async fn check_credentials(
             break;
         }
         let creds = Credentials::new(&entry.username, &entry.password);
-        let primary = open[0].clone();
+        let Some(primary) = open
+            .iter()
+            .find(|t| entry.applies_to(t.protocol()))
+            .cloned()
+        else {
+            continue;
+        };
         attempts += 1;
         match attempt(ctx, &primary, &creds, onvif).await {
             Some(true) => {
@@ -142,6 +173,9 @@ pub(crate) async fn check_credentials(
                 for other in open.clone() {
                     if attempts >= cap {
                         break;
+                    }
+                    if !entry.applies_to(other.protocol()) {
+                        continue;
                     }
                     attempts += 1;
                     let r = attempt(ctx, &other, &creds, onvif).await;

@@ -107,8 +107,18 @@ pub struct CredentialEntry {
     pub username: String,
     /// Password (may be empty).
     pub password: String,
+    /// Protocols the pair is tried on (`http`, `rtsp`, `onvif`, `telnet`); empty = all.
+    #[serde(default)]
+    pub protocols: Vec<String>,
     /// Where the default is published.
     pub source: String,
+}
+
+impl CredentialEntry {
+    /// Whether the pair is meant for `protocol`.
+    pub fn applies_to(&self, protocol: &str) -> bool {
+        self.protocols.is_empty() || self.protocols.iter().any(|p| p == protocol)
+    }
 }
 
 #[derive(Deserialize)]

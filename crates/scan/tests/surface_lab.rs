@@ -218,3 +218,79 @@ async fn snmpd_is_found_by_the_snmp_probe() {
     );
     drop(tcp);
 }
+
+const TELNET_LAB: &str = r#"
+seed = 105
+
+# Everything but telnet is open: the credential check can only try telnet.
+[[device]]
+id = "telnet-kept"
+personality = "hikvision"
+default_password = "kept"
+rtsp_auth = "none"
+web_auth = "none"
+onvif_auth = "none"
+telnet = true
+
+[[device]]
+id = "telnet-changed"
+personality = "xiongmai"
+default_password = "changed"
+rtsp_auth = "none"
+web_auth = "none"
+onvif_auth = "none"
+telnet = true
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn telnet_default_credentials_within_the_attempt_budget() {
+    let lab = lab_support::start_lab(TELNET_LAB, OFFSET).await;
+    let m = lab.manifest().clone();
+    let (ports, overrides) = lab_support::classic_probes(&m);
+    let cfg = |vendor: &'static str| ScanConfig {
+        ports: ports.clone(),
+        probe_overrides: overrides.clone(),
+        rate_per_sec: 0,
+        udp_probes: Vec::new(),
+        snmp_ports: Vec::new(),
+        p2p_probes: Vec::new(),
+        check_credentials: true,
+        max_credential_attempts: 3,
+        vendor_hint: Some(Arc::new(move |_: &HostObservation| {
+            Some(vendor.to_string())
+        })),
+        ..ScanConfig::default()
+    };
+    let kept = m.device("telnet-kept").expect("dev");
+    let o = probe_one(IpAddr::V4(kept.address), Arc::new(cfg("hikvision"))).await;
+    let telnet_port = kept.ports["telnet"];
+    let ok: Vec<_> = o
+        .credential_attempts
+        .iter()
+        .filter(|a| a.accepted)
+        .collect();
+    assert_eq!(ok.len(), 1, "{:?}", o.credential_attempts);
+    assert_eq!(
+        (ok[0].protocol.as_str(), ok[0].port),
+        ("telnet", telnet_port)
+    );
+    assert_eq!(ok[0].username, kept.username);
+    assert_ne!(ok[0].password_redacted, kept.password, "redacted");
+
+    // Changed password: the vendor's telnet-only pair (root/xc3511) and the rest are refused,
+    // never more than the cap.
+    let changed = m.device("telnet-changed").expect("dev");
+    let o = probe_one(IpAddr::V4(changed.address), Arc::new(cfg("xiongmai"))).await;
+    assert_eq!(
+        o.credential_attempts.len(),
+        3,
+        "{:?}",
+        o.credential_attempts
+    );
+    assert!(o
+        .credential_attempts
+        .iter()
+        .all(|a| a.protocol == "telnet" && !a.accepted));
+    assert!(o.credential_attempts.iter().any(|a| a.username == "root"));
+    lab.shutdown().await;
+}
