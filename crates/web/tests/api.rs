@@ -1141,3 +1141,52 @@ async fn first_start_creates_admin_with_a_one_time_password() {
     assert_eq!(user.role, "admin");
     assert!(hash.starts_with("$argon2id$") && !hash.contains(&password));
 }
+
+/// Regression: the event stream of a job that was still running when a client subscribed
+/// waited for another event after the final one, so the response never ended.
+#[tokio::test]
+async fn event_stream_of_a_live_job_ends_after_its_final_event() {
+    let f = fixture_with(true, false).await;
+    let system = f.organisation().await;
+    let started = f
+        .as_role(
+            Role::Auditor,
+            Method::POST,
+            "/api/v1/scans",
+            Some(json!({"system_id": system})),
+        )
+        .await;
+    let job = started.json()["id"].as_i64().unwrap();
+    let path = format!("/api/v1/jobs/{job}/events");
+    let listen = tokio::spawn({
+        let app = f.app.clone();
+        let auth = format!("Bearer {}", f.token(Role::Viewer));
+        async move {
+            let req = Request::get(path)
+                .header("authorization", auth)
+                .body(Body::empty())
+                .unwrap();
+            let resp = app.oneshot(req).await.unwrap();
+            resp.into_body().collect().await.unwrap().to_bytes()
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let r = f
+        .as_role(
+            Role::Auditor,
+            Method::POST,
+            &format!("/api/v1/jobs/{job}/cancel"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let body = tokio::time::timeout(std::time::Duration::from_secs(10), listen)
+        .await
+        .expect("the stream ends after the final event")
+        .unwrap();
+    let text = String::from_utf8_lossy(&body);
+    assert!(
+        text.contains("event: started") && text.contains("event: cancelled"),
+        "{text}"
+    );
+}

@@ -17,5 +17,6 @@ mod quirks;
 mod registries_cmd;
 mod report_formats;
 mod scope;
+mod serve_cmd;
 mod surface_checks;
 mod target_space;

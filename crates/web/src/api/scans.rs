@@ -184,12 +184,18 @@ pub async fn events(State(s): State<AppState>, _: Viewer, Id(id): Id) -> ApiResu
     let done = history.iter().any(ScanEvent::is_final);
     let past = futures::stream::iter(history);
     let live = tokio_stream_from(rx, done);
-    let stream = past.chain(live).scan(false, |ended, e| {
-        if *ended {
-            return futures::future::ready(None);
+    // End right after the final event (the live receiver would otherwise wait for more).
+    let events = Box::pin(past.chain(live));
+    let stream = futures::stream::unfold((events, false), |(mut events, ended)| async move {
+        if ended {
+            return None;
         }
-        *ended = e.is_final();
-        futures::future::ready(Some(Ok::<_, std::convert::Infallible>(sse_event(&e))))
+        let e = events.next().await?;
+        let last = e.is_final();
+        Some((
+            Ok::<_, std::convert::Infallible>(sse_event(&e)),
+            (events, last),
+        ))
     });
     Ok(Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))

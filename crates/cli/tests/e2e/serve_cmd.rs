@@ -1,0 +1,248 @@
+//! `camguard serve`: the real binary over a real database, scanning the real lab through the
+//! API (the same pipeline as `camguard scan`), plus its refusals.
+
+use crate::common::{address_range, camguard, lab_ports, run, start_lab, stderr, test_addr};
+use camguard_lab::LabConfig;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+/// A running `camguard serve`, killed on drop.
+pub struct Server {
+    child: Child,
+    /// Bound address.
+    pub addr: SocketAddr,
+    /// The administrator's one-time password, when printed.
+    pub password: Option<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Start `camguard serve --db DB --listen LISTEN` and read its address and first password.
+pub fn serve(db: &std::path::Path, listen: &str) -> Server {
+    let mut child = camguard()
+        .arg("serve")
+        .arg("--db")
+        .arg(db)
+        .args(["--listen", listen])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start camguard serve");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut addr = None;
+    let mut password = None;
+    for line in lines.by_ref().take(3) {
+        let line = line.expect("read serve output");
+        if let Some(rest) = line.split("dashboard at http://").nth(1) {
+            addr = Some(rest.trim_end_matches('/').parse().expect("address"));
+        }
+        if let Some(p) = line.split("with password: ").nth(1) {
+            password = Some(p.trim().to_owned());
+        }
+        if addr.is_some() && password.is_some() {
+            break;
+        }
+    }
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server {
+        child,
+        addr: addr.expect("serve printed its address"),
+        password,
+    }
+}
+
+/// A minimal HTTP/1.1 client (one request per connection) with a session.
+pub struct Client {
+    addr: SocketAddr,
+    cookie: Option<String>,
+    csrf: Option<String>,
+}
+
+/// Status, head (status line and headers) and body text.
+pub struct Reply {
+    pub status: u16,
+    pub head: String,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+impl Client {
+    pub fn new(addr: SocketAddr) -> Client {
+        Client {
+            addr,
+            cookie: None,
+            csrf: None,
+        }
+    }
+
+    pub fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Reply {
+        let mut s = TcpStream::connect(self.addr).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+        let body = body.map(Value::to_string).unwrap_or_default();
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
+        if !body.is_empty() {
+            req.push_str("Content-Type: application/json\r\n");
+        }
+        if let Some(c) = &self.cookie {
+            req.push_str(&format!("Cookie: {c}\r\n"));
+        }
+        if let Some(t) = &self.csrf {
+            req.push_str(&format!("X-CSRF-Token: {t}\r\n"));
+        }
+        req.push_str("\r\n");
+        req.push_str(&body);
+        s.write_all(req.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).expect("read reply");
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        Reply {
+            status,
+            head: head.to_owned(),
+            body: body.to_owned(),
+        }
+    }
+
+    pub fn login(&mut self, user: &str, password: &str) -> Reply {
+        let r = self.call(
+            "POST",
+            "/api/v1/login",
+            Some(&json!({"username": user, "password": password})),
+        );
+        if r.status == 200 {
+            let cookie = r
+                .head
+                .lines()
+                .find_map(|l| {
+                    l.strip_prefix("set-cookie: ")
+                        .or_else(|| l.strip_prefix("Set-Cookie: "))
+                })
+                .expect("cookie");
+            self.cookie = Some(cookie.split(';').next().unwrap().to_owned());
+            self.csrf = r.json()["csrf_token"].as_str().map(str::to_owned);
+        }
+        r
+    }
+}
+
+#[test]
+fn serve_refuses_a_missing_database_a_busy_port_and_a_public_address_without_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("none.db");
+    let o = run(&[
+        "serve",
+        "--db",
+        missing.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("does not exist"), "{}", stderr(&o));
+
+    let o = run(&[
+        "serve",
+        "--db",
+        missing.to_str().unwrap(),
+        "--listen",
+        "0.0.0.0:8080",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("without TLS"), "{}", stderr(&o));
+
+    let db = dir.path().join("c.db");
+    std::fs::write(&db, b"").unwrap();
+    let busy = std::net::TcpListener::bind((test_addr(108, 250), 0)).unwrap();
+    let addr = busy.local_addr().unwrap().to_string();
+    let o = run(&["serve", "--db", db.to_str().unwrap(), "--listen", &addr]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot listen"), "{}", stderr(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).is_empty(),
+        "no password printed when serving fails"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_scans_the_lab_through_the_api_and_viewers_cannot() {
+    let base = test_addr(108, 1);
+    let lab = start_lab(&LabConfig::generate(3, 11), base).await;
+    let manifest = lab.manifest().clone();
+    let ports = lab_ports(&manifest);
+    let n = manifest.devices.len();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("camguard.db");
+    std::fs::write(&db, b"").unwrap();
+    let listen = format!("{}:0", test_addr(108, 200));
+    let result = tokio::task::spawn_blocking(move || {
+        let server = serve(&db, &listen);
+        let password = server.password.clone().expect("first start prints a password");
+        assert_eq!(password.chars().count(), 20);
+        let mut admin = Client::new(server.addr);
+        assert_eq!(admin.call("GET", "/api/v1/devices", None).status, 401);
+        assert_eq!(admin.login("admin", &password).status, 200);
+        let site = admin.call("POST", "/api/v1/sites", Some(&json!({"name": "Lab"}))).json();
+        let system = admin
+            .call("POST", "/api/v1/systems", Some(&json!({"site_id": site["id"], "name": "Cameras", "security_level": 2, "owner": "e2e"})))
+            .json();
+        let net = crate::common::test_net(108);
+        let cidr = format!("{}.{}.{}.0/24", net[0], net[1], net[2]);
+        let scope = admin.call("POST", "/api/v1/scopes", Some(&json!({"system_id": system["id"], "cidr": cidr})));
+        assert_eq!(scope.status, 201, "{}", scope.body);
+        let viewer_pw = "View3r-pass!";
+        let v = admin.call("POST", "/api/v1/users", Some(&json!({"username": "v", "role": "viewer", "password": viewer_pw})));
+        assert_eq!(v.status, 201, "{}", v.body);
+
+        let scan = json!({"system_id": system["id"], "targets": [address_range(base, n)], "ports": ports, "check_credentials": true});
+        let mut viewer = Client::new(server.addr);
+        assert_eq!(viewer.login("v", viewer_pw).status, 200);
+        assert_eq!(viewer.call("POST", "/api/v1/scans", Some(&scan)).status, 403);
+
+        let started = admin.call("POST", "/api/v1/scans", Some(&scan));
+        assert_eq!(started.status, 202, "{}", started.body);
+        let job = started.json()["id"].as_i64().unwrap();
+        let events = viewer.call("GET", &format!("/api/v1/jobs/{job}/events"), None);
+        assert!(events.body.contains("event: finished"), "{}", events.body);
+        assert_eq!(events.body.matches("event: host").count(), n, "{}", events.body);
+        let j = admin.call("GET", &format!("/api/v1/jobs/{job}"), None).json();
+        assert_eq!(j["status"], "finished", "{j}");
+        let all = viewer.call("GET", "/api/v1/devices", None).json();
+        assert_eq!(all["total"], n as u64, "every lab device is in the inventory: {all}");
+        let devices = viewer.call("GET", "/api/v1/devices?camera=true&vendor=hikvision", None).json();
+        assert!(devices["total"].as_u64().unwrap() >= 1, "{devices}");
+        let id = devices["items"][0]["id"].as_i64().unwrap();
+        let page = viewer.call("GET", &format!("/devices/{id}"), None);
+        assert_eq!(page.status, 200);
+        let report = viewer.call("GET", "/api/v1/reports?format=html&lang=vi", None);
+        assert_eq!(report.status, 200);
+        assert!(report.head.to_lowercase().contains("content-disposition: attachment"));
+        let audit = admin.call("GET", "/api/v1/audit?per_page=200", None).body;
+        assert!(audit.contains("POST /api/v1/scans"), "{audit}");
+        drop(server);
+    })
+    .await;
+    lab.shutdown().await;
+    result.expect("serve test");
+}
