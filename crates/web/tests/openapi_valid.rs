@@ -24,8 +24,15 @@ fn validate(doc: &serde_json::Value) -> (bool, String) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("openapi.json");
     std::fs::write(&path, doc.to_string()).unwrap();
-    let out = Command::new(exe).arg(&path).output().expect("run openapi-spec-validator");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(exe)
+        .arg(&path)
+        .output()
+        .expect("run openapi-spec-validator");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     (out.status.success(), text)
 }
 

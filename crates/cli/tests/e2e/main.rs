@@ -2,6 +2,7 @@
 
 mod advisories_cmd;
 mod bad_input;
+mod browser;
 mod common;
 mod discovery_cmd;
 mod discovery_local;

@@ -150,5 +150,6 @@ pub fn router() -> Router<AppState> {
         .route("/reports", get(pages::reports))
         .route("/assets/app.js", get(asset_js))
         .route("/assets/app.css", get(asset_css))
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .fallback(not_found)
 }
