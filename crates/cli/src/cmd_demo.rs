@@ -149,7 +149,7 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
     }
     if let Some(lab) = lab {
         crate::cmd_serve::demo_organisation(&store, first, last).await?;
-        let code = crate::cmd_serve::serve(store, args.listen, |_| {}).await;
+        let code = crate::cmd_serve::serve(store, args.listen, None, |_| {}).await;
         lab.shutdown().await;
         return code;
     }

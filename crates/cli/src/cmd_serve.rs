@@ -4,6 +4,7 @@ use crate::cmd_scan::{execute, ScanArgs, ScanPlan};
 use anyhow::{bail, Context, Result};
 use camguard_store::Store;
 use camguard_web::jobs::{ProgressSink, RunSummary, ScanEvent, ScanRequest, ScanRunner};
+use camguard_web::tls::{Peer, TlsListener};
 use camguard_web::{app, system_clock, AppState};
 use clap::Args;
 use futures::future::BoxFuture;
@@ -43,9 +44,10 @@ pub async fn run(args: ServeArgs) -> Result<ExitCode> {
             args.listen
         );
     }
-    if args.tls_cert.is_some() {
-        bail!("--tls-cert/--tls-key: HTTPS serving is not available in this build yet; put a TLS reverse proxy in front of a loopback listener");
-    }
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(camguard_web::tls::load_config(cert, key)?),
+        _ => None,
+    };
     if !args.db.is_file() {
         bail!(
             "database {} does not exist: run `camguard scan` or `camguard demo` first, or give --db",
@@ -53,14 +55,15 @@ pub async fn run(args: ServeArgs) -> Result<ExitCode> {
         );
     }
     let store = Store::open(&args.db).await?;
-    serve(store, args.listen, |_| {}).await
+    serve(store, args.listen, tls, |_| {}).await
 }
 
-/// Serve `store` on `listen` until Ctrl-C. Prints the address and, on first start, the
+/// Serve `store` on `listen` (HTTPS with `tls`) until Ctrl-C. Prints the address and, on first start, the
 /// administrator's one-time password to stdout. `ready` is called with the bound address.
 pub async fn serve(
     store: Store,
     listen: SocketAddr,
+    tls: Option<Arc<rustls::ServerConfig>>,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(listen)
@@ -75,8 +78,9 @@ pub async fn serve(
         );
     }
     let first = camguard_web::bootstrap::ensure_admin(&store, chrono::Utc::now()).await?;
-    let state = AppState::new(store, Arc::new(CliRunner), system_clock(), false);
-    println!("camguard serve: dashboard at http://{addr}/");
+    let state = AppState::new(store, Arc::new(CliRunner), system_clock(), tls.is_some());
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("camguard serve: dashboard at {scheme}://{addr}/");
     if let Some(password) = first {
         println!("first start: created user `admin` with password: {password}");
         println!("(shown once; it is stored only as an argon2 hash: change it after signing in)");
@@ -93,13 +97,23 @@ pub async fn serve(
             }
         }
     });
-    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("server failed")?;
+    let service = app(state).into_make_service_with_connect_info::<Peer>();
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    match tls {
+        Some(config) => {
+            axum::serve(TlsListener::new(listener, config)?, service)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+        None => {
+            axum::serve(listener, service)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+    }
+    .context("server failed")?;
     Ok(ExitCode::SUCCESS)
 }
 

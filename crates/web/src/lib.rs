@@ -22,6 +22,7 @@ pub mod schedule;
 pub mod secret;
 pub mod state;
 pub mod targets;
+pub mod tls;
 pub mod ui;
 
 pub use state::{system_clock, AppState, Clock};

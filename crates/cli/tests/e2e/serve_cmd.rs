@@ -246,3 +246,119 @@ async fn serve_scans_the_lab_through_the_api_and_viewers_cannot() {
     lab.shutdown().await;
     result.expect("serve test");
 }
+
+#[test]
+fn serve_over_tls_sends_hsts_and_secure_cookies() {
+    if !crate::common::require("openssl", &["version"])
+        || !crate::common::require("curl", &["--version"])
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let o = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=camguard-test",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let db = dir.path().join("c.db");
+    std::fs::write(&db, b"").unwrap();
+
+    let o = run(&[
+        "serve",
+        "--db",
+        db.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+        "--tls-cert",
+        "/nonexistent.pem",
+        "--tls-key",
+        key.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot read the certificate"),
+        "{}",
+        stderr(&o)
+    );
+
+    let mut child = camguard()
+        .arg("serve")
+        .arg("--db")
+        .arg(&db)
+        .args(["--listen", &format!("{}:0", test_addr(108, 202))])
+        .arg("--tls-cert")
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(&key)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first
+        .split("dashboard at ")
+        .nth(1)
+        .expect("address line")
+        .trim()
+        .to_owned();
+    assert!(url.starts_with("https://"), "{first}");
+    let password = lines
+        .next()
+        .unwrap()
+        .unwrap()
+        .split("with password: ")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_owned();
+    let body = json!({"username": "admin", "password": password}).to_string();
+    let o = std::process::Command::new("curl")
+        .args([
+            "-sk",
+            "--max-time",
+            "20",
+            "-D",
+            "-",
+            "-o",
+            "/dev/null",
+            "-H",
+            "Content-Type: application/json",
+            "--data",
+            &body,
+        ])
+        .arg(format!("{url}api/v1/login"))
+        .output()
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let head = String::from_utf8_lossy(&o.stdout).to_lowercase();
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(
+        head.contains("strict-transport-security: max-age="),
+        "{head}"
+    );
+    let cookie = head
+        .lines()
+        .find(|l| l.starts_with("set-cookie:"))
+        .unwrap_or("");
+    assert!(
+        cookie.contains("; secure") && cookie.contains("httponly"),
+        "{cookie}"
+    );
+}

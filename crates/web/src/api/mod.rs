@@ -429,8 +429,13 @@ pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
 /// The remote address of a request, when the server knows it.
 pub fn remote(req_ext: &axum::http::Extensions) -> Option<String> {
     req_ext
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.to_string())
+        .get::<ConnectInfo<crate::tls::Peer>>()
+        .map(|c| c.0 .0.to_string())
+        .or_else(|| {
+            req_ext
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.to_string())
+        })
 }
 
 /// Records every unsafe API request in the audit log (sign-in records its own entries).
