@@ -362,3 +362,59 @@ fn serve_over_tls_sends_hsts_and_secure_cookies() {
         "{cookie}"
     );
 }
+
+#[test]
+fn demo_serve_leaves_the_dashboard_on_the_demo_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = test_addr(108, 20);
+    let mut child = camguard()
+        .args([
+            "demo",
+            "--devices",
+            "3",
+            "--base",
+            &base.to_string(),
+            "--serve",
+        ])
+        .args(["--listen", &format!("{}:0", test_addr(108, 203))])
+        .arg("--out")
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut addr: Option<SocketAddr> = None;
+    let mut password = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(rest) = line.split("dashboard at http://").nth(1) {
+            addr = Some(rest.trim_end_matches('/').parse().unwrap());
+        }
+        if let Some(p) = line.split("with password: ").nth(1) {
+            password = Some(p.trim().to_owned());
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    let (addr, password) = (
+        addr.expect("address printed"),
+        password.expect("one-time password printed"),
+    );
+    let mut c = Client::new(addr);
+    let login = c.login("admin", &password);
+    let devices = c.call("GET", "/api/v1/devices", None).json();
+    let systems = c.call("GET", "/api/v1/scopes", None).json();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(login.status, 200, "{}", login.body);
+    assert_eq!(devices["total"], 3, "{devices}");
+    let cidr = systems["items"][0]["cidr"].as_str().unwrap_or("");
+    assert!(
+        cidr.starts_with(&format!(
+            "{}.",
+            test_addr(108, 0).to_string().rsplit_once('.').unwrap().0
+        )),
+        "{systems}"
+    );
+}
