@@ -92,6 +92,9 @@ pub trait ScanRunner: Send + Sync {
     ) -> BoxFuture<'static, Result<RunSummary, String>>;
 }
 
+/// Most scans running at once; a further request is refused until one ends.
+pub const MAX_RUNNING: usize = 2;
+
 /// Most events kept per job for late listeners (a job's live hosts plus start and end).
 const MAX_HISTORY: usize = 100_000;
 
@@ -196,6 +199,14 @@ impl JobManager {
         if let Some(r) = lock(&self.jobs).get_mut(&job_id) {
             r.abort = Some(task.abort_handle());
         }
+    }
+
+    /// Jobs of this process still running.
+    pub fn running(&self) -> usize {
+        lock(&self.jobs)
+            .values()
+            .filter(|r| !r.history.last().is_some_and(ScanEvent::is_final))
+            .count()
     }
 
     fn hosts(&self, job: i64) -> i64 {

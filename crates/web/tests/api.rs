@@ -798,6 +798,22 @@ async fn scans_only_inside_a_scope_with_progress_events() {
         .await;
     assert_eq!(report.status, StatusCode::OK, "{}", report.text);
     assert!(report.text.contains("127.0.108.5"));
+    assert!(
+        !report.text.contains("\"username\": \"admin\""),
+        "viewers' reports carry no evidence"
+    );
+    let full = f
+        .as_role(
+            Role::Auditor,
+            Method::GET,
+            "/api/v1/reports?format=json&lang=en",
+            None,
+        )
+        .await;
+    assert!(
+        full.text.contains("\"username\": \"admin\""),
+        "auditors' reports carry the evidence"
+    );
     let bad = f
         .as_role(
             Role::Viewer,
@@ -832,6 +848,28 @@ async fn a_running_scan_can_be_cancelled() {
         )
         .await;
     let job = started.json()["id"].as_i64().unwrap();
+    let second = f
+        .as_role(
+            Role::Auditor,
+            Method::POST,
+            "/api/v1/scans",
+            Some(json!({"system_id": system})),
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::ACCEPTED);
+    let third = f
+        .as_role(
+            Role::Auditor,
+            Method::POST,
+            "/api/v1/scans",
+            Some(json!({"system_id": system})),
+        )
+        .await;
+    assert_eq!(
+        third.status,
+        StatusCode::CONFLICT,
+        "at most two scans at once"
+    );
     let r = f
         .as_role(
             Role::Auditor,
@@ -860,6 +898,19 @@ async fn a_running_scan_can_be_cancelled() {
         )
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
+    let freed = f
+        .as_role(
+            Role::Auditor,
+            Method::POST,
+            "/api/v1/scans",
+            Some(json!({"system_id": system})),
+        )
+        .await;
+    assert_eq!(
+        freed.status,
+        StatusCode::ACCEPTED,
+        "a cancelled scan frees its slot"
+    );
 }
 
 #[tokio::test]

@@ -387,7 +387,7 @@ pub struct ReportQuery {
 /// `GET /api/v1/reports`: any format camguard-report offers.
 pub async fn report(
     State(s): State<AppState>,
-    _: Viewer,
+    AtLeast(c): Viewer,
     Q(q): Q<ReportQuery>,
 ) -> ApiResult<Response> {
     let format_name = q
@@ -406,12 +406,15 @@ pub async fn report(
         .parse()
         .map_err(|e: camguard_report::ParseChoiceError| ApiError::bad_request(e.to_string()))?;
     let baseline = pick_baseline(&s, q.baseline.as_deref()).await?;
-    let mut input = camguard_report::ReportInput::new(
-        s.now(),
-        &baseline,
-        s.store.scans().await?,
-        s.store.inventory().await?,
-    );
+    let mut devices = s.store.inventory().await?;
+    if c.role < Role::Auditor {
+        // Evidence is for auditors and administrators, in reports as in the device API.
+        for f in devices.iter_mut().flat_map(|d| d.findings.iter_mut()) {
+            f.evidence = Value::Null;
+        }
+    }
+    let mut input =
+        camguard_report::ReportInput::new(s.now(), &baseline, s.store.scans().await?, devices);
     input.trend = s.store.scan_trend().await?;
     let text = camguard_report::render(&input, format, lang).map_err(ApiError::internal)?;
     let mime = match format_name.as_str() {

@@ -83,6 +83,12 @@ pub(crate) async fn launch(
     intrusive: (bool, bool),
     who: &str,
 ) -> ApiResult<ScanJob> {
+    if s.jobs.running() >= crate::jobs::MAX_RUNNING {
+        return Err(ApiError::conflict(format!(
+            "{} scans are running already: wait for one to end or cancel it",
+            crate::jobs::MAX_RUNNING
+        )));
+    }
     let job = s
         .store
         .create_job(Some(system_id), &targets.join(" "), who, s.now())
