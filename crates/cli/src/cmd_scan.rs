@@ -93,7 +93,7 @@ pub struct ScanArgs {
     pub space: Box<TargetSpaceArgs>,
     /// Unicast UDP discovery on/off and multicast discovery on the local segment.
     #[command(flatten)]
-    pub discovery: crate::scan_discovery_args::DiscoveryArgs,
+    pub discovery: Box<crate::scan_discovery_args::DiscoveryArgs>,
     /// Opt-in intrusive assessments (lockout test, user enumeration, CVE confirmations).
     #[command(flatten)]
     pub intrusive: crate::intrusive_args::IntrusiveArgs,
