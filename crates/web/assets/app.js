@@ -35,6 +35,21 @@ document.addEventListener("DOMContentLoaded", () => {
     try { await api("PATCH", "/api/v1/me", { lang }); } catch (_) { /* signed out: the cookie is enough */ }
     location.reload();
   }));
+  // Forms of the organisation page: fields become a JSON object posted to data-api.
+  document.querySelectorAll("form.api-form").forEach((form) => form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const body = {};
+    form.querySelectorAll("input[name]").forEach((input) => {
+      if (input.value === "") return;
+      body[input.name] = input.dataset.kind === "number" ? Number(input.value) : input.value;
+    });
+    try {
+      await api("POST", form.dataset.api, body);
+      location.reload();
+    } catch (e) {
+      form.querySelector(".error").textContent = e.message;
+    }
+  }));
   const scan = document.getElementById("scan-form");
   if (scan) scan.addEventListener("submit", async (ev) => {
     ev.preventDefault();

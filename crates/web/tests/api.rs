@@ -1241,3 +1241,38 @@ async fn event_stream_of_a_live_job_ends_after_its_final_event() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn compliance_and_organisation_pages_follow_the_role() {
+    let f = fixture().await;
+    let system = f.organisation().await;
+    f.as_role(
+        Role::Auditor,
+        Method::POST,
+        "/api/v1/scans",
+        Some(json!({"system_id": system})),
+    )
+    .await;
+    let (viewer, _) = f.session("viewer").await;
+    let page = f
+        .call(
+            Method::GET,
+            &format!("/compliance?system={system}"),
+            None,
+            &[("cookie", &viewer)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(page.text.contains("<svg") && page.text.contains("id=\"scorecard\""));
+    assert!(!page.text.contains("style="), "no inline style (CSP)");
+    let org = f
+        .call(Method::GET, "/organisation", None, &[("cookie", &viewer)])
+        .await;
+    assert!(org.text.contains("127.0.108.0/24"));
+    assert!(!org.text.contains("api-form"), "viewers get no forms");
+    let (admin, _) = f.session("admin").await;
+    let org = f
+        .call(Method::GET, "/organisation", None, &[("cookie", &admin)])
+        .await;
+    assert!(org.text.contains("id=\"site-form\"") && org.text.contains("id=\"attestation-form\""));
+}

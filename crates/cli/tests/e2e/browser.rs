@@ -81,10 +81,22 @@ async fn dashboard_in_chromium_signs_in_scans_opens_a_device_downloads_a_report(
         assert!(r["deviceTitle"].as_str().unwrap().contains(&base.to_string()[..8]), "{r}");
         assert!(r["report"].as_str().unwrap().starts_with("camguard-report-"), "{r}");
         assert!(r["reportBytes"].as_u64().unwrap() > 1000, "{r}");
+        assert!(r["scorecardRows"].as_u64().unwrap() > 5, "{r}");
+        assert_eq!(r["charts"], 3, "{r}");
+        assert_eq!(r["schedules"], 1, "{r}");
+        assert_eq!(r["langAfterSwitch"], "en", "{r}");
         assert_eq!(r["viewerScanForm"], 0, "{r}");
         assert_eq!(r["viewerPost"], 403, "{r}");
         assert_eq!(r["consoleErrors"].as_array().map(Vec::len), Some(0), "no CSP or script errors: {r}");
-        for shot in ["login.png", "scans.png", "devices.png", "device.png", "reports.png"] {
+        for shot in [
+            "login.png",
+            "scans.png",
+            "devices.png",
+            "device.png",
+            "compliance.png",
+            "organisation.png",
+            "reports.png",
+        ] {
             assert!(shots.join(shot).is_file(), "{shot}");
         }
         drop(server);

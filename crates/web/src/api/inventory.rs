@@ -320,8 +320,23 @@ pub async fn compliance(
     _: Viewer,
     Q(q): Q<ComplianceQuery>,
 ) -> ApiResult<Json<Value>> {
-    let baseline = pick_baseline(&s, q.baseline.as_deref()).await?;
-    let org = Org::load(&s).await?;
+    Ok(Json(scorecard(&s, q.baseline.as_deref(), q.system).await?))
+}
+
+/// The scorecard of `baseline` (default: the newest scan's) over the organisation, or over
+/// one system's scopes: per-provision status counts (attested ones labelled), findings by
+/// severity, cameras by vendor, models with a failed provision, and the trend over scans.
+pub(crate) async fn scorecard(
+    s: &AppState,
+    baseline: Option<&str>,
+    system: Option<i64>,
+) -> ApiResult<Value> {
+    let q = ComplianceQuery {
+        baseline: baseline.map(str::to_owned),
+        system,
+    };
+    let baseline = pick_baseline(s, q.baseline.as_deref()).await?;
+    let org = Org::load(s).await?;
     let devices: Vec<InventoryDevice> = s
         .store
         .inventory()
@@ -369,11 +384,11 @@ pub async fn compliance(
         .iter()
         .map(|p| json!({"provision": p.id, "text": p.text, "counts": provisions.get(&p.id).cloned().unwrap_or_default()}))
         .collect();
-    Ok(Json(json!({
+    Ok(json!({
         "baseline": baseline.id, "system": q.system, "devices": devices.len(),
         "provisions": rows, "severity": severity, "vendors": vendors,
         "warned_models": failing_models, "trend": trend,
-    })))
+    }))
 }
 
 /// Query of `GET /api/v1/reports`.

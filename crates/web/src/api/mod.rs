@@ -2,7 +2,7 @@
 //! document, so the two cannot drift apart.
 
 mod admin;
-mod inventory;
+pub(crate) mod inventory;
 mod org;
 mod scans;
 mod session;

@@ -2,6 +2,9 @@
 //! and one style sheet embedded in the binary. Strings come from `data/i18n/web-{en,vi}.toml`;
 //! the language is the `camguard_lang` cookie, else the user's setting, else Vietnamese.
 
+mod charts;
+mod compliance;
+mod org;
 mod pages;
 
 use crate::auth::{cookie, resolve, Caller, Via};
@@ -86,10 +89,11 @@ fn layout(v: Option<&Visitor>, lang: &str, title: &str, body: &str) -> Html<Stri
     };
     let nav = match v {
         Some(v) => format!(
-            "<nav><a href=\"/devices\">{}</a><a href=\"/scans\">{}</a><a href=\"/reports\">{}</a>\
+            "<nav><a href=\"/devices\">{}</a><a href=\"/scans\">{}</a><a href=\"/compliance\">{}</a>\
+             <a href=\"/organisation\">{}</a><a href=\"/reports\">{}</a>\
              <span class=\"right\"><a href=\"#\" data-lang=\"vi\">VI</a><a href=\"#\" data-lang=\"en\">EN</a>\
              <span>{} ({})</span><button id=\"logout\">{}</button></span></nav>",
-            s.t("devices"), s.t("scans"), s.t("reports"),
+            s.t("devices"), s.t("scans"), s.t("compliance"), s.t("organisation"), s.t("reports"),
             esc(&v.caller.user.username), v.caller.role.as_str(), s.t("sign_out")
         ),
         None => "<nav><span class=\"right\"><a href=\"#\" data-lang=\"vi\">VI</a><a href=\"#\" data-lang=\"en\">EN</a></span></nav>".into(),
@@ -148,6 +152,8 @@ pub fn router() -> Router<AppState> {
         .route("/devices/{id}", get(pages::device))
         .route("/scans", get(pages::scans))
         .route("/reports", get(pages::reports))
+        .route("/compliance", get(compliance::page))
+        .route("/organisation", get(org::page))
         .route("/assets/app.js", get(asset_js))
         .route("/assets/app.css", get(asset_css))
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))

@@ -19,7 +19,7 @@ pub struct DeviceFilter {
     vendor: Option<String>,
 }
 
-fn failure(v: &Visitor, e: impl std::fmt::Display) -> Response {
+pub(super) fn failure(v: &Visitor, e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "page");
     layout(
         Some(v),

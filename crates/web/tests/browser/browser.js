@@ -58,6 +58,23 @@ async function main() {
     result.deviceTitle = await page.textContent("#device-title");
     await page.screenshot({ path: path.join(shots, "device.png"), fullPage: true });
 
+    await page.goto(base + "/compliance");
+    result.scorecardRows = await page.locator("#scorecard tbody tr").count();
+    result.charts = await page.locator("figure.chart svg").count();
+    await page.screenshot({ path: path.join(shots, "compliance.png"), fullPage: true });
+
+    await page.goto(base + "/organisation");
+    await page.fill("#schedule-form input[name=system_id]", String(systemId));
+    await page.fill("#schedule-form input[name=spec]", "weekly");
+    await Promise.all([page.waitForEvent("load"), page.click("#schedule-form button[type=submit]")]);
+    result.schedules = await page.locator("#schedules tbody tr").count();
+    await page.screenshot({ path: path.join(shots, "organisation.png"), fullPage: true });
+
+    // The language choice is remembered: English after a switch, still English on the next page.
+    await Promise.all([page.waitForEvent("load"), page.click("[data-lang=en]")]);
+    await page.goto(base + "/devices");
+    result.langAfterSwitch = await page.getAttribute("html", "lang");
+
     await page.goto(base + "/reports");
     await page.screenshot({ path: path.join(shots, "reports.png") });
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("a.report >> nth=0")]);
