@@ -82,7 +82,8 @@ fn record(ip: &str) -> DeviceRecord {
         "findings": [{"check_id": "AUTH.DEFAULT_CREDENTIALS", "severity": "critical", "port": 80,
                       "summary": "default credentials accepted", "evidence": {"username": "admin", "password": "***"}}],
         "checks_run": ["AUTH.DEFAULT_CREDENTIALS"],
-        "verdicts": [],
+        "verdicts": [{"baseline": "qcvn-11-2026", "provision": "2.1.b", "status": "not_verifiable_remotely", "findings": []},
+                     {"baseline": "qcvn-11-2026", "provision": "2.1.a", "status": "fail", "findings": ["AUTH.DEFAULT_CREDENTIALS"]}],
     }))
     .expect("record")
 }
@@ -1275,4 +1276,113 @@ async fn compliance_and_organisation_pages_follow_the_role() {
         .call(Method::GET, "/organisation", None, &[("cookie", &admin)])
         .await;
     assert!(org.text.contains("id=\"site-form\"") && org.text.contains("id=\"attestation-form\""));
+}
+
+#[tokio::test]
+async fn attestations_complete_verdicts_a_scan_cannot_reach_but_never_a_failure() {
+    let f = fixture().await;
+    let system = f.organisation().await;
+    let started = f
+        .as_role(
+            Role::Auditor,
+            Method::POST,
+            "/api/v1/scans",
+            Some(json!({"system_id": system})),
+        )
+        .await;
+    let job = started.json()["id"].as_i64().unwrap();
+    f.as_role(
+        Role::Viewer,
+        Method::GET,
+        &format!("/api/v1/jobs/{job}/events"),
+        None,
+    )
+    .await;
+    for provision in ["2.1.b", "2.1.a"] {
+        let a = json!({"subject": "model:Hikvision/DS-2CD2143G0-I", "baseline": "qcvn-11-2026",
+                       "provision": provision, "status": "pass", "document": "Vendor declaration"});
+        assert_eq!(
+            f.as_role(Role::Auditor, Method::POST, "/api/v1/attestations", Some(a))
+                .await
+                .status,
+            StatusCode::CREATED
+        );
+    }
+    let list = f
+        .as_role(Role::Viewer, Method::GET, "/api/v1/devices", None)
+        .await
+        .json();
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let d = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            &format!("/api/v1/devices/{id}"),
+            None,
+        )
+        .await
+        .json();
+    let status = |p: &str| {
+        d["verdicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["provision"] == p)
+            .map(|v| v["status"].clone())
+    };
+    assert_eq!(status("2.1.b"), Some(json!("attested_pass")), "{d}");
+    assert_eq!(
+        status("2.1.a"),
+        Some(json!("fail")),
+        "a scan's failure stands: {d}"
+    );
+    let card = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            "/api/v1/compliance?baseline=qcvn-11-2026",
+            None,
+        )
+        .await
+        .json();
+    let row = card["provisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["provision"] == "2.1.b")
+        .unwrap()
+        .clone();
+    assert_eq!(row["counts"]["attested_pass"], 1, "{card}");
+    let (viewer, _) = f.session("viewer").await;
+    let page = f
+        .call(
+            Method::GET,
+            &format!("/devices/{id}"),
+            None,
+            &[("cookie", &viewer)],
+        )
+        .await;
+    assert!(page.text.contains("verdict-attested_pass"), "{}", page.text);
+    let filtered = f
+        .call(
+            Method::GET,
+            "/devices?vendor=&model=DS-2CD&camera=true&verdict=fail&site=",
+            None,
+            &[("cookie", &viewer)],
+        )
+        .await;
+    assert!(
+        filtered.text.contains(&format!("/devices/{id}")),
+        "{}",
+        filtered.text
+    );
+    let none = f
+        .call(
+            Method::GET,
+            "/devices?vendor=dahua",
+            None,
+            &[("cookie", &viewer)],
+        )
+        .await;
+    assert!(!none.text.contains(&format!("/devices/{id}\"")));
 }

@@ -48,7 +48,7 @@ impl Org {
         })
     }
 
-    fn systems_of(&self, d: &InventoryDevice) -> Vec<i64> {
+    pub(crate) fn systems_of(&self, d: &InventoryDevice) -> Vec<i64> {
         self.scopes
             .iter()
             .filter(|(_, _, n)| n.contains(&d.ip))
@@ -86,7 +86,11 @@ impl Org {
     /// A device's verdicts for `baseline`, with attested provisions labelled: a provision the
     /// scan could not reach takes the attested status as `attested_pass` / `attested_fail`;
     /// a provision the scan failed stays failed.
-    fn verdicts(&self, d: &InventoryDevice, baseline: &str) -> Vec<(String, String, Option<i64>)> {
+    pub(crate) fn verdicts(
+        &self,
+        d: &InventoryDevice,
+        baseline: &str,
+    ) -> Vec<(String, String, Option<i64>)> {
         let att = self.attestations_for(d);
         d.verdicts
             .iter()
@@ -169,22 +173,51 @@ fn contains(hay: &Option<String>, needle: &Option<String>) -> bool {
     }
 }
 
-/// Filters of `GET /api/v1/devices`.
-#[derive(Debug, Deserialize)]
+/// Filters of `GET /api/v1/devices` (and of the inventory page).
+#[derive(Debug, Default, Deserialize)]
 pub struct DeviceQuery {
-    page: Option<u64>,
-    per_page: Option<u64>,
-    q: Option<String>,
-    vendor: Option<String>,
-    model: Option<String>,
-    firmware: Option<String>,
-    check: Option<String>,
-    verdict: Option<String>,
-    site: Option<i64>,
-    system: Option<i64>,
-    camera: Option<bool>,
-    first_seen: Option<DateTime<Utc>>,
-    last_seen: Option<DateTime<Utc>>,
+    pub(crate) page: Option<u64>,
+    pub(crate) per_page: Option<u64>,
+    pub(crate) q: Option<String>,
+    pub(crate) vendor: Option<String>,
+    pub(crate) model: Option<String>,
+    pub(crate) firmware: Option<String>,
+    pub(crate) check: Option<String>,
+    pub(crate) verdict: Option<String>,
+    pub(crate) site: Option<i64>,
+    pub(crate) system: Option<i64>,
+    pub(crate) camera: Option<bool>,
+    pub(crate) first_seen: Option<DateTime<Utc>>,
+    pub(crate) last_seen: Option<DateTime<Utc>>,
+}
+
+impl DeviceQuery {
+    /// True when `d` passes every filter given.
+    pub(crate) fn matches(&self, d: &InventoryDevice, org: &Org) -> bool {
+        let q = self;
+        let id = &d.identity;
+        contains(&id.vendor, &q.vendor)
+            && contains(&id.model, &q.model)
+            && contains(&id.firmware, &q.firmware)
+            && q.check
+                .as_ref()
+                .is_none_or(|c| d.findings.iter().any(|f| &f.check_id == c))
+            && q.verdict
+                .as_ref()
+                .is_none_or(|v| d.verdicts.iter().any(|x| x.status.as_str() == v))
+            && q.camera.is_none_or(|c| id.camera == c)
+            && q.site.is_none_or(|site| org.sites_of(d).contains(&site))
+            && q.system.is_none_or(|sys| org.systems_of(d).contains(&sys))
+            && q.first_seen.is_none_or(|t| d.first_seen >= t)
+            && q.last_seen.is_none_or(|t| d.last_seen >= t)
+            && q.q.as_ref().is_none_or(|needle| {
+                let n = needle.to_lowercase();
+                d.ip.to_string().contains(&n)
+                    || [&id.vendor, &id.model, &id.firmware]
+                        .iter()
+                        .any(|f| f.as_deref().is_some_and(|f| f.to_lowercase().contains(&n)))
+            })
+    }
 }
 
 /// `GET /api/v1/devices`.
@@ -199,30 +232,7 @@ pub async fn list_devices(
         .inventory()
         .await?
         .into_iter()
-        .filter(|d| {
-            let id = &d.identity;
-            contains(&id.vendor, &q.vendor)
-                && contains(&id.model, &q.model)
-                && contains(&id.firmware, &q.firmware)
-                && q.check
-                    .as_ref()
-                    .is_none_or(|c| d.findings.iter().any(|f| &f.check_id == c))
-                && q.verdict
-                    .as_ref()
-                    .is_none_or(|v| d.verdicts.iter().any(|x| x.status.as_str() == v))
-                && q.camera.is_none_or(|c| id.camera == c)
-                && q.site.is_none_or(|site| org.sites_of(d).contains(&site))
-                && q.system.is_none_or(|sys| org.systems_of(d).contains(&sys))
-                && q.first_seen.is_none_or(|t| d.first_seen >= t)
-                && q.last_seen.is_none_or(|t| d.last_seen >= t)
-                && q.q.as_ref().is_none_or(|needle| {
-                    let n = needle.to_lowercase();
-                    d.ip.to_string().contains(&n)
-                        || [&id.vendor, &id.model, &id.firmware]
-                            .iter()
-                            .any(|f| f.as_deref().is_some_and(|f| f.to_lowercase().contains(&n)))
-                })
-        })
+        .filter(|d| q.matches(d, &org))
         .map(|d| device_json(&d, &org, c.role, false))
         .collect();
     paginate(

@@ -1,6 +1,7 @@
 //! The pages behind the sign-in: inventory, device, scans, reports.
 
 use super::{esc, layout, Strings, Visitor};
+use crate::api::inventory::{DeviceQuery, Org};
 use crate::auth::Role;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
@@ -12,11 +13,47 @@ fn or_dash(v: &Option<String>) -> String {
     v.as_deref().map_or_else(|| "-".into(), esc)
 }
 
-/// Filters of the inventory page.
-#[derive(Debug, Deserialize)]
+/// Filters of the inventory page, as the form sends them (empty fields are no filter).
+#[derive(Debug, Default, Deserialize)]
 pub struct DeviceFilter {
     q: Option<String>,
     vendor: Option<String>,
+    model: Option<String>,
+    firmware: Option<String>,
+    check: Option<String>,
+    verdict: Option<String>,
+    site: Option<String>,
+    camera: Option<String>,
+    last_seen: Option<String>,
+}
+
+fn given(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+impl DeviceFilter {
+    fn query(&self) -> DeviceQuery {
+        DeviceQuery {
+            q: given(&self.q),
+            vendor: given(&self.vendor),
+            model: given(&self.model),
+            firmware: given(&self.firmware),
+            check: given(&self.check),
+            verdict: given(&self.verdict),
+            site: given(&self.site).and_then(|s| s.parse().ok()),
+            camera: given(&self.camera).and_then(|s| s.parse().ok()),
+            last_seen: given(&self.last_seen).and_then(|d| {
+                chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                    .ok()
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+                    .map(|t| t.and_utc())
+            }),
+            ..DeviceQuery::default()
+        }
+    }
 }
 
 pub(super) fn failure(v: &Visitor, e: impl std::fmt::Display) -> Response {
@@ -30,6 +67,33 @@ pub(super) fn failure(v: &Visitor, e: impl std::fmt::Display) -> Response {
     .into_response()
 }
 
+fn input(name: &str, value: &Option<String>, placeholder: &str) -> String {
+    format!(
+        "<input name=\"{name}\" value=\"{}\" placeholder=\"{}\">",
+        esc(value.as_deref().unwrap_or("")),
+        esc(placeholder)
+    )
+}
+
+fn select(name: &str, value: &Option<String>, options: &[(String, String)]) -> String {
+    let mut out = format!("<select name=\"{name}\"><option value=\"\">{name}: *</option>");
+    for (v, label) in options {
+        let sel = if value.as_deref() == Some(v.as_str()) {
+            " selected"
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            "<option value=\"{}\"{sel}>{}</option>",
+            esc(v),
+            esc(label)
+        );
+    }
+    out.push_str("</select>");
+    out
+}
+
 /// `GET /devices`.
 pub async fn devices(
     State(s): State<AppState>,
@@ -37,31 +101,17 @@ pub async fn devices(
     Query(f): Query<DeviceFilter>,
 ) -> Response {
     let t = Strings::get(v.lang);
-    let inventory = match s.store.inventory().await {
-        Ok(i) => i,
-        Err(e) => return failure(&v, e),
+    let (inventory, org, sites) = match (
+        s.store.inventory().await,
+        Org::load(&s).await,
+        s.store.sites().await,
+    ) {
+        (Ok(i), Ok(o), Ok(sites)) => (i, o, sites),
+        _ => return failure(&v, "cannot read the inventory"),
     };
-    let q = f.q.unwrap_or_default().to_lowercase();
-    let vendor = f.vendor.unwrap_or_default().to_lowercase();
+    let query = f.query();
     let mut rows = String::new();
-    for d in inventory.iter().filter(|d| {
-        let id = &d.identity;
-        let hay = format!(
-            "{} {} {} {}",
-            d.ip,
-            or_dash(&id.vendor),
-            or_dash(&id.model),
-            or_dash(&id.firmware)
-        )
-        .to_lowercase();
-        hay.contains(&q)
-            && id
-                .vendor
-                .as_deref()
-                .unwrap_or("")
-                .to_lowercase()
-                .contains(&vendor)
-    }) {
+    for d in inventory.iter().filter(|d| query.matches(d, &org)) {
         let id = &d.identity;
         let _ = write!(
             rows,
@@ -70,12 +120,35 @@ pub async fn devices(
             d.findings.len(), d.last_seen.format("%Y-%m-%d %H:%M")
         );
     }
+    let verdicts: Vec<(String, String)> = ["fail", "pass", "not_verifiable_remotely", "not_tested"]
+        .iter()
+        .map(|x| (x.to_string(), x.to_string()))
+        .collect();
+    let site_options: Vec<(String, String)> = sites
+        .iter()
+        .map(|x| (x.id.to_string(), x.name.clone()))
+        .collect();
+    let camera = vec![
+        ("true".to_owned(), "camera".to_owned()),
+        ("false".to_owned(), "other".to_owned()),
+    ];
     let body = format!(
-        "<h1>{}</h1><form class=\"inline\" method=\"get\"><input name=\"q\" value=\"{}\" placeholder=\"{}\">\
-         <input name=\"vendor\" value=\"{}\" placeholder=\"{}\"><button>{}</button></form>\
+        "<h1>{}</h1><form class=\"inline\" method=\"get\" id=\"device-filter\">{}{}{}{}{}{}{}{}\
+         <input name=\"last_seen\" type=\"date\" value=\"{}\" title=\"{}\"><button>{}</button></form>\
          <table id=\"devices\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\
          <tbody>{rows}</tbody></table>",
-        t.t("devices"), esc(&q), t.t("filter"), esc(&vendor), t.t("vendor"), t.t("filter"),
+        t.t("devices"),
+        input("q", &f.q, t.t("filter")),
+        input("vendor", &f.vendor, t.t("vendor")),
+        input("model", &f.model, t.t("model")),
+        input("firmware", &f.firmware, t.t("firmware")),
+        input("check", &f.check, t.t("findings")),
+        select("verdict", &f.verdict, &verdicts),
+        select("site", &f.site, &site_options),
+        select("camera", &f.camera, &camera),
+        esc(f.last_seen.as_deref().unwrap_or("")),
+        t.t("last_seen"),
+        t.t("filter"),
         t.t("address"), t.t("vendor"), t.t("model"), t.t("firmware"), t.t("findings"), t.t("last_seen")
     );
     layout(Some(&v), v.lang, t.t("devices"), &body).into_response()
@@ -126,14 +199,20 @@ pub async fn device(State(s): State<AppState>, v: Visitor, Path(id): Path<i64>) 
         );
     }
     let mut verdicts = String::new();
-    for x in &d.verdicts {
-        let _ = write!(
-            verdicts,
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&x.baseline),
-            esc(&x.provision),
-            x.status.as_str()
-        );
+    // Verdicts with attested provisions labelled (attested_pass / attested_fail).
+    let org = Org::load(&s).await.ok();
+    let mut baselines: Vec<&str> = d.verdicts.iter().map(|x| x.baseline.as_str()).collect();
+    baselines.dedup();
+    for b in baselines {
+        for (provision, status, _) in org.as_ref().map(|o| o.verdicts(&d, b)).unwrap_or_default() {
+            let _ = write!(
+                verdicts,
+                "<tr><td>{}</td><td>{}</td><td class=\"verdict-{status}\">{}</td></tr>",
+                esc(b),
+                esc(&provision),
+                esc(&status)
+            );
+        }
     }
     let mut history = String::new();
     if let Ok(h) = s.store.device_history(id).await {
