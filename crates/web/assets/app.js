@@ -44,8 +44,17 @@ document.addEventListener("DOMContentLoaded", () => {
       body[input.name] = input.dataset.kind === "number" ? Number(input.value) : input.value;
     });
     try {
-      await api("POST", form.dataset.api, body);
-      location.reload();
+      const reply = await api(form.dataset.method || "POST", form.dataset.api, body);
+      const secret = form.dataset.show && reply && reply[form.dataset.show];
+      if (secret) {
+        // Shown once: the server keeps only its hash.
+        const box = document.getElementById("secret");
+        box.querySelector("code").textContent = secret;
+        box.hidden = false;
+        form.reset();
+      } else {
+        location.reload();
+      }
     } catch (e) {
       form.querySelector(".error").textContent = e.message;
     }

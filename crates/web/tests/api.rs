@@ -1386,3 +1386,23 @@ async fn attestations_complete_verdicts_a_scan_cannot_reach_but_never_a_failure(
         .await;
     assert!(!none.text.contains(&format!("/devices/{id}\"")));
 }
+
+#[tokio::test]
+async fn account_page_lists_tokens_without_secrets_and_users_for_administrators() {
+    let f = fixture().await;
+    let (viewer, _) = f.session("viewer").await;
+    let page = f
+        .call(Method::GET, "/account", None, &[("cookie", &viewer)])
+        .await;
+    assert!(page.text.contains("id=\"password-form\"") && page.text.contains("id=\"token-form\""));
+    assert!(!page.text.contains("id=\"user-form\"") && !page.text.contains("token-viewer"));
+    let (admin, _) = f.session("admin").await;
+    let page = f
+        .call(Method::GET, "/account", None, &[("cookie", &admin)])
+        .await;
+    assert!(page.text.contains("id=\"user-form\"") && page.text.contains("auditor"));
+    assert!(
+        !page.text.contains("token-admin"),
+        "tokens are never rendered"
+    );
+}

@@ -85,6 +85,7 @@ async fn dashboard_in_chromium_signs_in_scans_opens_a_device_downloads_a_report(
         assert_eq!(r["charts"], 3, "{r}");
         assert_eq!(r["schedules"], 1, "{r}");
         assert_eq!(r["langAfterSwitch"], "en", "{r}");
+        assert!(r["tokenShown"].as_u64().unwrap() > 20, "{r}");
         assert_eq!(r["viewerScanForm"], 0, "{r}");
         assert_eq!(r["viewerPost"], 403, "{r}");
         assert_eq!(r["consoleErrors"].as_array().map(Vec::len), Some(0), "no CSP or script errors: {r}");
@@ -95,6 +96,7 @@ async fn dashboard_in_chromium_signs_in_scans_opens_a_device_downloads_a_report(
             "device.png",
             "compliance.png",
             "organisation.png",
+            "account.png",
             "reports.png",
         ] {
             assert!(shots.join(shot).is_file(), "{shot}");

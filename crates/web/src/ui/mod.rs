@@ -2,6 +2,7 @@
 //! and one style sheet embedded in the binary. Strings come from `data/i18n/web-{en,vi}.toml`;
 //! the language is the `camguard_lang` cookie, else the user's setting, else Vietnamese.
 
+mod account;
 mod charts;
 mod compliance;
 mod org;
@@ -92,7 +93,7 @@ fn layout(v: Option<&Visitor>, lang: &str, title: &str, body: &str) -> Html<Stri
             "<nav><a href=\"/devices\">{}</a><a href=\"/scans\">{}</a><a href=\"/compliance\">{}</a>\
              <a href=\"/organisation\">{}</a><a href=\"/reports\">{}</a>\
              <span class=\"right\"><a href=\"#\" data-lang=\"vi\">VI</a><a href=\"#\" data-lang=\"en\">EN</a>\
-             <span>{} ({})</span><button id=\"logout\">{}</button></span></nav>",
+             <a href=\"/account\">{} ({})</a><button id=\"logout\">{}</button></span></nav>",
             s.t("devices"), s.t("scans"), s.t("compliance"), s.t("organisation"), s.t("reports"),
             esc(&v.caller.user.username), v.caller.role.as_str(), s.t("sign_out")
         ),
@@ -154,6 +155,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports", get(pages::reports))
         .route("/compliance", get(compliance::page))
         .route("/organisation", get(org::page))
+        .route("/account", get(account::page))
         .route("/assets/app.js", get(asset_js))
         .route("/assets/app.css", get(asset_css))
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))

@@ -70,6 +70,14 @@ async function main() {
     result.schedules = await page.locator("#schedules tbody tr").count();
     await page.screenshot({ path: path.join(shots, "organisation.png"), fullPage: true });
 
+    await page.goto(base + "/account");
+    await page.fill("#token-form input[name=name]", "automation");
+    await page.fill("#token-form input[name=role]", "viewer");
+    await page.click("#token-form button[type=submit]");
+    await page.waitForSelector("#secret:not([hidden])");
+    result.tokenShown = ((await page.textContent("#secret code")) || "").length;
+    await page.screenshot({ path: path.join(shots, "account.png"), fullPage: true });
+
     // The language choice is remembered: English after a switch, still English on the next page.
     await Promise.all([page.waitForEvent("load"), page.click("[data-lang=en]")]);
     await page.goto(base + "/devices");
