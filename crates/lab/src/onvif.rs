@@ -123,6 +123,7 @@ pub fn handle(device: &Device, path: &str, body: &[u8]) -> (u16, String) {
         (NS_TDS, "GetScopes") => Some(scopes(device)),
         (NS_TRT, "GetProfiles") => Some(profiles(device)),
         (NS_TRT, "GetVideoSources") => Some(video_sources(device)),
+        (NS_TRT, "GetSnapshotUri") => crate::snapshot::snapshot_uri_response(device),
         (NS_TRT, "GetStreamUri") => {
             let token = child_text(req.body, "ProfileToken");
             match stream_for_token(device, token.as_deref()) {

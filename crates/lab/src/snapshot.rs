@@ -41,3 +41,20 @@ pub(crate) fn anonymous(device: &Device, method: &str, path: &str) -> Option<Rep
         Err(_) => Reply::new(500, "Internal Server Error"),
     })
 }
+
+/// The ONVIF `GetSnapshotUriResponse` body: the personality's snapshot CGI on the first web
+/// port (`None` when the device has no web port).
+pub(crate) fn snapshot_uri_response(device: &Device) -> Option<String> {
+    let style = login::style_for(&device.spec.personality)?;
+    let port = device.http_ports.first()?;
+    let uri = format!("http://{}:{}{}", device.address, port, style.snapshot_path);
+    Some(format!(
+        concat!(
+            "<trt:GetSnapshotUriResponse><trt:MediaUri><tt:Uri>{}</tt:Uri>",
+            "<tt:InvalidAfterConnect>false</tt:InvalidAfterConnect>",
+            "<tt:InvalidAfterReboot>false</tt:InvalidAfterReboot>",
+            "<tt:Timeout>PT0S</tt:Timeout></trt:MediaUri></trt:GetSnapshotUriResponse>"
+        ),
+        camguard_protocols::auth::xml_escape(&uri)
+    ))
+}

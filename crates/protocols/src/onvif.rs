@@ -208,6 +208,29 @@ impl OnvifClient {
             .await?;
         parse_stream_uri(&text)
     }
+
+    /// `GetSnapshotUri` of a profile (ONVIF Media): the HTTP URL of a JPEG snapshot.
+    pub async fn get_snapshot_uri(
+        &self,
+        media_path: &str,
+        profile_token: &str,
+        creds: Option<&Credentials>,
+    ) -> Result<String, ProtoError> {
+        let body = format!(
+            "<trt:GetSnapshotUri xmlns:trt=\"{m}\"><trt:ProfileToken>{t}</trt:ProfileToken></trt:GetSnapshotUri>",
+            m = NS_MEDIA,
+            t = auth::xml_escape(profile_token)
+        );
+        let text = self
+            .call(
+                media_path,
+                &format!("{NS_MEDIA}/GetSnapshotUri"),
+                &body,
+                creds,
+            )
+            .await?;
+        parse_snapshot_uri(&text)
+    }
 }
 
 /// A SOAP 1.2 envelope around `body`, with an optional security header.
@@ -396,6 +419,17 @@ pub fn parse_stream_uri(text: &str) -> Result<String, ProtoError> {
         .or_else(|| text_of(r, "Uri"))
         .ok_or_else(|| ProtoError::Xml("no MediaUri/Uri".into()))?;
     Ok(uri)
+}
+
+/// The URI of a `GetSnapshotUriResponse`.
+pub fn parse_snapshot_uri(text: &str) -> Result<String, ProtoError> {
+    check_fault(text)?;
+    let doc = parse_document(text)?;
+    let r = body_child(&doc, "GetSnapshotUriResponse")?;
+    find(r, "MediaUri")
+        .and_then(|m| text_of(m, "Uri"))
+        .or_else(|| text_of(r, "Uri"))
+        .ok_or_else(|| ProtoError::Xml("no MediaUri/Uri".into()))
 }
 
 /// Path (with query) of a URL such as an XAddr or stream URI: `http://h:p/a/b?c` → `/a/b?c`.

@@ -408,6 +408,10 @@ async fn probe_host_inline(ip: IpAddr, cfg: Arc<ScanConfig>, limiter: Limiter) -
         }
     }
     let onvif_paths = onvif.as_ref().map(|o| o.stream_paths()).unwrap_or_default();
+    let onvif_snapshots = onvif
+        .as_ref()
+        .map(|o| o.snapshot_paths.clone())
+        .unwrap_or_default();
 
     // Anonymous snapshots on the HTTP ports (bounded reads; no image is kept), SNMP and the
     // P2P LAN search (unicast UDP to this host only).
@@ -415,7 +419,7 @@ async fn probe_host_inline(ip: IpAddr, cfg: Arc<ScanConfig>, limiter: Limiter) -
         join_all(
             http_answered
                 .iter()
-                .map(|&p| crate::probe_snapshot::probe_snapshots(ctx, p)),
+                .map(|&p| crate::probe_snapshot::probe_snapshots(ctx, p, &onvif_snapshots)),
         ),
         crate::probe_snmp::probe_snmp(ctx),
         crate::probe_p2p::probe_p2p(ctx),

@@ -15,6 +15,9 @@ pub(crate) struct OnvifService {
     pub(crate) obs: OnvifObservation,
     pub(crate) client: OnvifClient,
     media_path: Option<String>,
+    /// Paths of the snapshot URIs `GetSnapshotUri` returned (same host only), for the
+    /// anonymous snapshot probe.
+    pub(crate) snapshot_paths: Vec<String>,
 }
 
 /// True when the error still proves a SOAP service answered.
@@ -73,6 +76,7 @@ pub(crate) async fn find_onvif(
             },
             client,
             media_path: None,
+            snapshot_paths: Vec::new(),
         };
         return (Some(found), rejected);
     }
@@ -180,6 +184,21 @@ impl OnvifService {
                 self.obs.stream_uris.push(u.clone());
             }
         }
+        if let (Some(p), true) = (profiles.first(), self.snapshot_paths.is_empty()) {
+            let uri = {
+                let _slot = ctx.slot().await;
+                self.client.get_snapshot_uri(&media, &p.token, creds).await
+            };
+            // Only a URI on the scanned host is followed (its path, on this host's ports).
+            if let Some(path) = uri
+                .ok()
+                .filter(|u| same_host(u, ctx.ip))
+                .and_then(|u| onvif::path_of_url(&u))
+            {
+                self.snapshot_paths
+                    .push(sanitize_text(path.as_bytes(), 256));
+            }
+        }
         if creds.is_none() {
             self.obs.media_anonymous = Some(AnonymousMedia {
                 path: sanitize_text(media.as_bytes(), 256),
@@ -197,6 +216,20 @@ impl OnvifService {
             .filter_map(|u| onvif::path_of_url(u))
             .collect()
     }
+}
+
+/// True when the URL's host is `ip` (user information and port ignored).
+fn same_host(url: &str, ip: std::net::IpAddr) -> bool {
+    let Some((_, rest)) = url.trim().split_once("://") else {
+        return false;
+    };
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host_port.rsplit_once(':').map_or(host_port, |(h, _)| h),
+    };
+    host.parse::<std::net::IpAddr>().is_ok_and(|h| h == ip)
 }
 
 /// `rtsp://user:pass@host/x` → `rtsp://host/x`, sanitised and bounded.
@@ -217,6 +250,18 @@ pub(crate) fn strip_userinfo(uri: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_urls_on_the_scanned_host_are_followed() {
+        let ip: std::net::IpAddr = "10.0.0.5".parse().unwrap();
+        assert!(same_host("http://10.0.0.5/onvif/snapshot", ip));
+        assert!(same_host("http://u:p@10.0.0.5:8080/x.jpg", ip));
+        assert!(!same_host("http://10.0.0.6/x.jpg", ip));
+        assert!(!same_host("http://evil.example/x.jpg", ip));
+        assert!(!same_host("/x.jpg", ip));
+        let v6: std::net::IpAddr = "::1".parse().unwrap();
+        assert!(same_host("http://[::1]:80/a", v6));
+    }
 
     #[test]
     fn userinfo_is_stripped() {

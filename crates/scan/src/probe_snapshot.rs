@@ -91,8 +91,13 @@ fn delivered(r: &SnapshotPathResult) -> bool {
     r.status == Some(200) && r.jpeg_magic
 }
 
-/// Probe one HTTP port; stops at the first snapshot delivered.
-pub(crate) async fn probe_snapshots(ctx: &HostCtx, port: u16) -> SnapshotObservation {
+/// Probe one HTTP port with the snapshot URIs ONVIF named (`onvif`) and the data file's;
+/// stops at the first snapshot delivered.
+pub(crate) async fn probe_snapshots(
+    ctx: &HostCtx,
+    port: u16,
+    onvif: &[String],
+) -> SnapshotObservation {
     let mut obs = SnapshotObservation {
         port,
         tls: ctx.is_tls(port),
@@ -104,8 +109,13 @@ pub(crate) async fn probe_snapshots(ctx: &HostCtx, port: u16) -> SnapshotObserva
     if obs.accepts_any_path {
         return obs;
     }
-    for p in snapshot_paths() {
-        let r = ask(ctx, port, &p.path, "snapshot_paths").await;
+    let from_onvif = onvif.iter().map(|p| (p.as_str(), "onvif"));
+    let from_data = snapshot_paths()
+        .iter()
+        .filter(|d| !onvif.contains(&d.path))
+        .map(|d| (d.path.as_str(), "snapshot_paths"));
+    for (path, source) in from_onvif.chain(from_data) {
+        let r = ask(ctx, port, path, source).await;
         let done = delivered(&r);
         obs.paths.push(r);
         if done {

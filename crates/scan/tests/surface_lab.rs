@@ -134,6 +134,23 @@ async fn surface_probes_see_exactly_what_the_lab_serves() {
         "{media:?}"
     );
     assert!(media.stream_uris.iter().all(|u| !u.contains('@')));
+    // Its GetSnapshotUri path is asked first (here it needs credentials: no JPEG).
+    let http = m.device("onvif-open").expect("dev").ports["http"];
+    let s = o
+        .snapshots
+        .iter()
+        .find(|s| s.port == http)
+        .expect("snapshot probe");
+    assert_eq!(
+        (s.paths[1].path.as_str(), s.paths[1].source.as_str()),
+        ("/snapshot.cgi", "onvif")
+    );
+    assert!(s.paths.iter().all(|p| !p.jpeg_magic), "{s:?}");
+    assert_eq!(
+        s.paths.iter().filter(|p| p.path == "/snapshot.cgi").count(),
+        1,
+        "asked once"
+    );
     lab.shutdown().await;
 }
 

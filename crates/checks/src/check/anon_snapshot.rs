@@ -38,6 +38,7 @@ pub(crate) fn evaluate(obs: &HostObservation, _opts: &CheckOptions) -> Evaluatio
                 "port": s.port,
                 "tls": s.tls,
                 "path": path,
+                "path_source": bounded(&p.source, 32),
                 "status": 200,
                 "content_type": p.content_type.as_deref().map(|c| bounded(c, MAX_FIELD_CHARS)),
                 "bytes_read": p.bytes_read,
