@@ -42,11 +42,14 @@ pub struct FingerprintInput {
     pub onvif_model: Option<String>,
     /// ONVIF `GetDeviceInformation` FirmwareVersion.
     pub onvif_firmware: Option<String>,
+    /// Model a discovery answer names without authentication: the WS-Discovery
+    /// `onvif://www.onvif.org/hardware/…` scope, or the UPnP description's model.
+    pub discovery_model: Option<String>,
 }
 
 impl FingerprintInput {
     /// Names of all fields, in declaration order (the rule files refer to them by name).
-    pub const FIELDS: [&'static str; 16] = [
+    pub const FIELDS: [&'static str; 17] = [
         "http_server",
         "html_title",
         "www_authenticate",
@@ -63,6 +66,7 @@ impl FingerprintInput {
         "onvif_manufacturer",
         "onvif_model",
         "onvif_firmware",
+        "discovery_model",
     ];
 
     /// The value of a field by its contract name.
@@ -84,6 +88,7 @@ impl FingerprintInput {
             "onvif_manufacturer" => &self.onvif_manufacturer,
             "onvif_model" => &self.onvif_model,
             "onvif_firmware" => &self.onvif_firmware,
+            "discovery_model" => &self.discovery_model,
             _ => return None,
         };
         v.as_deref()
@@ -130,6 +135,7 @@ impl FingerprintInput {
             onvif_manufacturer: onvif_info.and_then(|i| i.manufacturer.clone()),
             onvif_model: onvif_info.and_then(|i| i.model.clone()),
             onvif_firmware: onvif_info.and_then(|i| i.firmware.clone()),
+            discovery_model: first(host.discovery.iter().map(|d| d.model.as_ref())),
             ..Self::default()
         }
     }

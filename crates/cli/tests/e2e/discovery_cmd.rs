@@ -153,3 +153,62 @@ async fn udp_discovery_is_on_by_default_and_off_on_request() {
     assert_eq!(bad.status.code(), Some(2));
     lab.shutdown().await;
 }
+
+/// Devices whose only vendor evidence without credentials is the model in their WS-Discovery
+/// answer (TP-Link Tapo, Uniview: no vendor banner, ONVIF device information locked) are named
+/// from it (`discovery_model` rules).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ws_discovery_model_names_tapo_and_uniview_devices() {
+    let config = LabConfig::from_toml_str(
+        "seed = 9\n\
+         [[device]]\nid = \"tapo\"\npersonality = \"tapo\"\nws_discovery = true\n\
+         default_password = \"changed\"\n\
+         [[device]]\nid = \"unv\"\npersonality = \"uniview\"\nws_discovery = true\n\
+         default_password = \"changed\"\n",
+    )
+    .unwrap();
+    let lab = start_lab(&config, test_addr(111, 20)).await;
+    let manifest = lab.manifest().clone();
+    let ports: Vec<String> = lab_ports(&manifest).iter().map(u16::to_string).collect();
+    let range = format!(
+        "{}-{}",
+        manifest.devices[0].address, manifest.devices[1].address
+    );
+    let ports = ports.join(",");
+    let o = tokio::task::spawn_blocking(move || {
+        run(&[
+            "scan", &range, "--ports", &ports, "--no-db", "--quiet", "-o", "-",
+        ])
+    })
+    .await
+    .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let records = json_lines(&o.stdout);
+    assert_eq!(records.len(), 2);
+    for d in &manifest.devices {
+        let r = records
+            .iter()
+            .find(|r| r["observation"]["ip"] == d.address.to_string())
+            .unwrap();
+        let id = &r["identity"];
+        assert_eq!(id["vendor"], d.vendor.as_str(), "{}: {id}", d.id);
+        assert_eq!(id["model"], d.model.as_str(), "{}: {id}", d.id);
+        let rules: Vec<&str> = id["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        assert!(
+            rules.iter().any(|r| r.contains(".discovery_model.")),
+            "{}: {rules:?}",
+            d.id
+        );
+        assert!(
+            r["observation"]["onvif"]["device_info_anonymous"].is_null(),
+            "{}: ONVIF device information must stay locked in this test",
+            d.id
+        );
+    }
+    lab.shutdown().await;
+}
