@@ -11,7 +11,8 @@
 #              PORTS (default: the default camera port set of data/scan/ports.toml),
 #              CAMGUARD_ARGS (default "--rate 1000000 --concurrency 512"),
 #              NMAP_ARGS (default "--min-rate 100000"), IN_FLIGHT (connect_limit, default 256),
-#              SKIP_BUILD=1 to use the existing release binaries.
+#              SKIP_BUILD=1 to use the existing release binaries, CPU=1 to add one run of each
+#              under /usr/bin/time (user and system CPU seconds, wall time).
 # See docs/benchmarks.md ("Discovery speed: camguard vs nmap vs the connect limit").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -80,6 +81,19 @@ ms_limit=$(run limit "$limit" "$first" "$count" "$ports" "$in_flight" 1000 "$tmp
 ms_cg=$(run camguard "$tmp/camguard" scan "$net" --ports "$ports" --discovery-only --no-db --quiet \
   "${cg_args[@]}" -o "$tmp/camguard.jsonl")
 ms_nmap=$(run nmap nmap -sT -n -Pn -p "$ports" "${nmap_args[@]}" -oG "$tmp/nmap.gnmap" "$net")
+if [ "${CPU:-0}" = 1 ]; then
+  for name in limit camguard nmap; do
+    case $name in
+      limit) cmd=("$limit" "$first" "$count" "$ports" "$in_flight" 1000) ;;
+      camguard) cmd=("$tmp/camguard" scan "$net" --ports "$ports" --discovery-only --no-db --quiet
+                     "${cg_args[@]}" -o "$tmp/cpu.jsonl") ;;
+      nmap) cmd=(nmap -sT -n -Pn -p "$ports" "${nmap_args[@]}" -oG "$tmp/cpu.gnmap" "$net") ;;
+    esac
+    /usr/bin/time -f "cpu $name: %U s user + %S s system in %e s wall" -o "$tmp/cpu.$name" \
+      "${cmd[@]}" > /dev/null 2>&1
+    cat "$tmp/cpu.$name"
+  done
+fi
 
 python3 - "$tmp" "$probes" "$count" "$nports" "$ms_limit" "$ms_cg" "$ms_nmap" "$devices" "$net" \
   "$reps" <<'PY'
