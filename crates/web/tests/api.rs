@@ -1406,3 +1406,37 @@ async fn account_page_lists_tokens_without_secrets_and_users_for_administrators(
         "tokens are never rendered"
     );
 }
+
+#[tokio::test]
+async fn compliance_lists_the_models_registries_flag() {
+    let f = fixture().await;
+    let meta = ScanMeta {
+        started_at: start(),
+        targets: "127.0.108.9".into(),
+        options: json!({}),
+        baseline: "qcvn-11-2026".into(),
+    };
+    let scan = f.state.store.begin_scan(&meta).await.unwrap();
+    let mut rec = record("127.0.108.9");
+    rec.findings.push(
+        serde_json::from_value(
+            json!({"check_id": "REG.WARNED_MODEL", "severity": "high", "port": null,
+            "summary": "model on a warning list", "evidence": {}}),
+        )
+        .unwrap(),
+    );
+    f.state.store.record_device(scan, &rec).await.unwrap();
+    let card = f
+        .as_role(Role::Viewer, Method::GET, "/api/v1/compliance", None)
+        .await
+        .json();
+    assert_eq!(
+        card["registry_models"]["REG.WARNED_MODEL"]["Hikvision/DS-2CD2143G0-I"], 1,
+        "{card}"
+    );
+    let (viewer, _) = f.session("viewer").await;
+    let page = f
+        .call(Method::GET, "/compliance", None, &[("cookie", &viewer)])
+        .await;
+    assert!(page.text.contains("REG.WARNED_MODEL"));
+}

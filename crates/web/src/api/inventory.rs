@@ -358,6 +358,22 @@ pub(crate) async fn scorecard(
     let mut severity: BTreeMap<String, u64> = BTreeMap::new();
     let mut vendors: BTreeMap<String, u64> = BTreeMap::new();
     let mut failing_models: BTreeMap<String, u64> = BTreeMap::new();
+    // Models the registries flag (REG.UNCERTIFIED_MODEL, REG.WARNED_MODEL): check id → model → devices.
+    let mut registry_models: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for d in &devices {
+        for f in d.findings.iter().filter(|f| f.check_id.starts_with("REG.")) {
+            let model = format!(
+                "{}/{}",
+                d.identity.vendor.as_deref().unwrap_or("?"),
+                d.identity.model.as_deref().unwrap_or("?")
+            );
+            *registry_models
+                .entry(f.check_id.clone())
+                .or_default()
+                .entry(model)
+                .or_default() += 1;
+        }
+    }
     for d in &devices {
         let mut failed = false;
         for (p, status, _) in org.verdicts(d, &baseline.id) {
@@ -397,7 +413,7 @@ pub(crate) async fn scorecard(
     Ok(json!({
         "baseline": baseline.id, "system": q.system, "devices": devices.len(),
         "provisions": rows, "severity": severity, "vendors": vendors,
-        "warned_models": failing_models, "trend": trend,
+        "warned_models": failing_models, "registry_models": registry_models, "trend": trend,
     }))
 }
 

@@ -139,6 +139,16 @@ pub async fn page(State(s): State<AppState>, v: Visitor, Query(f): Query<Filter>
     }
     table.push_str("</tbody></table>");
     let mut warned = String::new();
+    for (check, models) in card["registry_models"].as_object().into_iter().flatten() {
+        for (model, n) in counts(models) {
+            let _ = write!(
+                warned,
+                "<li><strong>{}</strong> {} ({n})</li>",
+                esc(check),
+                esc(&model)
+            );
+        }
+    }
     for (model, n) in counts(&card["warned_models"]) {
         let _ = write!(warned, "<li>{} ({n})</li>", esc(&model));
     }
