@@ -7,6 +7,10 @@ use camguard_scan::{LockoutTestConfig, ScanConfig};
 use clap::Args;
 use std::time::Duration;
 
+/// How much sooner than the policy's lock time `--lockout-wait` checks the lock (so a device
+/// whose lock ends exactly on time is not misjudged by network delays).
+const LOCK_WAIT_MARGIN_SECS: u64 = 10;
+
 /// Intrusive, opt-in assessments of `camguard scan`.
 #[derive(Args, Clone, Default)]
 pub struct IntrusiveArgs {
@@ -19,6 +23,11 @@ pub struct IntrusiveArgs {
     /// refusal proves the lock and an acceptance proves there is none. Never stored.
     #[arg(long, value_name = "PASSWORD", requires = "lockout_test_account")]
     pub lockout_test_password: Option<String>,
+    /// With the lockout test and its password: once the lock is proved, wait until shortly
+    /// before Decision 724's lock time (5 minutes less 10 s) has passed and try the right
+    /// password once more, to show the lock lasted. Holds that host's probe for ~5 minutes.
+    #[arg(long, requires = "lockout_test_password")]
+    pub lockout_wait: bool,
     /// Opt-in, intrusive: user enumeration test (three failed logins: a random user, the
     /// --enumeration-account, the random user again; answers compared).
     #[arg(long)]
@@ -48,6 +57,7 @@ impl std::fmt::Debug for IntrusiveArgs {
             )
             .field("check_user_enumeration", &self.check_user_enumeration)
             .field("enumeration_account", &self.enumeration_account)
+            .field("lockout_wait", &self.lockout_wait)
             .field("confirm_cves", &self.confirm_cves)
             .finish()
     }
@@ -73,6 +83,9 @@ impl IntrusiveArgs {
                 password: self.lockout_test_password.clone(),
                 failures: policy.failures,
                 window: Duration::from_secs(policy.window_secs),
+                lock_wait: self.lockout_wait.then(|| {
+                    Duration::from_secs(policy.lock_secs.saturating_sub(LOCK_WAIT_MARGIN_SECS))
+                }),
             });
         }
         if self.check_user_enumeration {
@@ -95,6 +108,7 @@ impl IntrusiveArgs {
         serde_json::json!({
             "lockout_test_account": self.lockout_test_account,
             "lockout_test_with_password": self.lockout_test_password.is_some(),
+            "lockout_wait": self.lockout_wait,
             "check_user_enumeration": self.check_user_enumeration,
             "confirm_cves": self.confirm_cves,
         })

@@ -52,6 +52,14 @@ pub struct LockoutTest {
     pub locked_at_attempt: Option<u32>,
     /// Why the test stopped or could not decide.
     pub note: Option<String>,
+    /// With `--lockout-wait`: seconds waited after the lock began before the right password
+    /// was tried again.
+    #[serde(default)]
+    pub lock_waited_secs: Option<u64>,
+    /// With `--lockout-wait`: `Some(true)` when the lock still held after the wait (the right
+    /// password was refused), `Some(false)` when it was released before.
+    #[serde(default)]
+    pub lock_held: Option<bool>,
 }
 
 /// One answer of the user enumeration test.

@@ -104,10 +104,11 @@ pub(crate) async fn attempt(
             match http::get_with_credentials(addr, &host, &surface.path, &creds, &opts).await {
                 Ok((m, true)) => Ok(m),
                 Ok((m, false)) => {
-                    // No usable challenge: nothing to log in to here.
+                    // No usable challenge: a lock page (a locked device may refuse before it
+                    // challenges), or nothing to log in to here.
                     return Answer {
                         status: http::status_code(&m),
-                        outcome: "absent",
+                        outcome: if shows_lock(&m.body) { "locked" } else { "absent" },
                         response: normalise(&m.body),
                     };
                 }

@@ -9,8 +9,11 @@
 //!   refusal proves the lock and an acceptance proves there is none. Without it, a lock answer
 //!   (or a changed answer after the threshold) proves the lock; identical refusals prove
 //!   nothing (a silent lock looks the same) and leave the test undecided.
-//! - The lock duration (5 minutes) is not measured: that would mean waiting, and the test
-//!   leaves the account locked for the device's lock time.
+//! - The lock duration (5 minutes) is measured only with `--lockout-wait` (and the password):
+//!   once the lock is proved, the test waits until shortly before the policy's lock time has
+//!   passed since the lock began, then tries the right password once more; a login accepted
+//!   then means the lock was released too early. Otherwise the test leaves the account locked
+//!   for the device's lock time.
 
 use crate::login_surface::{
     attempt, first_present, random_token, vendor_surfaces, web_auth_surface, Answer,
@@ -30,6 +33,9 @@ pub struct LockoutTestConfig {
     pub failures: u32,
     /// Window those failures must fall in (Decision 724: 30 s).
     pub window: Duration,
+    /// With the password: after the lock, wait this long (from the lock's start) and check that
+    /// the lock still holds (`--lockout-wait`: the policy's lock time less a margin).
+    pub lock_wait: Option<Duration>,
 }
 
 impl std::fmt::Debug for LockoutTestConfig {
@@ -39,6 +45,7 @@ impl std::fmt::Debug for LockoutTestConfig {
             .field("password", &self.password.as_ref().map(|_| "<given>"))
             .field("failures", &self.failures)
             .field("window", &self.window)
+            .field("lock_wait", &self.lock_wait)
             .finish()
     }
 }
@@ -114,6 +121,7 @@ pub(crate) async fn lockout_test(ctx: &HostCtx, obs: &HostObservation) -> Option
         "locked" => {
             test.locked = Some(true);
             test.locked_at_attempt = Some(sent);
+            check_lock_held(ctx, cfg, &surface, start, &mut test).await;
             return Some(test);
         }
         "refused" => {}
@@ -165,5 +173,50 @@ pub(crate) async fn lockout_test(ctx: &HostCtx, obs: &HostObservation) -> Option
         }
         (_, other) => test.note = Some(format!("verification login: {other}")),
     }
+    if test.locked == Some(true) {
+        check_lock_held(ctx, cfg, &surface, start, &mut test).await;
+    }
     Some(test)
+}
+
+/// With `lock_wait` and the password: wait until `lock_wait` after the lock began, then try
+/// the right password once; refused means the lock held that long.
+async fn check_lock_held(
+    ctx: &HostCtx,
+    cfg: &LockoutTestConfig,
+    surface: &crate::login_surface::Surface,
+    start: Instant,
+    test: &mut LockoutTest,
+) {
+    let (Some(wait), Some(password)) = (cfg.lock_wait, cfg.password.as_deref()) else {
+        return;
+    };
+    // The lock began with the failure before the first locked answer at the latest; counting
+    // from that earlier attempt can only make the check kinder to the device.
+    let locked_at = test.locked_at_attempt.unwrap_or(1);
+    let began_ms = test
+        .attempts
+        .iter()
+        .find(|a| a.n + 1 == locked_at)
+        .or_else(|| test.attempts.iter().find(|a| a.n == locked_at))
+        .map_or(0, |a| a.at_ms);
+    let until = start + Duration::from_millis(began_ms) + wait;
+    tracing::info!(
+        host = %ctx.ip, wait_secs = wait.as_secs(),
+        "lockout test: waiting to see whether the lock still holds"
+    );
+    tokio::time::sleep_until(tokio::time::Instant::from_std(until)).await;
+    let n = test.attempts.len() as u32 + 1;
+    let a = attempt(ctx, surface, &cfg.account, password).await;
+    tracing::info!(
+        host = %ctx.ip, surface = %surface.id, attempt = n, status = ?a.status,
+        outcome = a.outcome, "lockout test: login after the wait"
+    );
+    test.attempts.push(record(n, start, "correct_password", &a));
+    test.lock_waited_secs = Some(wait.as_secs());
+    test.lock_held = match a.outcome {
+        "accepted" => Some(false),
+        "refused" | "locked" => Some(true),
+        _ => None,
+    };
 }

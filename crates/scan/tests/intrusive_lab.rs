@@ -99,6 +99,7 @@ fn lockout(password: Option<&str>) -> Option<LockoutTestConfig> {
         password: password.map(Into::into),
         failures: 5,
         window: Duration::from_secs(30),
+        lock_wait: None,
     })
 }
 
@@ -160,6 +161,58 @@ async fn lockout_test_without_the_password_decides_only_on_a_lock_answer() {
         "identical refusals prove nothing: {open:?}"
     );
     assert_eq!(open.attempts.len(), 6);
+    lab.shutdown().await;
+}
+
+/// Two devices locking for 1 s and for 30 s; the wait checks the lock 3 s after it began.
+const SHORT_LOCK_LAB: &str = r#"
+seed = 12
+[[device]]
+id = "short-lock"
+personality = "hikvision"
+username = "tester"
+password = "Tester-Pass1"
+lockout = "qd724"
+lockout_secs = 1
+[[device]]
+id = "long-lock"
+personality = "hikvision"
+username = "tester"
+password = "Tester-Pass1"
+lockout = "qd724"
+lockout_secs = 30
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lockout_wait_tells_a_lock_released_too_early() {
+    let lab = lab_support::start_lab(SHORT_LOCK_LAB, OFFSET + 5000).await;
+    let mut cfg = config_for(lab.manifest());
+    cfg.lockout_test = Some(LockoutTestConfig {
+        lock_wait: Some(Duration::from_secs(3)),
+        ..lockout(Some(PASSWORD)).expect("config")
+    });
+    let short = probe(&lab, "short-lock", &cfg)
+        .await
+        .lockout_test
+        .expect("ran");
+    assert_eq!(short.locked, Some(true), "{short:?}");
+    assert_eq!(
+        short.lock_held,
+        Some(false),
+        "released after 1 s: {short:?}"
+    );
+    assert_eq!(short.lock_waited_secs, Some(3));
+    let last = short.attempts.last().expect("attempts");
+    assert_eq!(
+        (last.credential.as_str(), last.outcome.as_str()),
+        ("correct_password", "accepted")
+    );
+    assert!(last.at_ms >= 3000, "{last:?}");
+    let long = probe(&lab, "long-lock", &cfg)
+        .await
+        .lockout_test
+        .expect("ran");
+    assert_eq!(long.lock_held, Some(true), "{long:?}");
     lab.shutdown().await;
 }
 

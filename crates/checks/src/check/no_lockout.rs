@@ -4,7 +4,8 @@
 //!
 //! Runs only when the test ran and decided: a test that found no login surface, or whose
 //! refusals could not show a silent lock (no `--lockout-test-password`), is undecided. The lock
-//! duration is not judged.
+//! duration is judged only when the test waited (`--lockout-wait`): a lock released before the
+//! wait ended is a finding too.
 
 use crate::evidence::{bounded, MAX_FIELD_CHARS};
 use crate::policy::lockout_policy;
@@ -25,6 +26,9 @@ pub(crate) fn evaluate(obs: &HostObservation, _opts: &CheckOptions) -> Evaluatio
         .count() as u32;
     match (test.locked, test.locked_at_attempt) {
         // Locked no later than the attempt after the allowed failures.
+        (Some(true), Some(_)) if test.lock_held == Some(false) => {
+            Evaluation::Ran(vec![hit(test, policy.failures, failures_sent)])
+        }
         (Some(true), Some(at)) if at <= policy.failures + 1 => Evaluation::Ran(Vec::new()),
         (Some(true), _) => Evaluation::Ran(vec![hit(test, policy.failures, failures_sent)]),
         (Some(false), _) if failures_sent >= policy.failures => {
@@ -36,9 +40,23 @@ pub(crate) fn evaluate(obs: &HostObservation, _opts: &CheckOptions) -> Evaluatio
 
 fn hit(test: &LockoutTest, threshold: u32, failures_sent: u32) -> Hit {
     let within_ms = test.attempts.last().map_or(0, |a| a.at_ms);
-    Hit {
-        port: Some(test.port),
-        summary: format!(
+    let lock_duration = match (test.lock_held, test.lock_waited_secs) {
+        (Some(true), Some(s)) => format!("held at least {s} s"),
+        (Some(false), Some(s)) => format!("released before {s} s"),
+        _ => "not measured".to_string(),
+    };
+    let summary = if test.lock_held == Some(false) {
+        format!(
+            "Account {:?} was locked but the lock was released before {} s on {} port {} \
+             (Decision 724: {} s)",
+            bounded(&test.username, MAX_FIELD_CHARS),
+            test.lock_waited_secs.unwrap_or(0),
+            test.surface,
+            test.port,
+            lockout_policy().lock_secs,
+        )
+    } else {
+        format!(
             "Account {:?} not locked after {failures_sent} failed logins in {:.1} s on {} port {} \
              (Decision 724: lock after {threshold} within {} s)",
             bounded(&test.username, MAX_FIELD_CHARS),
@@ -46,7 +64,11 @@ fn hit(test: &LockoutTest, threshold: u32, failures_sent: u32) -> Hit {
             test.surface,
             test.port,
             test.window_secs,
-        ),
+        )
+    };
+    Hit {
+        port: Some(test.port),
+        summary,
         evidence: json!({
             "surface": test.surface,
             "port": test.port,
@@ -64,7 +86,7 @@ fn hit(test: &LockoutTest, threshold: u32, failures_sent: u32) -> Hit {
                 "outcome": a.outcome,
                 "response": bounded(&a.response, MAX_FIELD_CHARS),
             })).collect::<Vec<_>>(),
-            "lock_duration": "not measured",
+            "lock_duration": lock_duration,
         }),
     }
 }
@@ -104,6 +126,7 @@ mod tests {
             locked,
             locked_at_attempt: at,
             note: None,
+            ..Default::default()
         });
         host
     }
@@ -141,6 +164,31 @@ mod tests {
             Some(true),
             Some(5),
         );
+        assert_eq!(
+            evaluate(&host, &CheckOptions::default()),
+            Evaluation::Ran(vec![])
+        );
+    }
+
+    #[test]
+    fn a_lock_released_before_the_wait_is_a_finding() {
+        let mut host = test_with(
+            &[W, W, W, W, ("wrong_password", "locked")],
+            Some(true),
+            Some(5),
+        );
+        if let Some(t) = host.lockout_test.as_mut() {
+            t.lock_waited_secs = Some(290);
+            t.lock_held = Some(false);
+        }
+        let Evaluation::Ran(hits) = evaluate(&host, &CheckOptions::default()) else {
+            panic!("decided");
+        };
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].evidence["lock_duration"], "released before 290 s");
+        if let Some(t) = host.lockout_test.as_mut() {
+            t.lock_held = Some(true);
+        }
         assert_eq!(
             evaluate(&host, &CheckOptions::default()),
             Evaluation::Ran(vec![])
