@@ -126,6 +126,8 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
         ("report-vi.html", Format::Html, Lang::Vi),
         ("report-en.html", Format::Html, Lang::En),
         ("report.json", Format::Json, Lang::En),
+        ("report.csv", Format::Csv, Lang::En),
+        ("report.sarif.json", Format::Sarif, Lang::En),
     ] {
         let path = args.out.join(name);
         let path_text = path.to_string_lossy().into_owned();
