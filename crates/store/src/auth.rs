@@ -399,6 +399,24 @@ impl Store {
             .collect()
     }
 
+    /// Forget failed sign-ins older than `before` and sessions idle since before
+    /// `idle_before`, so that neither table grows without bound.
+    pub async fn prune_auth(
+        &self,
+        before: DateTime<Utc>,
+        idle_before: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM login_failures WHERE at < $1")
+            .bind(time_to_text(before))
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE last_seen < $1")
+            .bind(time_to_text(idle_before))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Forget the failed sign-ins of `username` (after a successful one).
     pub async fn clear_login_failures(&self, username: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM login_failures WHERE username = $1")

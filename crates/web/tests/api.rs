@@ -1440,3 +1440,41 @@ async fn compliance_lists_the_models_registries_flag() {
         .await;
     assert!(page.text.contains("REG.WARNED_MODEL"));
 }
+
+#[tokio::test]
+async fn sign_in_bounds_its_input_and_prunes_old_failures_and_sessions() {
+    let f = fixture().await;
+    let long = "u".repeat(65);
+    assert_eq!(
+        f.login(&long, PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(
+        f.state
+            .store
+            .login_failures(&long, start() - Duration::days(1))
+            .await
+            .unwrap()
+            .is_empty(),
+        "not recorded"
+    );
+    f.login("viewer", "wrong").await;
+    let (cookie, _) = f.session("auditor").await;
+    f.advance(3600);
+    f.login("admin", PASSWORD).await;
+    let failures = f
+        .state
+        .store
+        .login_failures("viewer", start() - Duration::days(1))
+        .await
+        .unwrap();
+    assert!(
+        failures.is_empty(),
+        "failures older than window + lock are pruned"
+    );
+    let sid = cookie.split('=').nth(1).unwrap();
+    assert!(
+        f.state.store.session(&digest(sid)).await.unwrap().is_none(),
+        "idle sessions are pruned"
+    );
+}

@@ -22,6 +22,11 @@ pub struct Login {
     password: String,
 }
 
+/// Longest user name accepted at sign-in (user names are at most 64 characters).
+const MAX_USERNAME: usize = 64;
+/// Longest password accepted at sign-in (bounds the hashing work per request).
+const MAX_PASSWORD: usize = 1024;
+
 /// Argon2 hash of a random string: verified against when the user does not exist, so that
 /// an unknown name costs the same time as a wrong password.
 fn dummy_hash() -> &'static str {
@@ -83,6 +88,15 @@ pub async fn login(State(state): State<AppState>, req: Request) -> ApiResult<Res
     let now = state.now();
     let rule = state.policy.lockout;
     let since = now - Duration::seconds(rule.window_secs + rule.lock_secs);
+    let idle = Duration::seconds(state.policy.session.idle_timeout_secs);
+    state.store.prune_auth(since, now - idle).await?;
+    if username.is_empty() || username.len() > MAX_USERNAME || password.len() > MAX_PASSWORD {
+        audit(&state, None, "login_failed", from, "401").await;
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "wrong user name or password",
+        ));
+    }
     let failures = state.store.login_failures(&username, since).await?;
     if let Some(until) = locked_until(&failures, &state) {
         if now < until {
