@@ -108,7 +108,11 @@ pub(crate) async fn attempt(
                     // challenges), or nothing to log in to here.
                     return Answer {
                         status: http::status_code(&m),
-                        outcome: if shows_lock(&m.body) { "locked" } else { "absent" },
+                        outcome: if shows_lock(&m.body) {
+                            "locked"
+                        } else {
+                            "absent"
+                        },
                         response: normalise(&m.body),
                     };
                 }
@@ -302,6 +306,22 @@ mod tests {
             b"<lockStatus>unlock</lockStatus><statusString>Unauthorized"
         ));
         assert!(!shows_lock(b"Invalid user name or password"));
+    }
+
+    proptest::proptest! {
+        /// Hostile login answers never panic the normaliser or the classifier, and the
+        /// normalised answer stays bounded.
+        #[test]
+        fn hostile_answers_never_panic(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..4096),
+            status in proptest::option::of(0u16..1000),
+        ) {
+            proptest::prop_assert!(normalise(&body).chars().count() <= MAX_RESPONSE_CHARS);
+            for f in [SurfaceFormat::HttpAuth, SurfaceFormat::Rpc2Json, SurfaceFormat::Form] {
+                let _ = classify(f, status, &body);
+            }
+            let _ = shows_lock(&body);
+        }
     }
 
     #[test]

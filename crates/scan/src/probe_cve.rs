@@ -278,3 +278,33 @@ async fn cve_2021_33044(ctx: &HostCtx, ports: &[u16]) -> Option<CveConfirmation>
     c.detail = "no two-step RPC2 login on any HTTP port".into();
     Some(c)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_expected_root_gives_element_names() {
+        let doc = b"<?xml version=\"1.0\"?><DeviceInfo><deviceName>x</deviceName><model>M</model></DeviceInfo>";
+        assert_eq!(
+            element_names(doc, "DeviceInfo").as_deref(),
+            Some("DeviceInfo: deviceName, model")
+        );
+        assert_eq!(element_names(doc, "userCheck"), None);
+        assert_eq!(element_names(b"<html>login</html>", "DeviceInfo"), None);
+        assert_eq!(element_names(b"\xff\xfe<", "DeviceInfo"), None);
+    }
+
+    proptest::proptest! {
+        /// Hostile answers to the device information request never panic and never confirm
+        /// unless they are a DeviceInfo document.
+        #[test]
+        fn hostile_bodies_never_panic(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048),
+        ) {
+            if let Some(names) = element_names(&body, "DeviceInfo") {
+                proptest::prop_assert!(names.starts_with("DeviceInfo: "));
+            }
+        }
+    }
+}
