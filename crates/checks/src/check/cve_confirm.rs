@@ -77,6 +77,15 @@ mod tests {
     }
 
     #[test]
+    fn the_confirmed_cves_are_in_the_bundled_advisory_database() {
+        let db = camguard_advisories::Database::builtin();
+        for id in ["CVE-2017-7921", "CVE-2021-33044", "CVE-2021-36260"] {
+            let a = db.get(id).unwrap_or_else(|| panic!("{id} not bundled"));
+            assert!(db.is_kev(a), "{id} is in CISA KEV");
+        }
+    }
+
+    #[test]
     fn confirmed_is_a_finding_refuted_passes_undecided_does_not_run() {
         let opts = CheckOptions::default();
         let Evaluation::Ran(hits) = evaluate_7921(&host("CVE-2017-7921", Some(true)), &opts) else {
