@@ -9,6 +9,62 @@ fn problem(description: &str) -> Value {
            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}})
 }
 
+fn object(required: &[&str], properties: Value) -> Value {
+    json!({"type": "object", "required": required, "properties": properties, "additionalProperties": false})
+}
+
+/// The JSON body an operation takes (the handlers refuse unknown fields).
+pub fn body_schema(method: &str, path: &str) -> Value {
+    let s = json!({"type": "string"});
+    let i = json!({"type": "integer"});
+    let b = json!({"type": "boolean"});
+    let role = json!({"type": "string", "enum": ["admin", "auditor", "viewer"]});
+    let lang = json!({"type": "string", "enum": ["vi", "en"]});
+    let targets = json!({"type": "array", "items": {"type": "string"}, "maxItems": 256});
+    match (method, path) {
+        ("POST", "/api/v1/login") => object(
+            &["username", "password"],
+            json!({"username": s, "password": s}),
+        ),
+        ("PATCH", "/api/v1/me") => object(
+            &[],
+            json!({"lang": lang, "password": s, "current_password": s}),
+        ),
+        ("POST", "/api/v1/users") => object(
+            &["username", "role"],
+            json!({"username": s, "role": role, "password": s, "lang": lang}),
+        ),
+        ("PATCH", "/api/v1/users/{id}") => {
+            object(&[], json!({"role": role, "password": s, "lang": lang}))
+        }
+        ("POST", "/api/v1/tokens") => object(&["name"], json!({"name": s, "role": role})),
+        ("POST", "/api/v1/sites") => object(&["name"], json!({"name": s, "address": s})),
+        ("POST", "/api/v1/systems") => object(
+            &["site_id", "name", "security_level", "owner"],
+            json!({"site_id": i, "name": s, "security_level": {"type": "integer", "minimum": 1, "maximum": 5}, "owner": s}),
+        ),
+        ("POST", "/api/v1/scopes") => {
+            object(&["system_id", "cidr"], json!({"system_id": i, "cidr": s}))
+        }
+        ("POST", "/api/v1/scans") => object(
+            &["system_id"],
+            json!({"system_id": i, "targets": targets,
+                   "ports": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 65535}},
+                   "check_credentials": b, "prove_streams": b}),
+        ),
+        ("POST", "/api/v1/schedules") => object(
+            &["system_id", "spec"],
+            json!({"system_id": i, "spec": s, "targets": targets}),
+        ),
+        ("POST", "/api/v1/attestations") => object(
+            &["subject", "baseline", "provision", "status", "document"],
+            json!({"subject": s, "baseline": s, "provision": s,
+                   "status": {"type": "string", "enum": ["pass", "fail"]}, "document": s, "note": s}),
+        ),
+        _ => json!({"type": "object"}),
+    }
+}
+
 /// Build the document.
 pub fn document() -> Value {
     let mut paths: Map<String, Value> = Map::new();
@@ -69,7 +125,7 @@ pub fn document() -> Value {
         }
         if route.body {
             op["requestBody"] = json!({"required": true,
-                "content": {"application/json": {"schema": {"type": "object"}}}});
+                "content": {"application/json": {"schema": body_schema(route.method.as_str(), route.path)}}});
         }
         paths
             .entry(route.path.trim_start_matches("/api/v1").to_owned())
