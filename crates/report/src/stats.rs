@@ -147,8 +147,8 @@ pub fn stats(devices: &[DeviceEntry], provisions: &[ProvisionRow]) -> Stats {
             findings,
         })
         .collect();
-    // Stable sorts: ties keep the BTreeMap's name order.
-    by_vendor.sort_by_key(|v| std::cmp::Reverse(v.devices));
+    // Stable sorts: most devices first, unidentified last among equals, then name order.
+    by_vendor.sort_by_key(|v| (std::cmp::Reverse(v.devices), v.vendor.is_none()));
     let mut by_model: Vec<ModelStat> = models
         .into_iter()
         .map(
@@ -161,7 +161,13 @@ pub fn stats(devices: &[DeviceEntry], provisions: &[ProvisionRow]) -> Stats {
             },
         )
         .collect();
-    by_model.sort_by_key(|m| std::cmp::Reverse(m.devices));
+    by_model.sort_by_key(|m| {
+        (
+            std::cmp::Reverse(m.devices),
+            m.vendor.is_none(),
+            m.model.is_none(),
+        )
+    });
     Stats {
         by_provision,
         by_vendor,

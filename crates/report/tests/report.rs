@@ -705,3 +705,48 @@ async fn scan_devices_of_an_unknown_scan_is_empty() {
     assert_eq!(second[1].identity.vendor.as_deref(), Some(HOSTILE));
     assert_eq!(second[1].findings.len(), 2);
 }
+
+#[tokio::test]
+async fn regression_long_unbroken_device_strings_wrap_instead_of_widening_the_printed_page() {
+    // A 300-character token (a URL, a hostile banner) in a table cell made Chromium lay the
+    // findings table out wider than an A4 page, cutting the remediation column off in print.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("camguard.db")).await.unwrap();
+    let s = store
+        .begin_scan(&scan_meta(t0(), "127.0.0.1", "qcvn-test"))
+        .await
+        .unwrap();
+    let token = "rtsp://127.0.0.1/".to_string() + &"x".repeat(300);
+    let mut f = telnet();
+    f.summary = token.clone();
+    store
+        .record_device(s, &camera("127.0.0.1", t0(), "Hikvision", vec![f]))
+        .await
+        .unwrap();
+    let b = baseline(false);
+    let html = render(&input(&store, &b).await, Format::Html, Lang::En).unwrap();
+    assert!(html.contains(&format!("<td>{token}</td>")));
+    let css = &html[html.find("<style>").unwrap()..html.find("</style>").unwrap()];
+    let rule = css
+        .lines()
+        .find(|l| l.contains("overflow-wrap: anywhere"))
+        .expect("a wrap-anywhere rule");
+    assert!(rule.starts_with("td,"), "{rule}");
+}
+
+#[tokio::test]
+async fn unidentified_devices_come_last_among_equals_in_the_vendor_counts() {
+    let (_dir, store) = inventory().await;
+    let b = baseline(false);
+    let doc = camguard_report::document(&input(&store, &b).await, Lang::En);
+    // One device each: Hikvision, the hostile vendor, and an unidentified host.
+    let vendors: Vec<Option<&str>> = doc
+        .stats
+        .by_vendor
+        .iter()
+        .map(|v| v.vendor.as_deref())
+        .collect();
+    assert_eq!(vendors.len(), 3);
+    assert_eq!(vendors.last(), Some(&None), "{vendors:?}");
+    assert_eq!(doc.stats.by_model.last().unwrap().vendor, None);
+}
