@@ -52,6 +52,11 @@ pub struct LockoutTest {
     pub locked_at_attempt: Option<u32>,
     /// Why the test stopped or could not decide.
     pub note: Option<String>,
+    /// Failed logins camguard itself made to the device earlier in this scan, just before the
+    /// test (credential check, user enumeration, a refused CVE-2021-33044 confirmation): a
+    /// device that counts them locks sooner, so a lock is judged on them plus the test's own.
+    #[serde(default)]
+    pub prior_failures: u32,
     /// With `--lockout-wait`: seconds waited after the lock began before the right password
     /// was tried again.
     #[serde(default)]

@@ -61,12 +61,32 @@ fn record(n: u32, start: Instant, credential: &str, a: &Answer) -> LoginAttemptR
     }
 }
 
+/// Failed logins the earlier opt-in steps of this scan made to the host (all within seconds,
+/// so inside any policy window).
+fn prior_failures(obs: &HostObservation) -> u32 {
+    let credentials = obs
+        .credential_attempts
+        .iter()
+        .filter(|a| !a.accepted)
+        .count();
+    let enumeration = obs.user_enumeration.as_ref().map_or(0, |e| {
+        e.responses.iter().filter(|r| r.status.is_some()).count()
+    });
+    let cve = obs
+        .cve_confirmations
+        .iter()
+        .filter(|c| c.method == "rpc2_netkeyboard_bypass" && c.confirmed == Some(false))
+        .count();
+    u32::try_from(credentials + enumeration + cve).unwrap_or(u32::MAX)
+}
+
 /// Run the test on one host (`None` when it is not enabled).
 pub(crate) async fn lockout_test(ctx: &HostCtx, obs: &HostObservation) -> Option<LockoutTest> {
     let cfg = ctx.cfg.lockout_test.as_ref()?;
     let failures = cfg.failures.max(1);
     let wrong = format!("cg-{}", random_token(16));
     let mut test = LockoutTest {
+        prior_failures: prior_failures(obs),
         username: cfg.account.clone(),
         threshold: failures,
         window_secs: cfg.window.as_secs(),

@@ -164,6 +164,20 @@ async fn lockout_test_without_the_password_decides_only_on_a_lock_answer() {
     lab.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lockout_test_counts_the_failures_of_the_enumeration_before_it() {
+    let lab = lab_support::start_lab(LAB, OFFSET + 6000).await;
+    let mut cfg = config_for(lab.manifest());
+    cfg.lockout_test = lockout(Some(PASSWORD));
+    cfg.user_enumeration = Some("tester".into());
+    let o = probe(&lab, "hik-lock", &cfg).await;
+    let t = o.lockout_test.expect("ran");
+    // Three failed logins of the enumeration, then the lock at the test's second.
+    assert_eq!(t.prior_failures, 3, "{t:?}");
+    assert_eq!((t.locked, t.locked_at_attempt), (Some(true), Some(2)), "{t:?}");
+    lab.shutdown().await;
+}
+
 /// Two devices locking for 1 s and for 30 s; the wait checks the lock 3 s after it began.
 const SHORT_LOCK_LAB: &str = r#"
 seed = 12

@@ -29,7 +29,14 @@ pub(crate) fn evaluate(obs: &HostObservation, _opts: &CheckOptions) -> Evaluatio
         (Some(true), Some(_)) if test.lock_held == Some(false) => {
             Evaluation::Ran(vec![hit(test, policy.failures, failures_sent)])
         }
-        (Some(true), Some(at)) if at <= policy.failures + 1 => Evaluation::Ran(Vec::new()),
+        // Locked within the threshold even counting camguard's earlier failures: compliant
+        // whether or not the device counted them.
+        (Some(true), Some(at)) if at.saturating_add(test.prior_failures) <= policy.failures + 1 => {
+            Evaluation::Ran(Vec::new())
+        }
+        // Locked within the test's own threshold, but only after earlier failures too: if the
+        // device counted them, it locked too late; if not, in time. Undecided.
+        (Some(true), Some(at)) if at <= policy.failures + 1 => Evaluation::Inconclusive,
         (Some(true), _) => Evaluation::Ran(vec![hit(test, policy.failures, failures_sent)]),
         (Some(false), _) if failures_sent >= policy.failures => {
             Evaluation::Ran(vec![hit(test, policy.failures, failures_sent)])
@@ -78,6 +85,7 @@ fn hit(test: &LockoutTest, threshold: u32, failures_sent: u32) -> Hit {
             "window_secs": test.window_secs,
             "verification": test.verification,
             "failures_sent": failures_sent,
+            "prior_failures": test.prior_failures,
             "attempts": test.attempts.iter().map(|a| json!({
                 "n": a.n,
                 "at_ms": a.at_ms,
@@ -192,6 +200,33 @@ mod tests {
         assert_eq!(
             evaluate(&host, &CheckOptions::default()),
             Evaluation::Ran(vec![])
+        );
+    }
+
+    #[test]
+    fn earlier_failures_of_the_scan_count_towards_the_threshold() {
+        // 3 failures of the user enumeration, then a lock at the test's 2nd: 5 in all, in time.
+        let mut host = test_with(&[W, ("wrong_password", "locked")], Some(true), Some(2));
+        if let Some(t) = host.lockout_test.as_mut() {
+            t.prior_failures = 3;
+        }
+        assert_eq!(
+            evaluate(&host, &CheckOptions::default()),
+            Evaluation::Ran(vec![])
+        );
+        // 3 earlier failures and a lock at the test's 4th: 7 if the device counted them (late),
+        // 4 if not (in time): undecided, never a pass.
+        let mut host = test_with(
+            &[W, W, W, ("wrong_password", "locked")],
+            Some(true),
+            Some(4),
+        );
+        if let Some(t) = host.lockout_test.as_mut() {
+            t.prior_failures = 3;
+        }
+        assert_eq!(
+            evaluate(&host, &CheckOptions::default()),
+            Evaluation::Inconclusive
         );
     }
 
