@@ -78,7 +78,9 @@ pub fn document() -> Value {
             .collect();
         for q in route.query {
             let schema = match *q {
-                "page" | "per_page" | "site" | "system" => json!({"type": "integer", "minimum": 1}),
+                "page" | "per_page" | "site" | "system" | "old" | "new" => {
+                    json!({"type": "integer", "minimum": 1})
+                }
                 "camera" => json!({"type": "boolean"}),
                 "first_seen" | "last_seen" => json!({"type": "string", "format": "date-time"}),
                 _ => json!({"type": "string"}),

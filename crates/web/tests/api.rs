@@ -1523,3 +1523,71 @@ async fn documented_bodies_match_what_the_handlers_accept() {
         );
     }
 }
+
+#[tokio::test]
+async fn diff_report_of_the_newest_two_scans_hides_evidence_from_viewers() {
+    let f = fixture().await;
+    let none = f
+        .as_role(Role::Viewer, Method::GET, "/api/v1/reports/diff", None)
+        .await;
+    assert_eq!(none.status, StatusCode::BAD_REQUEST, "{}", none.text);
+    let system = f.organisation().await;
+    for _ in 0..2 {
+        let started = f
+            .as_role(
+                Role::Auditor,
+                Method::POST,
+                "/api/v1/scans",
+                Some(json!({"system_id": system})),
+            )
+            .await;
+        let job = started.json()["id"].as_i64().unwrap();
+        f.as_role(
+            Role::Viewer,
+            Method::GET,
+            &format!("/api/v1/jobs/{job}/events"),
+            None,
+        )
+        .await;
+    }
+    let r = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            "/api/v1/reports/diff?format=json&lang=en",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(r.headers[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .contains("camguard-diff-1-2-en.json"));
+    assert!(
+        !r.text.contains("\"username\": \"admin\""),
+        "no evidence for viewers"
+    );
+    let bad = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            "/api/v1/reports/diff?old=2&new=1",
+            None,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let sarif = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            "/api/v1/reports/diff?format=sarif",
+            None,
+        )
+        .await;
+    assert_eq!(
+        sarif.status,
+        StatusCode::BAD_REQUEST,
+        "SARIF has no diff: {}",
+        sarif.text
+    );
+}

@@ -478,3 +478,111 @@ pub async fn report(
     )
         .into_response())
 }
+
+/// Query of `GET /api/v1/reports/diff`.
+#[derive(Debug, Deserialize)]
+pub struct DiffQuery {
+    old: Option<i64>,
+    new: Option<i64>,
+    format: Option<String>,
+    lang: Option<String>,
+}
+
+fn strip_evidence(devices: &mut [camguard_store::ScanDevice]) {
+    for f in devices.iter_mut().flat_map(|d| d.findings.iter_mut()) {
+        f.evidence = Value::Null;
+    }
+}
+
+/// `GET /api/v1/reports/diff`: what changed between two scans (default: the newest two).
+pub async fn diff_report(
+    State(s): State<AppState>,
+    AtLeast(c): Viewer,
+    Q(q): Q<DiffQuery>,
+) -> ApiResult<Response> {
+    let format_name = q
+        .format
+        .as_deref()
+        .unwrap_or("html")
+        .trim()
+        .to_ascii_lowercase();
+    let format: camguard_report::Format = format_name
+        .parse()
+        .map_err(|e: camguard_report::ParseChoiceError| ApiError::bad_request(e.to_string()))?;
+    let lang: camguard_report::Lang = q
+        .lang
+        .as_deref()
+        .unwrap_or("vi")
+        .parse()
+        .map_err(|e: camguard_report::ParseChoiceError| ApiError::bad_request(e.to_string()))?;
+    let scans = s.store.scans().await?;
+    let (old, new) = match (q.old, q.new) {
+        (Some(o), Some(n)) => (o, n),
+        (None, None) if scans.len() >= 2 => (scans[scans.len() - 2].id, scans[scans.len() - 1].id),
+        (None, None) => {
+            return Err(ApiError::bad_request(
+                "a diff needs two scans in the database",
+            ))
+        }
+        _ => return Err(ApiError::bad_request("give both old and new, or neither")),
+    };
+    if old >= new {
+        return Err(ApiError::bad_request(
+            "old must be an earlier scan than new",
+        ));
+    }
+    let find = |id: i64| {
+        scans
+            .iter()
+            .find(|x| x.id == id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found("scan"))
+    };
+    let (old_scan, new_scan) = (find(old)?, find(new)?);
+    let hide = c.role < Role::Auditor;
+    let mut earlier = Vec::new();
+    for x in scans.iter().filter(|x| x.id < old) {
+        let mut d = s.store.scan_devices(x.id).await?;
+        if hide {
+            strip_evidence(&mut d);
+        }
+        earlier.push(d);
+    }
+    let (mut old_devices, mut new_devices) = (
+        s.store.scan_devices(old).await?,
+        s.store.scan_devices(new).await?,
+    );
+    if hide {
+        strip_evidence(&mut old_devices);
+        strip_evidence(&mut new_devices);
+    }
+    let input = camguard_report::diff::DiffInput {
+        generated_at: s.now(),
+        organisation: None,
+        old_scan,
+        new_scan,
+        old_devices,
+        new_devices,
+        earlier,
+    };
+    let text = camguard_report::render_diff(&input, format, lang)
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let mime = match format_name.as_str() {
+        "html" => "text/html; charset=utf-8",
+        "json" => "application/json",
+        "csv" => "text/csv; charset=utf-8",
+        _ => "application/octet-stream",
+    };
+    let disposition = format!(
+        "attachment; filename=\"camguard-diff-{old}-{new}-{}.{format_name}\"",
+        lang.code()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        text,
+    )
+        .into_response())
+}

@@ -397,12 +397,20 @@ pub fn routes() -> Vec<Route> {
             get(inventory::compliance),
         ),
         r(
-            g,
+            g.clone(),
             "/api/v1/reports",
             Some(Viewer),
             "Download a report",
             &["format", "lang", "baseline"],
             get(inventory::report),
+        ),
+        r(
+            g,
+            "/api/v1/reports/diff",
+            Some(Viewer),
+            "Download what changed between two scans (default: the newest two)",
+            &["old", "new", "format", "lang"],
+            get(inventory::diff_report),
         ),
     ]
 }

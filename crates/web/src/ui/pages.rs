@@ -303,6 +303,15 @@ pub async fn reports(v: Visitor) -> Html<String> {
             );
         }
     }
+    // What changed between the newest two scans.
+    for format in ["html", "json", "csv"] {
+        let _ = write!(
+            links,
+            "<li><a class=\"diff\" href=\"/api/v1/reports/diff?format={format}&amp;lang={}\" download>{} diff {format}</a></li>",
+            v.lang,
+            t.t("download")
+        );
+    }
     layout(
         Some(&v),
         v.lang,
