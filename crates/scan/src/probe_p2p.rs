@@ -6,7 +6,10 @@ use crate::probe::HostCtx;
 use camguard_model::{sanitize_text, P2pObservation};
 use camguard_protocols::{discovery, p2p};
 use serde::Deserialize;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::OnceLock;
+use std::time::Duration;
+use tokio::net::UdpSocket;
 
 const INDICATORS_TOML: &str = include_str!("../../../data/checks/p2p_indicators.toml");
 
@@ -70,6 +73,39 @@ pub(crate) fn recognise(id: &str, port: u16, datagram: &[u8]) -> Option<P2pObser
     }
 }
 
+/// Send `request` to `target` and return the first datagram `accept` recognises, waiting at
+/// most `wait`; an ICMP port-unreachable ends the wait at once. At most [`MAX_DATAGRAMS`]
+/// datagrams of at most [`discovery::MAX_DATAGRAM`] bytes are looked at.
+async fn first_answer<T>(
+    target: SocketAddr,
+    request: &[u8],
+    wait: Duration,
+    accept: impl Fn(&[u8]) -> Option<T>,
+) -> Option<T> {
+    let local: SocketAddr = match target {
+        SocketAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
+        SocketAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
+    };
+    let socket = UdpSocket::bind(local).await.ok()?;
+    socket.connect(target).await.ok()?;
+    socket.send(request).await.ok()?;
+    let end = tokio::time::Instant::now() + wait;
+    let mut buf = vec![0u8; discovery::MAX_DATAGRAM];
+    for _ in 0..MAX_DATAGRAMS {
+        let n = tokio::time::timeout_at(end, socket.recv(&mut buf))
+            .await
+            .ok()?
+            .ok()?;
+        if let Some(v) = accept(&buf[..n]) {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// Datagrams looked at per probe before giving up.
+const MAX_DATAGRAMS: usize = 16;
+
 /// Send every indicator configured for the scan's P2P ports.
 pub(crate) async fn probe_p2p(ctx: &HostCtx) -> Vec<P2pObservation> {
     let mut found = Vec::new();
@@ -81,17 +117,14 @@ pub(crate) async fn probe_p2p(ctx: &HostCtx) -> Vec<P2pObservation> {
         else {
             continue;
         };
-        let replies = {
+        let answer = {
             let _slot = ctx.slot().await;
-            discovery::udp_exchange(ctx.addr(*port), &request, ctx.cfg.discovery_wait).await
+            first_answer(ctx.addr(*port), &request, ctx.cfg.discovery_wait, |d| {
+                recognise(id, *port, d)
+            })
+            .await
         };
-        if let Some(obs) = replies
-            .unwrap_or_default()
-            .iter()
-            .find_map(|d| recognise(id, *port, d))
-        {
-            found.push(obs);
-        }
+        found.extend(answer);
     }
     found
 }
