@@ -1118,6 +1118,31 @@ async fn pages_need_a_session_carry_no_inline_script_and_hide_scans_from_viewers
         .call(Method::GET, "/devices", None, &[("cookie", &auditor)])
         .await;
     assert!(devices.text.contains("id=\"devices\""));
+    let system = f.organisation().await;
+    let started = f
+        .as_role(
+            Role::Auditor,
+            Method::POST,
+            "/api/v1/scans",
+            Some(json!({"system_id": system})),
+        )
+        .await;
+    let job = started.json()["id"].as_i64().unwrap();
+    f.as_role(
+        Role::Viewer,
+        Method::GET,
+        &format!("/api/v1/jobs/{job}/events"),
+        None,
+    )
+    .await;
+    let page = f
+        .call(Method::GET, "/scans", None, &[("cookie", &viewer)])
+        .await;
+    assert!(
+        page.text.contains("class=\"job-finished\""),
+        "{}",
+        page.text
+    );
 }
 
 #[tokio::test]

@@ -280,9 +280,34 @@ pub async fn scans(State(s): State<AppState>, v: Visitor) -> Response {
     } else {
         String::new()
     };
+    let mut jobs = String::new();
+    for j in s.store.jobs().await.unwrap_or_default().iter().take(50) {
+        let _ = write!(
+            jobs,
+            "<tr><td>{}</td><td class=\"job-{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            j.id,
+            esc(&j.status),
+            esc(&j.status),
+            esc(&j.targets),
+            esc(&j.requested_by),
+            j.hosts_done,
+            j.scan_id.map_or_else(String::new, |id| id.to_string())
+        );
+    }
     let body = format!(
-        "<h1>{}</h1>{form}<table id=\"scans\"><tbody>{rows}</tbody></table>",
-        t.t("scans")
+        "<h1>{}</h1>{form}<h2>{}</h2><table id=\"jobs\"><thead><tr><th>job</th><th>{}</th><th>{}</th>\
+         <th>by</th><th>hosts</th><th>scan</th></tr></thead><tbody>{jobs}</tbody></table>\
+         <h2>{}</h2><table id=\"scans\"><thead><tr><th>scan</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\
+         <tbody>{rows}</tbody></table>",
+        t.t("scans"),
+        t.t("jobs"),
+        t.t("status"),
+        t.t("targets"),
+        t.t("recorded_scans"),
+        t.t("started"),
+        t.t("targets"),
+        t.t("devices"),
+        t.t("findings")
     );
     layout(Some(&v), v.lang, t.t("scans"), &body).into_response()
 }
