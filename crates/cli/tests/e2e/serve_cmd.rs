@@ -240,6 +240,9 @@ async fn serve_scans_the_lab_through_the_api_and_viewers_cannot() {
         assert!(report.head.to_lowercase().contains("content-disposition: attachment"));
         let audit = admin.call("GET", "/api/v1/audit?per_page=200", None).body;
         assert!(audit.contains("POST /api/v1/scans"), "{audit}");
+        // The client connects from the default loopback source address.
+        let from = "\"remote\":\"127.0.0.1:";
+        assert!(audit.contains(from), "the audit log records where requests came from: {audit}");
         drop(server);
     })
     .await;
