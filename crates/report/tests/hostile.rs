@@ -46,11 +46,18 @@ fn identity(text: &str) -> Identity {
     }
 }
 
-/// `text` (holding markup characters) must not appear raw in `html`, and every `&` of the
-/// page must start one of the entities the escaper writes.
-fn assert_no_markup(html: &str, text: &str) {
-    if text.contains('<') || text.contains('"') || text.contains('>') {
-        assert!(!html.contains(text), "unescaped {text:?}");
+/// Device strings are wrapped in `⟦…⟧`, which nothing else on a page uses: every `⟦` of a page
+/// must be followed by escaped text only (no `<`, `>`, `"` or `'`) up to its `⟧` or the `…` of
+/// a shortened chart label, and every `&` of the page must start one of the escaper's entities.
+fn assert_no_markup(html: &str) {
+    for (i, _) in html.match_indices('⟦') {
+        let rest = &html[i + '⟦'.len_utf8()..];
+        let end = rest.find(['⟧', '…']).expect("a closing mark");
+        assert!(
+            !rest[..end].contains(['<', '>', '"', '\'']),
+            "unescaped device string at {i}: {:?}",
+            &rest[..end]
+        );
     }
     for (i, _) in html.match_indices('&') {
         let rest = &html[i..];
@@ -64,15 +71,52 @@ fn assert_no_markup(html: &str, text: &str) {
     }
 }
 
+/// Split RFC 4180 text (CRLF records, `"` quoting with `""`) into records of cells.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut records = vec![vec![String::new()]];
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let record = records.last_mut().unwrap();
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                record.last_mut().unwrap().push('"');
+            }
+            (_, '"') => quoted = !quoted,
+            (false, ',') => record.push(String::new()),
+            (false, '\r') if chars.peek() == Some(&'\n') => {
+                chars.next();
+                records.push(vec![String::new()]);
+            }
+            (_, c) => record.last_mut().unwrap().push(c),
+        }
+    }
+    assert!(!quoted, "unterminated quote");
+    assert_eq!(records.pop(), Some(vec![String::new()]), "ends with CRLF");
+    records
+}
+
+/// No cell starts with a character a spreadsheet reads as a formula.
+fn assert_formula_safe(records: &[Vec<String>]) {
+    for cell in records.iter().flatten() {
+        assert!(
+            !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "formula cell {cell:?}"
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
     fn any_device_string_renders_safely_in_every_format(
-        text in "\\PC{0,40}",
+        raw in "[^⟦⟧…]{0,40}",
         check in "[=+@<\\-][A-Z<>&\"'.]{0,12}",
         port in proptest::option::of(any::<u16>()),
     ) {
+        let text = format!("⟦{raw}⟧");
         let registry = camguard_baseline::Registry::builtin().unwrap();
         let baseline = registry.all().first().unwrap();
         let at = Utc.with_ymd_and_hms(2026, 7, 1, 0, 0, 0).unwrap();
@@ -105,8 +149,8 @@ proptest! {
         }];
         for lang in [Lang::En, Lang::Vi] {
             let html = render(&input, Format::Html, lang).unwrap();
-            assert_no_markup(&html, &text);
-            assert_no_markup(&html, &check);
+            assert_no_markup(&html);
+            prop_assert!(html.contains(&camguard_report::escape_html(&check)));
             prop_assert!(!html.contains("<script"));
             let json: serde_json::Value = serde_json::from_str(&render(&input, Format::Json, lang).unwrap()).unwrap();
             prop_assert_eq!(json["organisation"].as_str(), Some(text.as_str()));
@@ -115,10 +159,11 @@ proptest! {
             prop_assert_eq!(results.len(), 2);
             prop_assert_eq!(results[0]["message"]["text"].as_str(), Some(text.as_str()));
             let csv = render(&input, Format::Csv, lang).unwrap();
-            for line in csv.split("\r\n") {
-                prop_assert!(!line.starts_with(['=', '+', '-', '@']));
-                prop_assert!(!line.contains(",=") && !line.contains(",+") && !line.contains(",@"), "{}", line);
-            }
+            let records = parse_csv(&csv);
+            prop_assert_eq!(records.len(), 3, "header and two findings");
+            prop_assert!(records.iter().all(|r| r.len() == 11));
+            assert_formula_safe(&records);
+            prop_assert_eq!(records[1][2].as_str(), text.as_str());
         }
 
         let old = ScanDevice {
@@ -139,12 +184,13 @@ proptest! {
             earlier: vec![vec![old]],
         };
         let html = render_diff(&diff, Format::Html, Lang::Vi).unwrap();
-        assert_no_markup(&html, &text);
+        assert_no_markup(&html);
         let json: serde_json::Value = serde_json::from_str(&render_diff(&diff, Format::Json, Lang::En).unwrap()).unwrap();
         prop_assert_eq!(json["totals"]["fixed"].as_u64(), Some(1));
         prop_assert_eq!(json["totals"]["new"].as_u64(), Some(1));
-        let csv = render_diff(&diff, Format::Csv, Lang::En).unwrap();
-        prop_assert!(!csv.contains(",=") && !csv.contains(",+") && !csv.contains(",@"));
+        let records = parse_csv(&render_diff(&diff, Format::Csv, Lang::En).unwrap());
+        prop_assert_eq!(records.len(), 3, "header, one new, one fixed");
+        assert_formula_safe(&records);
         prop_assert!(render_diff(&diff, Format::Sarif, Lang::En).is_err());
     }
 }
