@@ -3,7 +3,8 @@
 //! `tests/golden/*`. After an intended format change, regenerate with
 //! `UPDATE_GOLDEN=1 cargo test -p camguard-report --test golden` and review the diff.
 //!
-//! The SARIF golden file is also validated against the official SARIF 2.1.0 schema
+//! The SARIF file names camguard's version (`tool.driver.version`), so a version bump
+//! regenerates it too. The SARIF golden file is also validated against the official SARIF 2.1.0 schema
 //! (`tests/sarif/validate.js`; `npm ci --prefix crates/report/tests/sarif` installs it).
 
 use camguard_baseline::{Baseline, Provision};
@@ -342,6 +343,7 @@ async fn outputs() -> Vec<(&'static str, String)> {
         ("report.csv", r(Format::Csv, Lang::En)),
         ("report.sarif.json", r(Format::Sarif, Lang::En)),
         ("diff.en.html", d(Format::Html, Lang::En)),
+        ("diff.vi.html", d(Format::Html, Lang::Vi)),
         ("diff.json", d(Format::Json, Lang::En)),
         ("diff.csv", d(Format::Csv, Lang::En)),
     ]
