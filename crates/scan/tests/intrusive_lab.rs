@@ -174,7 +174,11 @@ async fn the_lockout_test_counts_the_failures_of_the_enumeration_before_it() {
     let t = o.lockout_test.expect("ran");
     // Three failed logins of the enumeration, then the lock at the test's second.
     assert_eq!(t.prior_failures, 3, "{t:?}");
-    assert_eq!((t.locked, t.locked_at_attempt), (Some(true), Some(2)), "{t:?}");
+    assert_eq!(
+        (t.locked, t.locked_at_attempt),
+        (Some(true), Some(2)),
+        "{t:?}"
+    );
     lab.shutdown().await;
 }
 
