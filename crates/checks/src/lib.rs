@@ -286,15 +286,15 @@ mod tests {
         };
         // Registries loaded: the model is certified, and the warning list is empty.
         let mut registries = camguard_registry::Registries::default();
-        registries.set(camguard_registry::RegistryList {
-            kind: camguard_registry::ListKind::Certified,
-            entries: vec![camguard_registry::Entry {
+        registries.set(camguard_registry::RegistryList::from_entries(
+            camguard_registry::ListKind::Certified,
+            vec![camguard_registry::Entry {
                 vendor: "Hikvision".into(),
                 model: "DS-2CD2143G0-I".into(),
                 source: "test".into(),
                 ..Default::default()
             }],
-        });
+        ));
         registries.set(camguard_registry::RegistryList::new(
             camguard_registry::ListKind::Warned,
         ));

@@ -150,7 +150,7 @@ async fn import(
     store.close().await;
     println!(
         "imported {} {kind} entries from {name} (sha256 {}); the {kind} list now has {total} entries",
-        list.entries.len(),
+        list.entries().len(),
         provenance.sha256
     );
     Ok(ExitCode::SUCCESS)

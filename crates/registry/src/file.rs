@@ -123,7 +123,7 @@ pub fn parse_file(
             reason,
         })?;
     }
-    Ok(RegistryList { kind, entries })
+    Ok(RegistryList::from_entries(kind, entries))
 }
 
 /// CSV columns, in export order; `variants` are separated by `;`.
@@ -239,25 +239,25 @@ mod tests {
     #[test]
     fn csv_import_reads_every_column() {
         let l = sample();
-        assert_eq!(l.entries.len(), 2);
-        let e = &l.entries[0];
+        assert_eq!(l.entries().len(), 2);
+        let e = &l.entries()[0];
         assert_eq!(e.variants, ["DS-2CD2143G2-I(*MM)", "DS-2CD2143G2-I/EU"]);
         assert_eq!(e.reference.as_deref(), Some("EXAMPLE-1"));
         assert_eq!(e.date.as_deref(), Some("2026-01-15"));
         assert_eq!(e.note.as_deref(), Some("lens codes only, not -IS"));
-        assert_eq!(l.entries[1].reference, None, "empty cells are absent");
-        assert!(l.entries[1].variants.is_empty());
+        assert_eq!(l.entries()[1].reference, None, "empty cells are absent");
+        assert!(l.entries()[1].variants.is_empty());
     }
 
     #[test]
     fn csv_and_json_exports_read_back_equal() {
         let l = sample();
-        let csv = to_csv(&l.entries);
+        let csv = to_csv(l.entries());
         assert_eq!(
             parse_file(ListKind::Certified, &csv, Format::Csv).expect("csv"),
             l
         );
-        let json = json::write(ListKind::Certified, &l.entries);
+        let json = json::write(ListKind::Certified, l.entries());
         assert_eq!(
             parse_file(ListKind::Certified, &json, Format::Json).expect("json"),
             l
@@ -274,9 +274,9 @@ mod tests {
         let text = r#"{"list": "warned", "source": "notice 1", "date": "2026-02-01", "issuer": "X",
             "entries": [{"vendor": "V", "model": "M", "source": ""}]}"#;
         let l = parse_file(ListKind::Warned, text, Format::Json).expect("valid");
-        assert_eq!(l.entries[0].source, "notice 1");
-        assert_eq!(l.entries[0].date.as_deref(), Some("2026-02-01"));
-        assert_eq!(l.entries[0].issuer.as_deref(), Some("X"));
+        assert_eq!(l.entries()[0].source, "notice 1");
+        assert_eq!(l.entries()[0].date.as_deref(), Some("2026-02-01"));
+        assert_eq!(l.entries()[0].issuer.as_deref(), Some("X"));
     }
 
     #[test]
@@ -310,8 +310,8 @@ mod tests {
             let text = std::fs::read_to_string(dir.join(file)).expect(file);
             assert!(text.contains("EXAMPLE"), "{file} must say it is an example");
             let l = parse_file(kind, &text, Format::detect(file, &text)).expect(file);
-            assert!(!l.entries.is_empty(), "{file}");
-            for e in &l.entries {
+            assert!(!l.entries().is_empty(), "{file}");
+            for e in l.entries() {
                 let r = e.reference.as_deref().unwrap_or_default();
                 assert!(
                     r.starts_with("EXAMPLE-"),
@@ -330,7 +330,7 @@ mod tests {
             let header = "vendor,model,source\n";
             for t in [text.clone(), format!("{header}{text}")] {
                 if let Ok(l) = parse_file(ListKind::Warned, &t, format) {
-                    for e in &l.entries {
+                    for e in l.entries() {
                         proptest::prop_assert!(e.validate().is_ok());
                     }
                 }

@@ -51,60 +51,87 @@ fn canonicalise(name: &str, wildcards: bool) -> String {
 /// Whether two vendor names denote the same vendor: equal canonical forms, or one is the
 /// other's first word(s) (`Hikvision` and `Hikvision Digital Technology`).
 pub fn same_vendor(a: &str, b: &str) -> bool {
-    let (a, b) = (canonical(a), canonical(b));
+    same_canonical_vendor(&canonical(a), &canonical(b))
+}
+
+/// [`same_vendor`] on canonical names.
+pub(crate) fn same_canonical_vendor(a: &str, b: &str) -> bool {
     if a.is_empty() || b.is_empty() {
         return false;
     }
-    let (short, long) = if a.len() <= b.len() {
-        (&a, &b)
-    } else {
-        (&b, &a)
-    };
-    long == short || long.starts_with(&format!("{short}-"))
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    long == short
+        || long
+            .strip_prefix(short)
+            .is_some_and(|rest| rest.starts_with('-'))
+}
+
+/// The first word of a canonical name.
+pub(crate) fn first_word(canonical: &str) -> &str {
+    canonical.split('-').next().unwrap_or_default()
 }
 
 /// The canonical model without a leading vendor name (the whole vendor name or its first word).
 pub fn without_vendor(model: &str, vendor: &str) -> String {
-    let m = canonical(model);
-    let v = canonical(vendor);
-    let first = v.split('-').next().unwrap_or_default().to_string();
-    for prefix in [v, first] {
-        if prefix.is_empty() {
-            continue;
-        }
-        if let Some(rest) = m.strip_prefix(&format!("{prefix}-")) {
-            return rest.to_string();
+    strip_vendor(&canonical(model), &canonical(vendor)).to_string()
+}
+
+/// A canonical name without a leading canonical vendor name or its first word (`None` when it
+/// has neither).
+fn strip_vendor_prefix<'a>(name: &'a str, vendor: &str) -> Option<&'a str> {
+    [vendor, first_word(vendor)]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .find_map(|p| name.strip_prefix(p).and_then(|r| r.strip_prefix('-')))
+}
+
+/// [`without_vendor`] on canonical names.
+pub(crate) fn strip_vendor<'a>(name: &'a str, vendor: &str) -> &'a str {
+    strip_vendor_prefix(name, vendor).unwrap_or(name)
+}
+
+/// A listed model and its variant patterns in canonical form, computed once per entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Prepared {
+    /// Canonical listed model.
+    pub listed: String,
+    /// Canonical variant patterns.
+    pub variants: Vec<String>,
+}
+
+impl Prepared {
+    pub(crate) fn new(listed: &str, variants: &[String]) -> Prepared {
+        Prepared {
+            listed: canonical(listed),
+            variants: variants.iter().map(|v| canonical_pattern(v)).collect(),
         }
     }
-    m
+
+    /// [`model_matches`] with the device's canonical vendor and its canonical model stripped
+    /// of that vendor (`m`, not empty).
+    pub(crate) fn matches(&self, vendor: &str, m: &str) -> bool {
+        m == strip_vendor(&self.listed, vendor)
+            || self
+                .variants
+                .iter()
+                .any(|p| glob(p, m) || strip_vendor_prefix(p, vendor).is_some_and(|p| glob(p, m)))
+    }
+}
+
+/// The canonical model of a device without its vendor prefix; `None` when too long or empty.
+pub(crate) fn device_model(vendor: &str, model: &str) -> Option<String> {
+    if model.chars().count() > MAX_NAME_CHARS {
+        return None;
+    }
+    let m = strip_vendor(&canonical(model), vendor).to_string();
+    (!m.is_empty()).then_some(m)
 }
 
 /// Whether the model `model` (of vendor `vendor`) is the listed model `listed` or one of its
 /// documented `variants`.
 pub fn model_matches(listed: &str, variants: &[String], vendor: &str, model: &str) -> bool {
-    if model.chars().count() > MAX_NAME_CHARS {
-        return false;
-    }
-    let m = without_vendor(model, vendor);
-    if m.is_empty() {
-        return false;
-    }
-    if m == without_vendor(listed, vendor) {
-        return true;
-    }
-    variants.iter().any(|v| {
-        let p = canonical_pattern(v);
-        glob(&p, &m) || strip_vendor_pattern(&p, vendor).is_some_and(|p| glob(&p, &m))
-    })
-}
-
-fn strip_vendor_pattern(pattern: &str, vendor: &str) -> Option<String> {
     let v = canonical(vendor);
-    let first = v.split('-').next().unwrap_or_default().to_string();
-    [v, first]
-        .into_iter()
-        .filter(|p| !p.is_empty())
-        .find_map(|p| pattern.strip_prefix(&format!("{p}-")).map(str::to_string))
+    device_model(&v, model).is_some_and(|m| Prepared::new(listed, variants).matches(&v, &m))
 }
 
 /// `*`/`?` match of canonical strings. Linear-time two-pointer match with one backtrack

@@ -54,13 +54,13 @@ impl Store {
         .bind(&provenance.file_name)
         .bind(&provenance.sha256)
         .bind(format)
-        .bind(list.entries.len() as i64)
+        .bind(list.entries().len() as i64)
         .bind(time_to_text(Utc::now()))
         .bind(i64::from(replace))
         .fetch_one(&mut *tx)
         .await?;
         let import_id: i64 = row.try_get("id")?;
-        for (position, e) in list.entries.iter().enumerate() {
+        for (position, e) in list.entries().iter().enumerate() {
             sqlx::query(
                 "INSERT INTO registry_entries
                    (import_id, list, position, vendor, model, variants, reference, issuer, date, source, note)
@@ -131,10 +131,10 @@ impl Store {
         let mut regs = Registries::default();
         for kind in ListKind::ALL {
             if let Some(entries) = self.registry_list(kind).await? {
-                regs.set(RegistryList {
+                regs.set(RegistryList::from_entries(
                     kind,
-                    entries: entries.into_iter().map(|(e, _)| e).collect(),
-                });
+                    entries.into_iter().map(|(e, _)| e).collect(),
+                ));
             }
         }
         Ok(regs)
@@ -178,9 +178,9 @@ mod tests {
     use super::*;
 
     fn list(kind: ListKind, models: &[&str]) -> RegistryList {
-        RegistryList {
+        RegistryList::from_entries(
             kind,
-            entries: models
+            models
                 .iter()
                 .map(|m| Entry {
                     vendor: "Hikvision".into(),
@@ -192,7 +192,7 @@ mod tests {
                     ..Default::default()
                 })
                 .collect(),
-        }
+        )
     }
 
     #[tokio::test]
@@ -220,7 +220,7 @@ mod tests {
             .unwrap();
         let models: Vec<&str> = got.iter().map(|(e, _)| e.model.as_str()).collect();
         assert_eq!(models, ["DS-1", "DS-2", "DS-3"]);
-        assert_eq!(got[0].0, first.entries[0], "entries round-trip");
+        assert_eq!(got[0].0, first.entries()[0], "entries round-trip");
 
         // Replacing drops earlier entries; imports stay as history.
         store
@@ -228,7 +228,7 @@ mod tests {
             .await
             .unwrap();
         let regs = store.registries().await.unwrap();
-        assert_eq!(regs.certified.unwrap().entries.len(), 1);
+        assert_eq!(regs.certified.unwrap().entries().len(), 1);
         assert_eq!(regs.warned, None, "never imported");
         let imports = store.registry_imports().await.unwrap();
         assert_eq!(imports.len(), 3);

@@ -30,12 +30,12 @@ pub(crate) fn evaluate(
             port: None,
             summary: format!(
                 "{vendor} {model} is not on the certified list ({} entries)",
-                list.entries.len()
+                list.entries().len()
             ),
             evidence: json!({
                 "model_identified": true,
                 "device": device_evidence(vendor, model),
-                "list_entries": list.entries.len(),
+                "list_entries": list.entries().len(),
             }),
         }]),
     }
@@ -51,9 +51,9 @@ mod tests {
     fn data(certified: Option<Vec<&str>>) -> AssessmentData {
         let mut regs = Registries::default();
         if let Some(models) = certified {
-            regs.set(RegistryList {
-                kind: ListKind::Certified,
-                entries: models
+            regs.set(RegistryList::from_entries(
+                ListKind::Certified,
+                models
                     .into_iter()
                     .map(|m| Entry {
                         vendor: "Hikvision".into(),
@@ -63,7 +63,7 @@ mod tests {
                         ..Default::default()
                     })
                     .collect(),
-            });
+            ));
         }
         AssessmentData::new(camguard_advisories::Database::default(), regs)
     }

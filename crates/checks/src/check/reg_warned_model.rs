@@ -59,10 +59,7 @@ mod tests {
     fn data(warned: Option<Entry>) -> AssessmentData {
         let mut regs = Registries::default();
         if let Some(e) = warned {
-            regs.set(RegistryList {
-                kind: ListKind::Warned,
-                entries: vec![e],
-            });
+            regs.set(RegistryList::from_entries(ListKind::Warned, vec![e]));
         }
         AssessmentData::new(camguard_advisories::Database::default(), regs)
     }
