@@ -157,7 +157,8 @@ impl Lab {
         &self.manifest
     }
 
-    /// The HTTP requests (`METHOD target`) device `id` has received so far, in order; empty for
+    /// The HTTP requests (`METHOD target`) device `id` has received so far, in order (at most
+    /// [`crate::vulns::MAX_LOGGED_REQUESTS`]; tests check [`Lab::requests_dropped`]); empty for
     /// an unknown or hostile device.
     pub fn requests(&self, id: &str) -> Vec<String> {
         self.running
@@ -165,6 +166,14 @@ impl Lab {
             .find(|d| d.spec.id == id)
             .map(|d| d.requests.lines())
             .unwrap_or_default()
+    }
+
+    /// Requests device `id` received after its request log was full.
+    pub fn requests_dropped(&self, id: &str) -> u64 {
+        self.running
+            .iter()
+            .find(|d| d.spec.id == id)
+            .map_or(0, |d| d.requests.dropped())
     }
 
     /// Stop every listener and connection; returns once the listening sockets are closed.

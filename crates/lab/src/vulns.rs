@@ -165,14 +165,17 @@ pub(crate) fn route(
     }
 }
 
-/// Requests a device's HTTP servers received, as `METHOD target` lines, in order; bounded.
+/// Requests a device's HTTP servers received, as `METHOD target` lines, in order; bounded, so
+/// a long-running lab keeps at most ~250 KiB per device.
 #[derive(Debug, Default)]
 pub struct RequestLog {
     lines: Mutex<Vec<String>>,
+    dropped: std::sync::atomic::AtomicU64,
 }
 
-/// Most requests a [`RequestLog`] keeps (later ones are counted in the last line only).
-pub const MAX_LOGGED_REQUESTS: usize = 10_000;
+/// Most requests a [`RequestLog`] keeps (later ones are only counted, see
+/// [`RequestLog::dropped`]).
+pub const MAX_LOGGED_REQUESTS: usize = 1_000;
 
 impl RequestLog {
     /// Record one request (target bounded to 256 characters).
@@ -181,7 +184,15 @@ impl RequestLog {
         if lines.len() < MAX_LOGGED_REQUESTS {
             let target: String = target.chars().take(256).collect();
             lines.push(format!("{method} {target}"));
+        } else {
+            self.dropped
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
+    }
+
+    /// Requests received after the log was full (not kept).
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Every request recorded so far.
@@ -227,5 +238,6 @@ mod tests {
         }
         assert_eq!(log.lines().len(), MAX_LOGGED_REQUESTS);
         assert_eq!(log.lines()[0], "GET /0");
+        assert_eq!(log.dropped(), 5);
     }
 }

@@ -338,6 +338,7 @@ async fn without_the_opt_in_flags_no_intrusive_request_is_sent() {
     for id in &ids {
         let log = lab.requests(id);
         assert!(!log.is_empty(), "{id}: the default probes reach the lab");
+        assert_eq!(lab.requests_dropped(id), 0, "{id}: request log full");
         for line in &log {
             let path = line.split(' ').nth(1).unwrap_or("");
             let path = path.split('?').next().unwrap_or("");

@@ -200,6 +200,7 @@ async fn without_the_flags_no_intrusive_request_reaches_the_lab() {
     for d in &manifest.devices {
         let log = lab.requests(&d.id);
         assert!(!log.is_empty(), "{}: the scan reached the device", d.id);
+        assert_eq!(lab.requests_dropped(&d.id), 0, "{}: request log full", d.id);
         for line in log {
             let path = line.split(' ').nth(1).unwrap_or("");
             if INTRUSIVE_PATHS.contains(&path.split('?').next().unwrap_or("")) {
