@@ -10,6 +10,8 @@ pub(crate) fn alive_host(port: u16) -> HostObservation {
         .single()
         .unwrap_or_default();
     let mut host = HostObservation::new([127, 0, 0, 1].into(), at);
+    // The default scan's SNMP probe ran (silence is "not found").
+    host.snmp_probed = vec![161];
     host.endpoints.push(Endpoint {
         port,
         state: EndpointState::Open,

@@ -419,6 +419,9 @@ pub struct HostObservation {
     /// SNMP agents that answered a well-known community.
     #[serde(default)]
     pub snmp: Vec<SnmpObservation>,
+    /// UDP ports the SNMP probe asked (empty: SNMP was not probed, so silence proves nothing).
+    #[serde(default)]
+    pub snmp_probed: Vec<u16>,
     /// Answers proving a P2P cloud service.
     #[serde(default)]
     pub p2p: Vec<P2pObservation>,
@@ -452,6 +455,7 @@ impl HostObservation {
             credential_attempts: Vec::new(),
             snapshots: Vec::new(),
             snmp: Vec::new(),
+            snmp_probed: Vec::new(),
             p2p: Vec::new(),
             lockout_test: None,
             user_enumeration: None,

@@ -1,8 +1,9 @@
 //! `SURF.SNMP_PUBLIC`: an SNMP agent answered a well-known community (`public`; `private` is
 //! only tried with the opt-in credential check).
 //!
-//! The scanner sends the SNMP `GetRequest` to every host with an open TCP port, so no answer
-//! means "checked, not found", as for SSDP.
+//! The scanner sends the SNMP `GetRequest` to every host with an open TCP port and records the
+//! ports asked (`snmp_probed`): no answer then means "checked, not found", as for SSDP; a host
+//! where SNMP was not probed is undecided.
 
 use crate::evidence::{bounded, MAX_BANNER_CHARS, MAX_FIELD_CHARS};
 use crate::registry::{Evaluation, Hit};
@@ -15,6 +16,9 @@ use serde_json::json;
 const WELL_KNOWN: [&str; 2] = ["public", "private"];
 
 pub(crate) fn evaluate(obs: &HostObservation, _opts: &CheckOptions) -> Evaluation {
+    if obs.snmp_probed.is_empty() && obs.snmp.is_empty() {
+        return Evaluation::Inconclusive;
+    }
     let hits = obs
         .snmp
         .iter()
@@ -53,6 +57,13 @@ mod tests {
     #[test]
     fn an_answer_is_a_finding_and_silence_is_not() {
         let mut host = alive_host(80);
+        host.snmp_probed = vec![];
+        assert_eq!(
+            evaluate(&host, &CheckOptions::default()),
+            Evaluation::Inconclusive,
+            "not probed"
+        );
+        host.snmp_probed = vec![161];
         assert_eq!(
             evaluate(&host, &CheckOptions::default()),
             Evaluation::Ran(vec![])
