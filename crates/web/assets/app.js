@@ -35,16 +35,25 @@ document.addEventListener("DOMContentLoaded", () => {
     try { await api("PATCH", "/api/v1/me", { lang }); } catch (_) { /* signed out: the cookie is enough */ }
     location.reload();
   }));
-  // Forms of the organisation page: fields become a JSON object posted to data-api.
+  // API forms: fields become a JSON object sent to data-api ("{field}" in it takes that
+  // field's value instead of the body).
   document.querySelectorAll("form.api-form").forEach((form) => form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const body = {};
-    form.querySelectorAll("input[name]").forEach((input) => {
+    let target = form.dataset.api;
+    form.querySelectorAll("input[name], select[name]").forEach((input) => {
       if (input.value === "") return;
-      body[input.name] = input.dataset.kind === "number" ? Number(input.value) : input.value;
+      const value = input.dataset.kind === "number" ? Number(input.value) : input.value;
+      if (target.includes("{" + input.name + "}")) {
+        target = target.replace("{" + input.name + "}", encodeURIComponent(input.value));
+      } else {
+        body[input.name] = value;
+      }
     });
+    const error = form.querySelector(".error");
+    error.textContent = "";
     try {
-      const reply = await api(form.dataset.method || "POST", form.dataset.api, body);
+      const reply = await api(form.dataset.method || "POST", target, body);
       const secret = form.dataset.show && reply && reply[form.dataset.show];
       if (secret) {
         // Shown once: the server keeps only its hash.
@@ -56,8 +65,23 @@ document.addEventListener("DOMContentLoaded", () => {
         location.reload();
       }
     } catch (e) {
-      form.querySelector(".error").textContent = e.message;
+      error.textContent = e.message;
     }
+  }));
+  // Buttons that call one route (delete, revoke), after a confirmation.
+  document.querySelectorAll("button.api-action").forEach((b) => b.addEventListener("click", async () => {
+    if (b.dataset.confirm && !window.confirm(b.dataset.confirm)) return;
+    try {
+      await api(b.dataset.method, b.dataset.api);
+      location.reload();
+    } catch (e) { show("flash", e.message); }
+  }));
+  // Choices that change one field at once (a user's role).
+  document.querySelectorAll("select.api-select").forEach((sel) => sel.addEventListener("change", async () => {
+    try {
+      await api("PATCH", sel.dataset.api, { [sel.dataset.field]: sel.value });
+      location.reload();
+    } catch (e) { show("flash", e.message); }
   }));
   const scan = document.getElementById("scan-form");
   if (scan) scan.addEventListener("submit", async (ev) => {

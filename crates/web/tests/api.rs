@@ -1616,3 +1616,211 @@ async fn diff_report_of_the_newest_two_scans_hides_evidence_from_viewers() {
         sarif.text
     );
 }
+
+/// Every tag of `html` that would need `unsafe-inline` under the CSP: an inline `<script>`,
+/// a `<style>` element, a `style=` attribute, an `on…=` handler or a `javascript:` URL.
+fn inline_code(html: &str) -> Vec<String> {
+    let mut bad = Vec::new();
+    for tag in html.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap_or("").to_ascii_lowercase();
+        let mut words = tag.split_whitespace();
+        let name = words.next().unwrap_or("");
+        if (name == "script" && !tag.contains(" src=")) || name == "style" {
+            bad.push(tag.clone());
+        }
+        for w in words {
+            if w.starts_with("style=")
+                || (w.starts_with("on") && w.contains('='))
+                || w.contains("javascript:")
+            {
+                bad.push(tag.clone());
+            }
+        }
+    }
+    bad
+}
+
+#[test]
+fn inline_code_finder_catches_what_the_csp_forbids() {
+    assert!(inline_code("<p>on=1 style=x</p><script src=\"/a.js\"></script>").is_empty());
+    for html in [
+        "<script>alert(1)</script>",
+        "<p style=\"color:red\">",
+        "<button onclick=\"x()\">",
+        "<img src=x onerror=y>",
+        "<style>p{}</style>",
+        "<a href=\"javascript:x()\">",
+    ] {
+        assert_eq!(inline_code(html).len(), 1, "{html}");
+    }
+}
+
+#[tokio::test]
+async fn every_page_for_every_role_has_no_inline_script_style_or_handler() {
+    let f = fixture().await;
+    let system = f.organisation().await;
+    let job = f
+        .as_role(
+            Role::Auditor,
+            Method::POST,
+            "/api/v1/scans",
+            Some(json!({"system_id": system})),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    // The event stream ends with the job: the device is recorded.
+    f.as_role(
+        Role::Viewer,
+        Method::GET,
+        &format!("/api/v1/jobs/{job}/events"),
+        None,
+    )
+    .await;
+    f.as_role(
+        Role::Auditor,
+        Method::POST,
+        "/api/v1/schedules",
+        Some(json!({"system_id": system, "spec": "daily"})),
+    )
+    .await;
+    let device = f
+        .as_role(Role::Viewer, Method::GET, "/api/v1/devices", None)
+        .await
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let pages = [
+        "/devices".to_owned(),
+        format!("/devices/{device}"),
+        "/devices?vendor=Hikvision&verdict=fail".to_owned(),
+        "/scans".to_owned(),
+        "/reports".to_owned(),
+        "/compliance".to_owned(),
+        format!("/compliance?system={system}"),
+        "/organisation".to_owned(),
+        "/account".to_owned(),
+        "/audit".to_owned(),
+    ];
+    let anonymous = f.call(Method::GET, "/login", None, &[]).await;
+    assert_eq!(inline_code(&anonymous.text), Vec::<String>::new());
+    for role in ["admin", "auditor", "viewer"] {
+        let (cookie, _) = f.session(role).await;
+        for page in &pages {
+            let r = f
+                .call(Method::GET, page, None, &[("cookie", &cookie)])
+                .await;
+            let expected = if page == "/audit" && role != "admin" {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::OK
+            };
+            assert_eq!(r.status, expected, "{role} {page}: {}", r.text);
+            assert_eq!(inline_code(&r.text), Vec::<String>::new(), "{role} {page}");
+            let csp = r.headers["content-security-policy"].to_str().unwrap();
+            assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+        }
+    }
+}
+
+#[tokio::test]
+async fn viewers_see_no_evidence_no_controls_and_no_audit_page() {
+    let f = fixture().await;
+    let system = f.organisation().await;
+    let job = f
+        .as_role(
+            Role::Auditor,
+            Method::POST,
+            "/api/v1/scans",
+            Some(json!({"system_id": system})),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let events = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            &format!("/api/v1/jobs/{job}/events"),
+            None,
+        )
+        .await;
+    assert!(!events.text.contains("password"), "{}", events.text);
+    let (viewer, _) = f.session("viewer").await;
+    let (admin, _) = f.session("admin").await;
+    let device = f
+        .as_role(Role::Viewer, Method::GET, "/api/v1/devices", None)
+        .await
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let page = |cookie: &str| {
+        let cookie = cookie.to_owned();
+        let f = &f;
+        async move {
+            f.call(
+                Method::GET,
+                &format!("/devices/{device}"),
+                None,
+                &[("cookie", &cookie)],
+            )
+            .await
+            .text
+        }
+    };
+    let seen = page(&viewer).await;
+    assert!(
+        seen.contains("evidence hidden") || seen.contains("ẩn"),
+        "{seen}"
+    );
+    assert!(
+        !seen.contains("\"username\""),
+        "no evidence for viewers: {seen}"
+    );
+    let admin_page = page(&admin).await;
+    assert!(admin_page.contains("&quot;username&quot;"), "{admin_page}");
+    for path in ["/organisation", "/account", "/scans"] {
+        let r = f
+            .call(Method::GET, path, None, &[("cookie", &viewer)])
+            .await;
+        // A viewer may revoke their own tokens, nothing else.
+        if path != "/account" {
+            assert!(!r.text.contains("api-action"), "{path}: no delete buttons");
+        }
+        assert!(!r.text.contains("api-select"), "{path}: no role changes");
+        assert!(!r.text.contains("id=\"user-form\""), "{path}");
+        assert!(!r.text.contains("id=\"scan-form\""), "{path}");
+    }
+    let org = f
+        .call(Method::GET, "/organisation", None, &[("cookie", &admin)])
+        .await
+        .text;
+    for form in [
+        "site-form",
+        "system-form",
+        "scope-form",
+        "schedule-form",
+        "attestation-form",
+    ] {
+        assert!(org.contains(&format!("id=\"{form}\"")), "{form}");
+    }
+    assert!(
+        org.contains("data-api=\"/api/v1/scopes/"),
+        "scopes can be deleted"
+    );
+    let account = f
+        .call(Method::GET, "/account", None, &[("cookie", &admin)])
+        .await
+        .text;
+    assert!(account.contains("class=\"api-select\"") && account.contains("id=\"user-form\""));
+    let audit = f
+        .call(Method::GET, "/audit", None, &[("cookie", &admin)])
+        .await;
+    assert!(audit.text.contains("POST /api/v1/scans"), "{}", audit.text);
+    let refused = f
+        .call(Method::GET, "/audit", None, &[("cookie", &viewer)])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}

@@ -3,10 +3,12 @@
 //! the language is the `camguard_lang` cookie, else the user's setting, else Vietnamese.
 
 mod account;
+mod audit;
 mod charts;
 mod compliance;
 mod org;
 mod pages;
+mod widgets;
 
 use crate::auth::{cookie, resolve, Caller, Via};
 use crate::state::AppState;
@@ -91,10 +93,15 @@ fn layout(v: Option<&Visitor>, lang: &str, title: &str, body: &str) -> Html<Stri
     let nav = match v {
         Some(v) => format!(
             "<nav><a href=\"/devices\">{}</a><a href=\"/scans\">{}</a><a href=\"/compliance\">{}</a>\
-             <a href=\"/organisation\">{}</a><a href=\"/reports\">{}</a>\
+             <a href=\"/organisation\">{}</a><a href=\"/reports\">{}</a>{}\
              <span class=\"right\"><a href=\"#\" data-lang=\"vi\">VI</a><a href=\"#\" data-lang=\"en\">EN</a>\
              <a href=\"/account\">{} ({})</a><button id=\"logout\">{}</button></span></nav>",
             s.t("devices"), s.t("scans"), s.t("compliance"), s.t("organisation"), s.t("reports"),
+            if v.caller.role >= crate::auth::Role::Admin {
+                format!("<a href=\"/audit\">{}</a>", s.t("audit"))
+            } else {
+                String::new()
+            },
             esc(&v.caller.user.username), v.caller.role.as_str(), s.t("sign_out")
         ),
         None => "<nav><span class=\"right\"><a href=\"#\" data-lang=\"vi\">VI</a><a href=\"#\" data-lang=\"en\">EN</a></span></nav>".into(),
@@ -103,7 +110,7 @@ fn layout(v: Option<&Visitor>, lang: &str, title: &str, body: &str) -> Html<Stri
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"csrf-token\" content=\"{csrf}\"><title>{} · {}</title>\
          <link rel=\"stylesheet\" href=\"/assets/app.css\"><script src=\"/assets/app.js\" defer></script>\
-         </head><body>{nav}<main>{body}</main></body></html>",
+         </head><body>{nav}<main><p id=\"flash\" class=\"error\" role=\"alert\"></p>{body}</main></body></html>",
         esc(title), s.t("title")
     ))
 }
@@ -156,6 +163,7 @@ pub fn router() -> Router<AppState> {
         .route("/compliance", get(compliance::page))
         .route("/organisation", get(org::page))
         .route("/account", get(account::page))
+        .route("/audit", get(audit::page))
         .route("/assets/app.js", get(asset_js))
         .route("/assets/app.css", get(asset_css))
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))

@@ -1,50 +1,41 @@
 //! The organisation page: sites, systems and their scopes, schedules and attestations, with
-//! forms for the roles that may change them (posted as JSON to the API by app.js).
+//! forms and delete buttons for the roles that may change them (sent as JSON to the API by
+//! app.js).
 
-use super::{esc, layout, Strings, Visitor};
+use super::widgets::{action, form, plain, table, Field, Kind, Row};
+use super::{layout, Strings, Visitor};
 use crate::auth::Role;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use std::fmt::Write;
 
-/// One `<input>` of an API form: (JSON field, placeholder, type: text | number | list).
-type Field<'a> = (&'a str, &'a str, &'a str);
-
-/// A form that app.js posts as JSON to `api`.
-fn form(id: &str, api: &str, fields: &[Field<'_>], submit: &str) -> String {
-    let mut f = format!("<form class=\"inline api-form\" id=\"{id}\" data-api=\"{api}\">");
-    for (name, placeholder, kind) in fields {
-        let input_type = if *kind == "number" { "number" } else { "text" };
-        let _ = write!(
-            f,
-            "<input name=\"{name}\" type=\"{input_type}\" data-kind=\"{kind}\" placeholder=\"{}\">",
-            esc(placeholder)
-        );
-    }
-    let _ = write!(
-        f,
-        "<button type=\"submit\">{}</button><span class=\"error\"></span></form>",
-        esc(submit)
-    );
-    f
-}
-
-fn table(id: &str, header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut t = format!("<table id=\"{id}\"><thead><tr>");
-    for h in header {
-        let _ = write!(t, "<th>{}</th>", esc(h));
-    }
-    t.push_str("</tr></thead><tbody>");
-    for r in rows {
-        t.push_str("<tr>");
-        for c in r {
-            let _ = write!(t, "<td>{}</td>", esc(c));
-        }
-        t.push_str("</tr>");
-    }
-    t.push_str("</tbody></table>");
-    t
+/// The provisions an attestation can complete: those verified from documents (D) or only in
+/// a lab (L), as `baseline provision` suggestions.
+fn documentary_provisions() -> (Vec<(String, String)>, Vec<String>) {
+    let registry = camguard_baseline::Registry::builtin().ok();
+    let baselines = registry.as_ref().map(|r| r.all()).unwrap_or_default();
+    let ids = baselines
+        .iter()
+        .map(|b| (b.id.clone(), b.id.clone()))
+        .collect();
+    let mut provisions: Vec<String> = baselines
+        .iter()
+        .flat_map(|b| b.provisions.iter())
+        .filter(|p| {
+            p.classes.iter().any(|c| {
+                matches!(
+                    c,
+                    camguard_baseline::VerificationClass::D
+                        | camguard_baseline::VerificationClass::L
+                )
+            })
+        })
+        .map(|p| p.id.clone())
+        .collect();
+    provisions.sort();
+    provisions.dedup();
+    (ids, provisions)
 }
 
 /// `GET /organisation`.
@@ -63,121 +54,202 @@ pub async fn page(State(s): State<AppState>, v: Visitor) -> Response {
     };
     let admin = v.caller.role >= Role::Admin;
     let auditor = v.caller.role >= Role::Auditor;
-    let mut body = format!("<h1>{}</h1><h2>{}</h2>", t.t("organisation"), t.t("sites"));
-    let rows: Vec<Vec<String>> = sites
+    let delete = |allowed: bool, api: String| {
+        if allowed {
+            action(t.t("delete"), "DELETE", &api, Some(t.t("confirm_delete")))
+        } else {
+            String::new()
+        }
+    };
+    let site_name = |id: i64| {
+        sites
+            .iter()
+            .find(|x| x.id == id)
+            .map_or_else(|| id.to_string(), |x| x.name.clone())
+    };
+    let system_name = |id: i64| {
+        systems
+            .iter()
+            .find(|x| x.id == id)
+            .map_or_else(|| id.to_string(), |x| format!("{} ({})", x.name, x.id))
+    };
+    let site_options: Vec<(String, String)> = sites
         .iter()
-        .map(|x| vec![x.id.to_string(), x.name.clone(), x.address.clone()])
+        .map(|x| (x.id.to_string(), x.name.clone()))
+        .collect();
+    let system_options: Vec<(String, String)> = systems
+        .iter()
+        .map(|x| (x.id.to_string(), system_name(x.id)))
+        .collect();
+
+    let mut body = format!(
+        "<h1>{}</h1><p class=\"hint\">{}</p><h2>{}</h2>",
+        t.t("organisation"),
+        t.t("organisation_hint"),
+        t.t("sites")
+    );
+    let rows: Vec<Row> = sites
+        .iter()
+        .map(|x| Row {
+            cells: vec![x.id.to_string(), x.name.clone(), x.address.clone()],
+            controls: delete(admin, format!("/api/v1/sites/{}", x.id)),
+        })
         .collect();
     body.push_str(&table(
         "sites",
         &["id", t.t("name"), t.t("site_address")],
         &rows,
+        t.t("none_yet"),
     ));
     if admin {
         body.push_str(&form(
             "site-form",
+            "POST",
             "/api/v1/sites",
             &[
-                ("name", t.t("name"), "text"),
-                ("address", t.t("site_address"), "text"),
+                Field::text("name", t.t("name")),
+                Field::optional("address", t.t("site_address")),
             ],
-            t.t("add"),
+            t.t("add_site"),
+            None,
         ));
     }
+
     let _ = write!(body, "<h2>{}</h2>", t.t("systems"));
-    let rows: Vec<Vec<String>> = systems
+    let rows: Vec<Row> = systems
         .iter()
-        .map(|x| {
-            let cidrs: Vec<&str> = scopes
-                .iter()
-                .filter(|c| c.system_id == x.id)
-                .map(|c| c.cidr.as_str())
-                .collect();
-            vec![
+        .map(|x| Row {
+            cells: vec![
                 x.id.to_string(),
-                x.site_id.to_string(),
+                site_name(x.site_id),
                 x.name.clone(),
                 x.security_level.to_string(),
                 x.owner.clone(),
-                cidrs.join(" "),
-            ]
+            ],
+            controls: delete(admin, format!("/api/v1/systems/{}", x.id)),
         })
         .collect();
     body.push_str(&table(
         "systems",
         &[
             "id",
-            "site",
+            t.t("site"),
             t.t("name"),
             t.t("security_level"),
             t.t("owner"),
-            t.t("scopes"),
         ],
         &rows,
+        t.t("none_yet"),
     ));
-    if admin {
+    if admin && !sites.is_empty() {
         body.push_str(&form(
             "system-form",
+            "POST",
             "/api/v1/systems",
             &[
-                ("site_id", "site id", "number"),
-                ("name", t.t("name"), "text"),
-                ("security_level", t.t("security_level"), "number"),
-                ("owner", t.t("owner"), "text"),
+                Field::select_id("site_id", t.t("site"), site_options.clone()),
+                Field::text("name", t.t("name")),
+                Field {
+                    kind: Kind::Select {
+                        options: plain(&["1", "2", "3", "4", "5"]),
+                        numeric: true,
+                    },
+                    ..Field::text("security_level", t.t("security_level"))
+                },
+                Field::text("owner", t.t("owner")),
             ],
-            t.t("add"),
-        ));
-        body.push_str(&form(
-            "scope-form",
-            "/api/v1/scopes",
-            &[
-                ("system_id", "system id", "number"),
-                ("cidr", t.t("cidr"), "text"),
-            ],
-            t.t("add"),
+            t.t("add_system"),
+            None,
         ));
     }
-    let _ = write!(body, "<h2>{}</h2>", t.t("schedules"));
-    let rows: Vec<Vec<String>> = schedules
+
+    let _ = write!(body, "<h2>{}</h2>", t.t("scopes"));
+    let rows: Vec<Row> = scopes
         .iter()
-        .map(|x| {
-            vec![
+        .map(|x| Row {
+            cells: vec![x.id.to_string(), system_name(x.system_id), x.cidr.clone()],
+            controls: delete(admin, format!("/api/v1/scopes/{}", x.id)),
+        })
+        .collect();
+    body.push_str(&table(
+        "scopes",
+        &["id", t.t("system"), t.t("cidr")],
+        &rows,
+        t.t("none_yet"),
+    ));
+    if admin && !systems.is_empty() {
+        body.push_str(&form(
+            "scope-form",
+            "POST",
+            "/api/v1/scopes",
+            &[
+                Field::select_id("system_id", t.t("system"), system_options.clone()),
+                Field::text("cidr", t.t("cidr")),
+            ],
+            t.t("add_scope"),
+            None,
+        ));
+    }
+
+    let _ = write!(body, "<h2>{}</h2>", t.t("schedules"));
+    let rows: Vec<Row> = schedules
+        .iter()
+        .map(|x| Row {
+            cells: vec![
                 x.id.to_string(),
-                x.system_id.to_string(),
+                system_name(x.system_id),
                 x.spec.clone(),
                 x.targets.clone(),
-                x.next_run.format("%Y-%m-%d %H:%M").to_string(),
-            ]
+                x.next_run.format("%Y-%m-%d %H:%M UTC").to_string(),
+                x.created_by.clone(),
+            ],
+            controls: delete(auditor, format!("/api/v1/schedules/{}", x.id)),
         })
         .collect();
     body.push_str(&table(
         "schedules",
-        &["id", "system", t.t("spec"), t.t("targets"), t.t("next_run")],
+        &[
+            "id",
+            t.t("system"),
+            t.t("spec"),
+            t.t("targets"),
+            t.t("next_run"),
+            t.t("by"),
+        ],
         &rows,
+        t.t("none_yet"),
     ));
-    if auditor {
+    if auditor && !systems.is_empty() {
         body.push_str(&form(
             "schedule-form",
+            "POST",
             "/api/v1/schedules",
             &[
-                ("system_id", "system id", "number"),
-                ("spec", t.t("spec"), "text"),
+                Field::select_id("system_id", t.t("system"), system_options.clone()),
+                Field {
+                    kind: Kind::Suggest(plain(&["daily", "weekly", "monthly", "0 2 * * 1"])),
+                    ..Field::text("spec", t.t("spec"))
+                },
             ],
-            t.t("add"),
+            t.t("add_schedule"),
+            None,
         ));
     }
+
     let _ = write!(body, "<h2>{}</h2>", t.t("attestations"));
-    let rows: Vec<Vec<String>> = attestations
+    let rows: Vec<Row> = attestations
         .iter()
-        .map(|x| {
-            vec![
+        .map(|x| Row {
+            cells: vec![
                 x.subject.clone(),
                 x.baseline.clone(),
                 x.provision.clone(),
                 x.status.clone(),
                 x.document.clone(),
-                x.attested_by.clone(),
-            ]
+                x.note.clone(),
+                format!("{} {}", x.attested_by, x.attested_at.format("%Y-%m-%d")),
+            ],
+            controls: delete(auditor, format!("/api/v1/attestations/{}", x.id)),
         })
         .collect();
     body.push_str(&table(
@@ -188,22 +260,52 @@ pub async fn page(State(s): State<AppState>, v: Visitor) -> Response {
             t.t("provision"),
             t.t("status"),
             t.t("document"),
-            "by",
+            t.t("note"),
+            t.t("by"),
         ],
         &rows,
+        t.t("none_yet"),
     ));
     if auditor {
+        let (baselines, provisions) = documentary_provisions();
+        let mut subjects: Vec<(String, String)> = s
+            .store
+            .inventory()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|d| {
+                let i = &d.identity;
+                let subject = format!("model:{}/{}", i.vendor.as_deref()?, i.model.as_deref()?);
+                Some((subject.clone(), subject))
+            })
+            .collect();
+        subjects.sort();
+        subjects.dedup();
+        subjects.extend(
+            systems
+                .iter()
+                .map(|x| (format!("system:{}", x.id), system_name(x.id))),
+        );
         body.push_str(&form(
             "attestation-form",
+            "POST",
             "/api/v1/attestations",
             &[
-                ("subject", t.t("subject"), "text"),
-                ("baseline", t.t("baseline"), "text"),
-                ("provision", t.t("provision"), "text"),
-                ("status", "pass | fail", "text"),
-                ("document", t.t("document"), "text"),
+                Field::select("subject", t.t("subject"), subjects),
+                Field::select("baseline", t.t("baseline"), baselines),
+                Field {
+                    kind: Kind::Suggest(
+                        provisions.iter().map(|p| (p.clone(), p.clone())).collect(),
+                    ),
+                    ..Field::text("provision", t.t("provision_dl"))
+                },
+                Field::select("status", t.t("status"), plain(&["pass", "fail"])),
+                Field::text("document", t.t("document")),
+                Field::optional("note", t.t("note")),
             ],
-            t.t("add"),
+            t.t("add_attestation"),
+            None,
         ));
     }
     layout(Some(&v), v.lang, t.t("organisation"), &body).into_response()

@@ -227,21 +227,64 @@ pub async fn device(State(s): State<AppState>, v: Visitor, Path(id): Path<i64>) 
         }
     }
     let id_ = &d.identity;
+    let identity = [
+        (t.t("vendor"), or_dash(&id_.vendor)),
+        (t.t("product"), or_dash(&id_.product)),
+        (t.t("model"), or_dash(&id_.model)),
+        (t.t("firmware"), or_dash(&id_.firmware)),
+        (t.t("serial"), or_dash(&d.serial)),
+        (
+            t.t("device_type"),
+            id_.device_type
+                .map_or_else(|| "-".into(), |x| x.as_str().to_owned()),
+        ),
+        (
+            t.t("camera"),
+            if id_.camera { t.t("yes") } else { t.t("no") }.to_owned(),
+        ),
+        (
+            t.t("confidence"),
+            format!("{:.0} %", id_.confidence * 100.0),
+        ),
+        (
+            t.t("first_seen"),
+            d.first_seen.format("%Y-%m-%d %H:%M").to_string(),
+        ),
+        (
+            t.t("last_seen"),
+            d.last_seen.format("%Y-%m-%d %H:%M").to_string(),
+        ),
+    ]
+    .iter()
+    .fold(String::new(), |mut out, (k, val)| {
+        let _ = write!(out, "<tr><th>{}</th><td>{val}</td></tr>", esc(k));
+        out
+    });
+    let th = |keys: &[&str]| {
+        keys.iter().fold(String::new(), |mut out, k| {
+            let _ = write!(out, "<th>{}</th>", esc(t.t(k)));
+            out
+        })
+    };
     let body = format!(
-        "<h1 id=\"device-title\">{} — {} {}</h1><p>{}: {}</p>\
-         <h2>{}</h2><table id=\"findings\"><tbody>{findings}</tbody></table>\
-         <h2>{}</h2><table><tbody>{endpoints}</tbody></table>\
-         <h2>{}</h2><table><tbody>{verdicts}</tbody></table>\
-         <h2>{}</h2><table><tbody>{history}</tbody></table>",
+        "<h1 id=\"device-title\">{} — {} {}</h1>\
+         <h2>{}</h2><table id=\"identity\" class=\"facts\"><tbody>{identity}</tbody></table>\
+         <h2>{}</h2><table id=\"findings\"><thead><tr>{}</tr></thead><tbody>{findings}</tbody></table>\
+         <h2>{}</h2><table id=\"endpoints\"><thead><tr>{}</tr></thead><tbody>{endpoints}</tbody></table>\
+         <h2>{}</h2><table id=\"verdicts\"><thead><tr>{}</tr></thead><tbody>{verdicts}</tbody></table>\
+         <h2>{}</h2><table id=\"history\"><thead><tr>{}</tr></thead><tbody>{history}</tbody></table>",
         d.ip,
         or_dash(&id_.vendor),
         or_dash(&id_.model),
-        t.t("firmware"),
-        or_dash(&id_.firmware),
+        t.t("identity"),
         t.t("findings"),
+        th(&["severity_col", "check", "summary", "evidence", "remediation"]),
         t.t("endpoints"),
+        th(&["port", "state", "reason"]),
         t.t("verdicts"),
-        t.t("history")
+        th(&["baseline", "provision", "status"]),
+        t.t("history"),
+        th(&["scan_col", "observed", "findings"]),
     );
     layout(Some(&v), v.lang, &d.ip.to_string(), &body).into_response()
 }
@@ -282,9 +325,22 @@ pub async fn scans(State(s): State<AppState>, v: Visitor) -> Response {
     };
     let mut jobs = String::new();
     for j in s.store.jobs().await.unwrap_or_default().iter().take(50) {
+        // A running job (started here or by a schedule) can be cancelled from its row.
+        let cancel = if v.caller.role >= Role::Auditor
+            && matches!(j.status.as_str(), "queued" | "running")
+        {
+            super::widgets::action(
+                t.t("cancel"),
+                "POST",
+                &format!("/api/v1/jobs/{}/cancel", j.id),
+                None,
+            )
+        } else {
+            String::new()
+        };
         let _ = write!(
             jobs,
-            "<tr><td>{}</td><td class=\"job-{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td class=\"job-{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"controls\">{cancel}</td></tr>",
             j.id,
             esc(&j.status),
             esc(&j.status),
@@ -296,7 +352,7 @@ pub async fn scans(State(s): State<AppState>, v: Visitor) -> Response {
     }
     let body = format!(
         "<h1>{}</h1>{form}<h2>{}</h2><table id=\"jobs\"><thead><tr><th>job</th><th>{}</th><th>{}</th>\
-         <th>by</th><th>hosts</th><th>scan</th></tr></thead><tbody>{jobs}</tbody></table>\
+         <th>by</th><th>hosts</th><th>scan</th><th></th></tr></thead><tbody>{jobs}</tbody></table>\
          <h2>{}</h2><table id=\"scans\"><thead><tr><th>scan</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\
          <tbody>{rows}</tbody></table>",
         t.t("scans"),
