@@ -88,7 +88,9 @@ mod tests {
     fn indicators_parse_with_sources() {
         let i = indicators();
         assert!(!i.is_empty());
-        assert!(i.iter().all(|i| !i.source.trim().is_empty() && !i.service.is_empty()));
+        assert!(i
+            .iter()
+            .all(|i| !i.source.trim().is_empty() && !i.service.is_empty()));
     }
 
     #[test]

@@ -219,9 +219,10 @@ pub fn surface_findings(d: &ManifestDevice, check_credentials: bool) -> BTreeSet
     if d.onvif_auth == "none" {
         ids.insert("AUTH.ANON_MEDIA".to_string());
     }
-    if d.snmp.as_ref().is_some_and(|s| {
-        s.community == "public" || (check_credentials && s.community == "private")
-    }) {
+    if d.snmp
+        .as_ref()
+        .is_some_and(|s| s.community == "public" || (check_credentials && s.community == "private"))
+    {
         ids.insert("SURF.SNMP_PUBLIC".to_string());
     }
     if d.p2p.is_some() {
