@@ -15,8 +15,9 @@
 //!   never exceed the bucket, so `--rate` is never exceeded);
 //! - each connect has its own deadline (`tokio::time::timeout`, as in the connect-limit
 //!   example; profiles showed no cost worth a coarser wheel);
-//! - the worker that finishes a host's last port builds its [`HostObservation`] and sends it
-//!   down one channel; the stream hands them to the single consumer in batches.
+//! - the worker that finishes a host's last port builds its [`HostObservation`]; each worker
+//!   sends its finished hosts down one channel in batches (at most `FLUSH` hosts or
+//!   `MAX_HOLD` of waiting), so the single consumer wakes once per batch, not once per host.
 //!
 //! Positions, shards, resume and excludes are those of the walk, as in the full sweep: a host is
 //! marked dispatched when it leaves the walk and the consumer marks it done, so a checkpoint
@@ -35,14 +36,15 @@ use futures::Stream;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 /// Probes a worker takes from the source per lock (fewer when the rate bucket is smaller).
 const BATCH: usize = 8;
-/// Finished hosts buffered between the workers and the consumer.
+/// Batches of finished hosts buffered between the workers and the consumer.
 const CHANNEL: usize = 1024;
-/// Finished hosts the stream takes from the channel at once.
+/// Batches the stream takes from the channel at once.
 const TAKE: usize = 64;
 
 fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -173,36 +175,84 @@ impl Source {
     }
 }
 
-/// One worker: take a batch, pay its rate tokens, connect to each probe in turn.
+/// Finished hosts a worker holds before it hands them to the writer in one send.
+const FLUSH: usize = 16;
+/// Longest a finished host waits in a worker's hands once the worker is free to send it.
+const MAX_HOLD: Duration = Duration::from_millis(20);
+
+type Finished = Vec<(u64, HostObservation)>;
+
+/// A worker's finished hosts, sent to the writer in batches (one wake-up of the writer per
+/// batch instead of one per host).
+struct Outbox {
+    tx: mpsc::Sender<Finished>,
+    held: Finished,
+    since: Option<Instant>,
+}
+
+impl Outbox {
+    fn push(&mut self, done: (u64, HostObservation)) {
+        self.held.push(done);
+        self.since.get_or_insert_with(Instant::now);
+    }
+
+    fn due(&self) -> bool {
+        self.held.len() >= FLUSH || self.since.is_some_and(|t| t.elapsed() >= MAX_HOLD)
+    }
+
+    /// Send what is held; `false` when the writer is gone.
+    async fn flush(&mut self) -> bool {
+        self.since = None;
+        if self.held.is_empty() {
+            return true;
+        }
+        self.tx.send(std::mem::take(&mut self.held)).await.is_ok()
+    }
+}
+
+/// One worker: take a batch, pay its rate tokens, connect to each probe in turn. Finished
+/// hosts are sent when [`FLUSH`] are held, when the oldest has waited [`MAX_HOLD`], before
+/// waiting for rate tokens and when the walk is over.
 async fn worker(
     source: Arc<Mutex<Source>>,
     rate: Option<Arc<RateLimiter>>,
     batch: usize,
     opts: ClientOptions,
-    tx: mpsc::Sender<(u64, HostObservation)>,
+    tx: mpsc::Sender<Finished>,
 ) {
     let mut probes = Vec::with_capacity(batch);
     let mut empty = Vec::new();
+    let mut out = Outbox {
+        tx,
+        held: Vec::new(),
+        since: None,
+    };
     loop {
         locked(&source).fill(batch, &mut probes, &mut empty);
         for host in empty.drain(..) {
-            if tx.send(host.finish()).await.is_err() {
-                return;
-            }
+            out.push(host.finish());
         }
         if probes.is_empty() {
+            out.flush().await;
             return;
         }
         if let Some(rate) = &rate {
-            rate.acquire_n(probes.len() as u32).await;
+            let n = probes.len() as u32;
+            if rate.try_acquire_n(n).is_err() {
+                if !out.flush().await {
+                    return;
+                }
+                rate.acquire_n(n).await;
+            }
         }
         for (host, i) in probes.drain(..) {
             let addr = SocketAddr::new(host.ip, host.ports[i]);
             let (state, reason) = connect_once(addr, &opts).await;
             if let Some(done) = host.record(i, state, reason) {
-                if tx.send(done).await.is_err() {
-                    return;
-                }
+                out.push(done);
+            }
+            if out.due() && !out.flush().await {
+                return;
             }
         }
     }
@@ -213,9 +263,9 @@ async fn worker(
 enum State {
     Idle(Box<Start>),
     Running {
-        rx: mpsc::Receiver<(u64, HostObservation)>,
+        rx: mpsc::Receiver<Finished>,
         workers: JoinSet<()>,
-        ready: Vec<(u64, HostObservation)>,
+        ready: Finished,
     },
 }
 
@@ -294,7 +344,8 @@ pub fn discovery_walk(
                     if let Some(item) = ready.pop() {
                         return Some((item, State::Running { rx, workers, ready }));
                     }
-                    if rx.recv_many(&mut ready, TAKE).await == 0 {
+                    let mut batches = Vec::new();
+                    if rx.recv_many(&mut batches, TAKE).await == 0 {
                         // Every worker is gone; one that panicked would have lost hosts.
                         while let Some(joined) = workers.join_next().await {
                             if let Err(e) = joined {
@@ -305,6 +356,7 @@ pub fn discovery_walk(
                         }
                         return None;
                     }
+                    ready.extend(batches.into_iter().flatten());
                     ready.reverse();
                     state = State::Running { rx, workers, ready };
                 }
