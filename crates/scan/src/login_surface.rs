@@ -324,6 +324,43 @@ mod tests {
         }
     }
 
+    /// Regression: a locked device answers its lock page (403) to the challenge-fetching
+    /// request, before any challenge; the attempt was taken for "no login here" (`absent`).
+    #[tokio::test]
+    async fn a_lock_page_instead_of_a_challenge_is_locked_not_absent() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let server = tokio::spawn(async move {
+            if let Ok((mut s, _)) = listener.accept().await {
+                let mut buf = [0u8; 2048];
+                let _ = s.read(&mut buf).await;
+                let body = "<html><body><h1>403 Forbidden</h1><p>User locked</p></body></html>";
+                let reply = format!(
+                    "HTTP/1.1 403 Forbidden\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = s.write_all(reply.as_bytes()).await;
+            }
+        });
+        let cfg = std::sync::Arc::new(crate::ScanConfig {
+            rate_per_sec: 0,
+            ..crate::ScanConfig::default()
+        });
+        let ctx = HostCtx::new([127, 0, 0, 1].into(), cfg, crate::rate::Limiter::new(0, 16));
+        let surface = Surface {
+            id: "http_digest".into(),
+            port,
+            path: "/".into(),
+            format: SurfaceFormat::HttpAuth,
+        };
+        let a = attempt(&ctx, &surface, "tester", "wrong").await;
+        server.abort();
+        assert_eq!((a.status, a.outcome), (Some(403), "locked"), "{a:?}");
+    }
+
     #[test]
     fn classification_by_format() {
         assert_eq!(classify(SurfaceFormat::HttpAuth, Some(404), b""), "absent");

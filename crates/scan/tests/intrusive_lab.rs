@@ -182,6 +182,30 @@ async fn the_lockout_test_counts_the_failures_of_the_enumeration_before_it() {
     lab.shutdown().await;
 }
 
+/// A device still locked by an earlier test is reported locked at the first login.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_already_locked_is_reported_locked_at_once() {
+    let lab = lab_support::start_lab(LAB, OFFSET + 7000).await;
+    let mut cfg = config_for(lab.manifest());
+    cfg.lockout_test = lockout(None);
+    let first = probe(&lab, "hik-lock", &cfg)
+        .await
+        .lockout_test
+        .expect("ran");
+    assert_eq!(first.locked, Some(true), "{first:?}");
+    let again = probe(&lab, "hik-lock", &cfg)
+        .await
+        .lockout_test
+        .expect("ran");
+    assert_eq!(
+        (again.locked, again.locked_at_attempt),
+        (Some(true), Some(1)),
+        "{again:?}"
+    );
+    assert_eq!(again.attempts.len(), 1);
+    lab.shutdown().await;
+}
+
 /// Two devices locking for 1 s and for 30 s; the wait checks the lock 3 s after it began.
 const SHORT_LOCK_LAB: &str = r#"
 seed = 12
