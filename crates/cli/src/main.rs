@@ -6,12 +6,12 @@ mod cmd_baselines;
 mod cmd_demo;
 mod cmd_fingerprints;
 mod cmd_identify;
-mod intrusive_args;
 mod cmd_lab;
 mod cmd_registry;
 mod cmd_report;
 mod cmd_scan;
 mod cmd_serve;
+mod intrusive_args;
 mod pipeline;
 mod scan_discovery_args;
 
