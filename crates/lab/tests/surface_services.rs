@@ -201,3 +201,53 @@ async fn snapshot_any_path_and_p2p_answers_follow_the_switches() {
     }
     lab.shutdown().await;
 }
+
+/// Python's `telnetlib` (CPython 3.11 standard library) logs into the lab's telnet with the
+/// device's account and reaches the shell prompt; a wrong password gets "Login incorrect".
+const TELNET_CLIENT: &str = r##"
+import sys, telnetlib
+host, port, user, password = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+t = telnetlib.Telnet(host, port, timeout=5)
+t.read_until(b"login: ", 5)
+t.write(user.encode() + b"\r\n")
+t.read_until(b"Password: ", 5)
+t.write(password.encode() + b"\r\n")
+idx, match, text = t.expect([rb"# $", rb"Login incorrect"], 5)
+print({0: "shell", 1: "refused"}.get(idx, "nothing"), text.decode("latin-1").strip().splitlines()[-1:])
+"##;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_telnetlib_logs_in_with_the_device_account_only() {
+    const TEST: &str = "python_telnetlib_logs_in_with_the_device_account_only";
+    if !require_tool("python3", TEST) {
+        return;
+    }
+    let lab = start(
+        "seed = 1\n[[device]]\nid = \"t\"\npersonality = \"hikvision\"\ndefault_password = \"kept\"\ntelnet = true\n",
+        Ipv4Addr::new(127, 104, base().octets()[2], 100),
+    )
+    .await;
+    let d = device(&lab, "t").clone();
+    let port = d.ports["telnet"].to_string();
+    let host = d.address.to_string();
+    for (password, want) in [(d.password.as_str(), "shell"), ("wrong-pass", "refused")] {
+        let r = run(
+            "python3",
+            &[
+                "-W",
+                "ignore",
+                "-c",
+                TELNET_CLIENT,
+                &host,
+                &port,
+                &d.username,
+                password,
+            ],
+            Duration::from_secs(20),
+        )
+        .await;
+        assert!(r.ok(), "{r:?}");
+        assert!(r.stdout.starts_with(want), "{password}: {r:?}");
+    }
+    lab.shutdown().await;
+}

@@ -311,3 +311,30 @@ async fn telnet_default_credentials_within_the_attempt_budget() {
     assert!(o.credential_attempts.iter().any(|a| a.username == "root"));
     lab.shutdown().await;
 }
+
+/// Regression: the P2P LAN search waited the whole discovery window even after the device had
+/// answered (0.8 s per P2P device by default). It must stop at the first recognised answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn p2p_search_stops_at_the_first_answer() {
+    let lab = lab_support::start_lab(LAB, OFFSET + 1).await;
+    let m = lab.manifest().clone();
+    let d = m.device("any-path").expect("dev");
+    let cfg = ScanConfig {
+        ports: vec![d.ports["http"]],
+        rate_per_sec: 0,
+        udp_probes: Vec::new(),
+        snmp_ports: Vec::new(),
+        p2p_probes: vec![(32108 + OFFSET + 1, "cs2_pppp".into())],
+        discovery_wait: Duration::from_secs(6),
+        ..ScanConfig::default()
+    };
+    let started = std::time::Instant::now();
+    let o = probe_one(IpAddr::V4(d.address), Arc::new(cfg)).await;
+    let took = started.elapsed();
+    assert_eq!(o.p2p.len(), 1, "{:?}", o.p2p);
+    assert!(
+        took < Duration::from_secs(4),
+        "took {took:?} with a 6 s wait"
+    );
+    lab.shutdown().await;
+}
