@@ -100,6 +100,7 @@ function watch(id) {
   const out = document.getElementById("progress");
   const cancel = document.getElementById("cancel");
   out.textContent = "job " + id + "\n";
+  delete out.dataset.done;
   cancel.hidden = false;
   cancel.onclick = () => api("POST", "/api/v1/jobs/" + id + "/cancel").catch((e) => show("scan-error", e.message));
   const es = new EventSource("/api/v1/jobs/" + id + "/events");

@@ -1,13 +1,14 @@
 //! The dashboard in headless Debian Chromium, driven by npm playwright-core
-//! (crates/web/tests/browser): sign in, scan the lab with live progress, open a device,
-//! download a report, and a viewer cannot start scans. Screenshots go to target/screenshots/.
+//! (crates/web/tests/browser/browser.js): an administrator builds the organisation and the
+//! users in the pages, scans the lab twice with live progress, cancels a scan, filters the
+//! inventory, opens a device and its history, attests a provision, schedules a scan, reads
+//! compliance, the audit log and a report, and keeps their language across sign-ins; a viewer
+//! sees no evidence and cannot start scans. Screenshots go to target/screenshots/.
 
-use crate::common::{
-    address_range, in_ci, lab_ports, repo_root, require, start_lab, test_addr, test_net,
-};
-use crate::serve_cmd::{serve, Client};
+use crate::common::{address_range, in_ci, repo_root, require, start_lab, test_addr, test_net};
+use crate::serve_cmd::serve;
 use camguard_lab::LabConfig;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::process::Command;
 
 fn playwright_installed() -> bool {
@@ -23,8 +24,17 @@ fn playwright_installed() -> bool {
     ok
 }
 
+/// A lab of one device that accepts every connection and never answers (each probe waits
+/// for its full I/O deadline), so a scan of it is still running when the browser cancels it.
+fn hanging_lab() -> LabConfig {
+    LabConfig::from_toml_str(
+        "[[device]]\nid = \"hang\"\npersonality = \"hostile\"\nhostile = [\"accept_hang\"]\n",
+    )
+    .expect("hanging lab file")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dashboard_in_chromium_signs_in_scans_opens_a_device_downloads_a_report() {
+async fn dashboard_in_chromium_does_everything_the_issue_asks_in_the_browser() {
     if !require("/usr/bin/chromium", &["--version"])
         || !require("node", &["--version"])
         || !playwright_installed()
@@ -33,9 +43,9 @@ async fn dashboard_in_chromium_signs_in_scans_opens_a_device_downloads_a_report(
     }
     let base = test_addr(109, 1);
     let lab = start_lab(&LabConfig::generate(3, 11), base).await;
-    let manifest = lab.manifest().clone();
-    let n = manifest.devices.len();
-    let ports = lab_ports(&manifest);
+    let n = lab.manifest().devices.len();
+    let hang_addr = test_addr(109, 100);
+    let hang = start_lab(&hanging_lab(), hang_addr).await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("camguard.db");
     std::fs::write(&db, b"").unwrap();
@@ -43,60 +53,149 @@ async fn dashboard_in_chromium_signs_in_scans_opens_a_device_downloads_a_report(
     let result = tokio::task::spawn_blocking(move || {
         let server = serve(&db, &listen);
         let password = server.password.clone().unwrap();
-        let mut admin = Client::new(server.addr);
-        assert_eq!(admin.login("admin", &password).status, 200);
-        let site = admin.call("POST", "/api/v1/sites", Some(&json!({"name": "Lab"}))).json();
-        let system = admin
-            .call("POST", "/api/v1/systems", Some(&json!({"site_id": site["id"], "name": "Cameras", "security_level": 2, "owner": "e2e"})))
-            .json();
         let net = test_net(109);
         let cidr = format!("{}.{}.{}.0/24", net[0], net[1], net[2]);
-        assert_eq!(admin.call("POST", "/api/v1/scopes", Some(&json!({"system_id": system["id"], "cidr": cidr}))).status, 201);
-        let viewer_pw = "View3r-pass!";
-        assert_eq!(
-            admin.call("POST", "/api/v1/users", Some(&json!({"username": "viewer1", "role": "viewer", "password": viewer_pw}))).status,
-            201
-        );
-        // The browser scans the lab devices' addresses; the lab's ports are the default camera
-        // ports as root, which the dashboard scan uses.
-        let _ = ports;
         let shots = repo_root().join("target/screenshots");
         let out = Command::new("node")
             .arg(repo_root().join("crates/web/tests/browser/browser.js"))
             .arg(format!("http://{}", server.addr))
             .arg(&password)
-            .arg("viewer1")
-            .arg(viewer_pw)
-            .arg(system["id"].to_string())
+            .arg(&cidr)
             .arg(address_range(base, n))
+            .arg(hang_addr.to_string())
             .arg(&shots)
             .output()
             .expect("run node");
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(out.status.success(), "browser.js failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-        let r: Value = serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("result line");
-        assert_eq!(r["scan"], "finished", "{r}");
-        assert_eq!(r["hostEvents"], n, "{r}");
-        assert_eq!(r["deviceRows"], n, "{r}");
-        assert!(r["deviceTitle"].as_str().unwrap().contains(&base.to_string()[..8]), "{r}");
-        assert!(r["report"].as_str().unwrap().starts_with("camguard-report-"), "{r}");
-        assert!(r["reportBytes"].as_u64().unwrap() > 1000, "{r}");
-        assert!(r["scorecardRows"].as_u64().unwrap() > 5, "{r}");
-        assert_eq!(r["charts"], 3, "{r}");
-        assert_eq!(r["schedules"], 1, "{r}");
-        assert_eq!(r["langAfterSwitch"], "en", "{r}");
-        assert!(r["tokenShown"].as_u64().unwrap() > 20, "{r}");
-        assert_eq!(r["viewerScanForm"], 0, "{r}");
-        assert_eq!(r["viewerPost"], 403, "{r}");
-        assert_eq!(r["consoleErrors"].as_array().map(Vec::len), Some(0), "no CSP or script errors: {r}");
+        assert!(
+            out.status.success(),
+            "browser.js failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let r: Value =
+            serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("result line");
+        eprintln!("browser results: {r}");
+        let count = |k: &str| r[k].as_u64().unwrap_or_else(|| panic!("{k}: {r}"));
+        let texts = |k: &str| -> Vec<String> {
+            r[k].as_array()
+                .unwrap_or_else(|| panic!("{k}: {r}"))
+                .iter()
+                .map(|v| v.as_str().unwrap_or("").trim().to_owned())
+                .collect()
+        };
+        // Sign-in refusal and the organisation built in the pages.
+        assert!(!r["loginError"].as_str().unwrap_or("").is_empty(), "{r}");
+        assert!(!r["scopeError"].as_str().unwrap_or("").is_empty(), "{r}");
+        assert_eq!(
+            (count("sitesBeforeDelete"), count("sitesAfterDelete")),
+            (2, 1),
+            "{r}"
+        );
+        assert_eq!(texts("scopes"), vec![cidr.clone()], "{r}");
+        assert_eq!(r["demotedRole"], "viewer", "{r}");
+        assert_eq!(texts("usersAfterDelete"), vec!["admin", "viewer1"], "{r}");
+        assert!(count("tokenShown") > 20, "{r}");
+        // Scans with live progress, history, cancel.
+        for i in 1..=2 {
+            assert_eq!(r[format!("scan{i}")], "finished", "{r}");
+            assert_eq!(count(&format!("hostEvents{i}")), n as u64, "{r}");
+        }
+        assert_eq!(r["cancelled"], "cancelled", "{r}");
+        assert_eq!(
+            texts("jobStatuses"),
+            vec!["cancelled", "finished", "finished"],
+            "{r}"
+        );
+        // Inventory filters.
+        assert_eq!(count("deviceRows"), n as u64, "{r}");
+        let vendors = texts("vendorCells");
+        assert!(
+            count("vendorRows") >= 1 && vendors.iter().all(|v| *v == vendors[0]),
+            "{r}"
+        );
+        assert_eq!(count("noSuchVendorRows"), 0, "{r}");
+        assert!(
+            count("failRows") >= 1 && count("failRows") <= n as u64,
+            "{r}"
+        );
+        assert_eq!(count("siteRows"), n as u64, "{r}");
+        assert!(
+            count("checkRows") >= 1 && count("checkRows") <= n as u64,
+            "{r}"
+        );
+        // Device page, history across the two scans, attested verdict.
+        assert!(
+            r["deviceTitle"]
+                .as_str()
+                .unwrap()
+                .contains(&base.to_string()[..8]),
+            "{r}"
+        );
+        assert_eq!(count("historyRows"), 2, "{r}");
+        assert!(count("adminEvidence") >= 1, "{r}");
+        assert_eq!(count("attestations"), 1, "{r}");
+        assert_eq!(r["attestedVerdict"], "attested_pass", "{r}");
+        assert_eq!(texts("schedules"), vec!["weekly"], "{r}");
+        // Compliance, audit, reports.
+        assert!(count("scorecardRows") > 5, "{r}");
+        assert_eq!(count("charts"), 3, "{r}");
+        let audit = texts("auditActions");
+        for action in [
+            "login",
+            "login_failed",
+            "POST /api/v1/scans",
+            "DELETE /api/v1/users/{id}",
+            "POST /api/v1/attestations",
+        ] {
+            assert!(
+                audit
+                    .iter()
+                    .any(|a| a == action || a.starts_with(&action.replace("{id}", ""))),
+                "audit lacks {action}: {r}"
+            );
+        }
+        assert!(
+            r["report"]
+                .as_str()
+                .unwrap()
+                .starts_with("camguard-report-"),
+            "{r}"
+        );
+        assert!(count("reportBytes") > 1000, "{r}");
+        // The language is remembered by the account.
+        assert_eq!(
+            (r["langAfterSwitch"].as_str(), r["langAfterSignIn"].as_str()),
+            (Some("en"), Some("en")),
+            "{r}"
+        );
+        assert!(
+            r["navAfterSignIn"].as_str().unwrap().contains("Devices"),
+            "{r}"
+        );
+        assert_eq!(r["viewerLang"], "vi", "{r}");
+        assert_eq!(
+            r["consoleErrors"].as_array().map(Vec::len),
+            Some(0),
+            "no CSP or script errors: {r}"
+        );
+        // The viewer.
+        assert_eq!(count("viewerEvidence"), 0, "{r}");
+        assert!(count("viewerEvidenceHidden") >= 1, "{r}");
+        assert_eq!(count("viewerScanForm"), 0, "{r}");
+        assert_eq!(count("viewerControls"), 0, "{r}");
+        assert_eq!(count("viewerForms"), 0, "{r}");
+        assert_eq!(count("viewerAudit"), 403, "{r}");
+        assert_eq!(count("viewerPost"), 403, "{r}");
         for shot in [
             "login.png",
             "scans.png",
             "devices.png",
             "device.png",
+            "device-viewer.png",
             "compliance.png",
             "organisation.png",
             "account.png",
+            "audit.png",
             "reports.png",
         ] {
             assert!(shots.join(shot).is_file(), "{shot}");
@@ -105,5 +204,6 @@ async fn dashboard_in_chromium_signs_in_scans_opens_a_device_downloads_a_report(
     })
     .await;
     lab.shutdown().await;
+    hang.shutdown().await;
     result.expect("browser test");
 }

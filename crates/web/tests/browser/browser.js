@@ -1,13 +1,18 @@
-// Drives the camguard dashboard in headless Debian Chromium through playwright-core:
-// sign in, start a scan of the lab, watch its progress, open a device, download a report,
-// then check that a viewer cannot start scans. Screenshots of the main pages go to SHOTS.
-// Usage: node browser.js BASE_URL ADMIN_PASSWORD VIEWER VIEWER_PASSWORD SYSTEM_ID TARGETS SHOTS
+// Drives the camguard dashboard in headless Debian Chromium through playwright-core, as a new
+// administrator would after `camguard demo --serve`: sign in; build the organisation (site,
+// system, scope) and the users in the pages; scan the lab twice with live progress; cancel a
+// scan of a device that never answers; filter the inventory; open a device and its history;
+// attest a documentary (D/L) provision and see it labelled; schedule a scan; compliance,
+// audit log, API token, reports; the language choice survives sign-out and sign-in; a viewer
+// sees no evidence and cannot start scans. Screenshots of the pages go to SHOTS.
+// Usage: node browser.js BASE_URL ADMIN_PASSWORD CIDR LAB_TARGETS HANG_TARGET SHOTS
+// Prints one JSON line of results; the Rust test (crates/cli/tests/e2e/browser.rs) checks it.
 "use strict";
 const { chromium } = require("playwright-core");
 const fs = require("fs");
 const path = require("path");
 
-const [base, adminPw, viewer, viewerPw, systemId, targets, shots] = process.argv.slice(2);
+const [base, adminPw, cidr, labTargets, hangTarget, shots] = process.argv.slice(2);
 const chromiumArgs = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -22,6 +27,35 @@ async function signIn(page, user, password) {
   await Promise.all([page.waitForURL(base + "/devices"), page.click("button[type=submit]")]);
 }
 
+// Submit an API form whose success reloads the page.
+async function submitReload(page, formId) {
+  await Promise.all([page.waitForEvent("load"), page.click(formId + " button[type=submit]")]);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(shots, name), fullPage: true });
+}
+
+const cells = (page, sel) => page.locator(sel).allTextContents();
+
+async function scan(page, systemId, targets) {
+  await page.goto(base + "/scans");
+  await page.selectOption("#scan-form select[name=system]", String(systemId));
+  await page.fill("#scan-form input[name=targets]", targets);
+  await page.click("#scan-form button[type=submit]");
+}
+
+async function filterDevices(page, fields) {
+  await page.goto(base + "/devices");
+  for (const [name, value] of Object.entries(fields)) {
+    const el = page.locator("#device-filter [name=" + name + "]");
+    if ((await el.evaluate((e) => e.tagName)) === "SELECT") await el.selectOption(value);
+    else await el.fill(value);
+  }
+  await Promise.all([page.waitForEvent("load"), page.click("#device-filter button")]);
+  return page.locator("#devices tbody tr").count();
+}
+
 async function main() {
   fs.mkdirSync(shots, { recursive: true });
   const userDataDir = fs.mkdtempSync(path.join(require("os").tmpdir(), "camguard-chromium-"));
@@ -32,85 +66,202 @@ async function main() {
     acceptDownloads: true,
     viewport: { width: 1280, height: 800 },
   });
-  const result = {};
+  const r = {};
   const errors = [];
+  const t0 = Date.now();
   try {
     const page = context.pages()[0] || (await context.newPage());
     page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    page.on("dialog", (d) => d.accept()); // the delete confirmations
     await page.goto(base + "/login");
     await page.screenshot({ path: path.join(shots, "login.png") });
+    // A wrong password is refused with a message on the page.
+    await page.fill("#username", "admin");
+    await page.fill("#password", "not-the-password");
+    await page.click("button[type=submit]");
+    await page.waitForSelector("#login-error:not(:empty)");
+    r.loginError = await page.textContent("#login-error");
+    errors.splice(0); // the refused sign-in's 401, on purpose
     await signIn(page, "admin", adminPw);
 
-    await page.goto(base + "/scans");
-    await page.selectOption("select[name=system]", String(systemId));
-    await page.fill("input[name=targets]", targets);
-    await page.click("#scan-form button[type=submit]");
-    await page.waitForSelector("#progress[data-done]", { timeout: 180000 });
-    result.scan = await page.getAttribute("#progress", "data-done");
-    result.hostEvents = (await page.textContent("#progress")).split("\n").filter((l) => l.startsWith("host ")).length;
-    await page.screenshot({ path: path.join(shots, "scans.png"), fullPage: true });
-
-    await page.goto(base + "/devices");
-    result.deviceRows = await page.locator("#devices tbody tr").count();
-    await page.screenshot({ path: path.join(shots, "devices.png"), fullPage: true });
-    await page.click("#devices tbody tr:first-child a");
-    await page.waitForSelector("#device-title");
-    result.deviceTitle = await page.textContent("#device-title");
-    await page.screenshot({ path: path.join(shots, "device.png"), fullPage: true });
-
-    await page.goto(base + "/compliance");
-    result.scorecardRows = await page.locator("#scorecard tbody tr").count();
-    result.charts = await page.locator("figure.chart svg").count();
-    await page.screenshot({ path: path.join(shots, "compliance.png"), fullPage: true });
-
+    // The organisation, built in the pages: site, system, scope; a site made and deleted.
     await page.goto(base + "/organisation");
-    await page.fill("#schedule-form input[name=system_id]", String(systemId));
-    await page.fill("#schedule-form input[name=spec]", "weekly");
-    await Promise.all([page.waitForEvent("load"), page.click("#schedule-form button[type=submit]")]);
-    result.schedules = await page.locator("#schedules tbody tr").count();
-    await page.screenshot({ path: path.join(shots, "organisation.png"), fullPage: true });
+    await page.fill("#site-form input[name=name]", "Lab");
+    await submitReload(page, "#site-form");
+    await page.selectOption("#system-form select[name=site_id]", { label: "Lab" });
+    await page.fill("#system-form input[name=name]", "Cameras");
+    await page.selectOption("#system-form select[name=security_level]", "2");
+    await page.fill("#system-form input[name=owner]", "Security office");
+    await submitReload(page, "#system-form");
+    const systemId = Number((await page.textContent("#systems tbody tr:first-child td:first-child")).trim());
+    await page.selectOption("#scope-form select[name=system_id]", String(systemId));
+    await page.fill("#scope-form input[name=cidr]", cidr);
+    await submitReload(page, "#scope-form");
+    // A scope outside what the API accepts is refused with its message next to the form.
+    await page.selectOption("#scope-form select[name=system_id]", String(systemId));
+    await page.fill("#scope-form input[name=cidr]", "not a network");
+    await page.click("#scope-form button[type=submit]");
+    await page.waitForSelector("#scope-form .error:not(:empty)");
+    r.scopeError = await page.textContent("#scope-form .error");
+    errors.splice(0); // the refused scope's 400, on purpose
+    await page.fill("#site-form input[name=name]", "Temporary");
+    await submitReload(page, "#site-form");
+    r.sitesBeforeDelete = await page.locator("#sites tbody tr").count();
+    await Promise.all([page.waitForEvent("load"),
+      page.locator("#sites tbody tr", { hasText: "Temporary" }).locator("button.api-action").click()]);
+    r.sitesAfterDelete = await page.locator("#sites tbody tr").count();
+    r.scopes = await cells(page, "#scopes tbody td:nth-child(3)");
 
+    // Users: a viewer (generated password shown once), an auditor demoted, then deleted.
     await page.goto(base + "/account");
+    await page.fill("#user-form input[name=username]", "viewer1");
+    await page.selectOption("#user-form select[name=role]", "viewer");
+    await page.selectOption("#user-form select[name=lang]", "vi");
+    await page.click("#user-form button[type=submit]");
+    await page.waitForSelector("#secret:not([hidden])");
+    const viewerPw = (await page.textContent("#secret code")).trim();
+    await page.fill("#user-form input[name=username]", "auditor1");
+    await page.selectOption("#user-form select[name=role]", "auditor");
+    await page.click("#user-form button[type=submit]");
+    await page.waitForFunction((old) => document.querySelector("#secret code").textContent !== old, viewerPw);
+    await page.reload();
+    const auditorRow = () => page.locator("#users tbody tr", { hasText: "auditor1" });
+    await Promise.all([page.waitForEvent("load"), auditorRow().locator("select.api-select").selectOption("viewer")]);
+    r.demotedRole = (await auditorRow().locator("td:nth-child(3)").textContent()).trim();
+    await Promise.all([page.waitForEvent("load"), auditorRow().locator("button.api-action").click()]);
+    r.usersAfterDelete = await cells(page, "#users tbody td:nth-child(2)");
     await page.fill("#token-form input[name=name]", "automation");
-    await page.fill("#token-form input[name=role]", "viewer");
+    await page.selectOption("#token-form select[name=role]", "viewer");
     await page.click("#token-form button[type=submit]");
     await page.waitForSelector("#secret:not([hidden])");
-    result.tokenShown = ((await page.textContent("#secret code")) || "").length;
-    await page.screenshot({ path: path.join(shots, "account.png"), fullPage: true });
+    r.tokenShown = ((await page.textContent("#secret code")) || "").length;
+    await shot(page, "account.png");
 
-    // The language choice is remembered: English after a switch, still English on the next page.
-    await Promise.all([page.waitForEvent("load"), page.click("[data-lang=en]")]);
+    // Two scans of the lab with live progress (history across scans), then a cancelled one.
+    const tScan = Date.now();
+    for (let i = 1; i <= 2; i++) {
+      await scan(page, systemId, labTargets);
+      await page.waitForSelector("#progress[data-done]", { timeout: 120000 });
+      r["scan" + i] = await page.getAttribute("#progress", "data-done");
+      r["hostEvents" + i] = (await page.textContent("#progress")).split("\n").filter((l) => l.startsWith("host ")).length;
+    }
+    r.scanSeconds = (Date.now() - tScan) / 1000;
+    await scan(page, systemId, hangTarget);
+    // The device accepts connections and never answers: the scan is still running when the
+    // cancel button is pressed right after its start.
+    await page.waitForFunction(() => document.getElementById("progress").textContent.includes("started "));
+    await page.click("#cancel");
+    await page.waitForSelector("#progress[data-done]", { timeout: 30000 });
+    r.cancelled = await page.getAttribute("#progress", "data-done");
+    await page.reload();
+    r.jobStatuses = await cells(page, "#jobs tbody td:nth-child(2)");
+    await shot(page, "scans.png");
+
+    // The inventory and its filters.
     await page.goto(base + "/devices");
-    result.langAfterSwitch = await page.getAttribute("html", "lang");
+    r.deviceRows = await page.locator("#devices tbody tr").count();
+    await shot(page, "devices.png");
+    const vendors = await cells(page, "#devices tbody td:nth-child(2)");
+    const vendor = vendors.find((v) => v !== "-") || vendors[0];
+    r.vendorRows = await filterDevices(page, { vendor });
+    r.vendorCells = await cells(page, "#devices tbody td:nth-child(2)");
+    r.noSuchVendorRows = await filterDevices(page, { vendor: "NoSuchVendor" });
+    r.failRows = await filterDevices(page, { verdict: "fail" });
+    r.siteRows = await filterDevices(page, { site: { label: "Lab" } });
+
+    // A device: identity, findings, history of both scans; filter by one of its findings.
+    await page.goto(base + "/devices");
+    await page.click("#devices tbody tr:first-child a");
+    await page.waitForSelector("#device-title");
+    r.deviceTitle = await page.textContent("#device-title");
+    r.historyRows = await page.locator("#history tbody tr").count();
+    r.adminEvidence = await page.locator("#findings tbody code").count();
+    const check = (await page.textContent("#findings tbody tr:first-child td:nth-child(2)")).trim();
+    await shot(page, "device.png");
+    r.checkRows = await filterDevices(page, { check });
+
+    // Attest a D/L provision for the system; the device's verdict is labelled attested.
+    await page.goto(base + "/organisation");
+    await page.selectOption("#attestation-form select[name=subject]", "system:" + systemId);
+    await page.selectOption("#attestation-form select[name=baseline]", "qcvn-11-2026");
+    await page.fill("#attestation-form input[name=provision]", "2.1.b");
+    await page.selectOption("#attestation-form select[name=status]", "pass");
+    await page.fill("#attestation-form input[name=document]", "Vendor statement on factory passwords, ref. 42/2026");
+    await submitReload(page, "#attestation-form");
+    r.attestations = await page.locator("#attestations tbody tr").count();
+    // A schedule per system.
+    await page.selectOption("#schedule-form select[name=system_id]", String(systemId));
+    await page.fill("#schedule-form input[name=spec]", "weekly");
+    await submitReload(page, "#schedule-form");
+    r.schedules = await cells(page, "#schedules tbody td:nth-child(3)");
+    await shot(page, "organisation.png");
+    await page.goto(base + "/devices");
+    await page.click("#devices tbody tr:first-child a");
+    await page.waitForSelector("#device-title");
+    r.attestedVerdict = await page.evaluate(() => {
+      const row = [...document.querySelectorAll("#verdicts tbody tr")].find((tr) =>
+        tr.cells[0].textContent === "qcvn-11-2026" && tr.cells[1].textContent === "2.1.b");
+      return row ? row.cells[2].textContent : null;
+    });
+
+    await page.goto(base + "/compliance");
+    r.scorecardRows = await page.locator("#scorecard tbody tr").count();
+    r.charts = await page.locator("figure.chart svg").count();
+    await shot(page, "compliance.png");
+
+    await page.goto(base + "/audit");
+    r.auditActions = await cells(page, "#audit tbody td:nth-child(3)");
+    await shot(page, "audit.png");
 
     await page.goto(base + "/reports");
-    await page.screenshot({ path: path.join(shots, "reports.png") });
+    await shot(page, "reports.png");
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("a.report >> nth=0")]);
     const saved = path.join(shots, download.suggestedFilename());
     await download.saveAs(saved);
-    result.report = download.suggestedFilename();
-    result.reportBytes = fs.statSync(saved).size;
+    r.report = download.suggestedFilename();
+    r.reportBytes = fs.statSync(saved).size;
+
+    // The language choice is the user's: English survives sign-out, lost cookies, sign-in.
+    await Promise.all([page.waitForEvent("load"), page.click("[data-lang=en]")]);
+    r.langAfterSwitch = await page.getAttribute("html", "lang");
+    await Promise.all([page.waitForURL(base + "/login"), page.click("#logout")]);
+    await context.clearCookies();
+    await signIn(page, "admin", adminPw);
+    r.langAfterSignIn = await page.getAttribute("html", "lang");
+    r.navAfterSignIn = await page.textContent("nav");
 
     // Errors of the admin's session (the viewer's refused POST below is a 403 on purpose).
-    result.consoleErrors = errors.slice();
+    r.consoleErrors = errors.slice();
     await Promise.all([page.waitForURL(base + "/login"), page.click("#logout")]);
-    await signIn(page, viewer, viewerPw);
+    await context.clearCookies();
+    await signIn(page, "viewer1", viewerPw);
+    r.viewerLang = await page.getAttribute("html", "lang");
+    await page.click("#devices tbody tr:first-child a");
+    await page.waitForSelector("#device-title");
+    r.viewerEvidence = await page.locator("#findings tbody code").count();
+    r.viewerEvidenceHidden = await page.locator("#findings tbody em").count();
+    await shot(page, "device-viewer.png");
     await page.goto(base + "/scans");
-    result.viewerScanForm = await page.locator("#scan-form").count();
-    result.viewerPost = await page.evaluate(async (id) => {
+    r.viewerScanForm = await page.locator("#scan-form").count();
+    r.viewerControls = await page.locator("button.api-action").count();
+    await page.goto(base + "/organisation");
+    r.viewerForms = await page.locator("form.api-form").count() + await page.locator("button.api-action").count();
+    r.viewerAudit = (await page.goto(base + "/audit")).status();
+    r.viewerPost = await page.evaluate(async (id) => {
       const csrf = document.querySelector('meta[name="csrf-token"]').content;
-      const r = await fetch("/api/v1/scans", {
+      const resp = await fetch("/api/v1/scans", {
         method: "POST",
         headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
         body: JSON.stringify({ system_id: Number(id) }),
       });
-      return r.status;
+      return resp.status;
     }, systemId);
   } finally {
     await context.close();
     fs.rmSync(userDataDir, { recursive: true, force: true });
   }
-  console.log(JSON.stringify(result));
+  r.seconds = (Date.now() - t0) / 1000;
+  console.log(JSON.stringify(r));
 }
 
 main().catch((e) => { console.error(e && e.stack ? e.stack : String(e)); process.exit(1); });
