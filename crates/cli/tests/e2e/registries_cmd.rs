@@ -317,3 +317,83 @@ async fn imported_lists_drive_the_registry_checks_and_provision_3_1() {
         );
     }
 }
+
+#[test]
+fn registry_commands_refuse_bad_input_with_one_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("camguard.db");
+    let db_s = db.display().to_string();
+    let fail = |args: &[&str], want: &str| {
+        let o = run(args);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "camguard {args:?}: {}",
+            stderr(&o)
+        );
+        assert!(
+            stderr(&o).contains(want),
+            "camguard {args:?}: {}",
+            stderr(&o)
+        );
+    };
+    fail(&["registry", "--db", &db_s, "list"], "does not exist");
+    let missing = dir.path().join("missing.csv").display().to_string();
+    fail(
+        &[
+            "registry",
+            "--db",
+            &db_s,
+            "import",
+            "--list",
+            "certified",
+            &missing,
+        ],
+        "missing.csv",
+    );
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "vendor,model,source\nHikvision,\"DS-2CD2143G0-I,x\n").unwrap();
+    let bad_s = bad.display().to_string();
+    fail(
+        &[
+            "registry",
+            "--db",
+            &db_s,
+            "import",
+            "--list",
+            "certified",
+            &bad_s,
+        ],
+        "unterminated quoted field",
+    );
+    fail(
+        &[
+            "registry", "--db", &db_s, "import", "--list", "banned", &bad_s,
+        ],
+        "unknown list",
+    );
+    let good = dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        "vendor,model,source\nHikvision,DS-2CD2143G0-I,test\n",
+    )
+    .unwrap();
+    ok(&[
+        "registry",
+        "--db",
+        &db_s,
+        "import",
+        "--list",
+        "certified",
+        &good.display().to_string(),
+    ]);
+    fail(
+        &["registry", "--db", &db_s, "export", "--list", "warned"],
+        "no warned list has been imported",
+    );
+    // A database without scans has no cameras: match prints nothing and says so.
+    let o = run(&["registry", "--db", &db_s, "match"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    assert!(stderr(&o).contains("0 cameras"), "{}", stderr(&o));
+}
