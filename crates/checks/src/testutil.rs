@@ -12,6 +12,8 @@ pub(crate) fn alive_host(port: u16) -> HostObservation {
     let mut host = HostObservation::new([127, 0, 0, 1].into(), at);
     // The default scan's SNMP probe ran (silence is "not found").
     host.snmp_probed = vec![161];
+    // … and so did the snapshot probe (no HTTP port, or none served a JPEG).
+    host.snapshots_probed = true;
     host.endpoints.push(Endpoint {
         port,
         state: EndpointState::Open,

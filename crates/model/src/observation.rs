@@ -416,6 +416,10 @@ pub struct HostObservation {
     /// Anonymous snapshot probes, one per HTTP port.
     #[serde(default)]
     pub snapshots: Vec<SnapshotObservation>,
+    /// The snapshot probe ran on every HTTP port that answered (false: not probed, so no
+    /// snapshot observation proves nothing).
+    #[serde(default)]
+    pub snapshots_probed: bool,
     /// SNMP agents that answered a well-known community.
     #[serde(default)]
     pub snmp: Vec<SnmpObservation>,
@@ -454,6 +458,7 @@ impl HostObservation {
             discovery: Vec::new(),
             credential_attempts: Vec::new(),
             snapshots: Vec::new(),
+            snapshots_probed: false,
             snmp: Vec::new(),
             snmp_probed: Vec::new(),
             p2p: Vec::new(),

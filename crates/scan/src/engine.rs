@@ -425,6 +425,7 @@ async fn probe_host_inline(ip: IpAddr, cfg: Arc<ScanConfig>, limiter: Limiter) -
         crate::probe_p2p::probe_p2p(ctx),
     );
     obs.snmp_probed = cfg.snmp_ports.clone();
+    obs.snapshots_probed = true;
 
     // RTSP.
     let rtsp_results = join_all(rtsp_ports.iter().map(|&p| probe_rtsp(ctx, p, &onvif_paths))).await;

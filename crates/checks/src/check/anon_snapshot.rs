@@ -12,6 +12,10 @@ use camguard_model::HostObservation;
 use serde_json::json;
 
 pub(crate) fn evaluate(obs: &HostObservation, _opts: &CheckOptions) -> Evaluation {
+    if !obs.snapshots_probed && obs.snapshots.is_empty() {
+        // Not probed (e.g. an observation from another tool): nothing is proved either way.
+        return Evaluation::Inconclusive;
+    }
     let mut hits = Vec::new();
     let mut undecided = false;
     for s in &obs.snapshots {
@@ -144,6 +148,20 @@ mod tests {
         assert_eq!(
             evaluate(&host, &CheckOptions::default()),
             Evaluation::Ran(vec![])
+        );
+    }
+
+    #[test]
+    fn an_unprobed_host_is_undecided() {
+        let mut host = alive_host(80);
+        assert_eq!(
+            evaluate(&host, &CheckOptions::default()),
+            Evaluation::Ran(vec![])
+        );
+        host.snapshots_probed = false;
+        assert_eq!(
+            evaluate(&host, &CheckOptions::default()),
+            Evaluation::Inconclusive
         );
     }
 
