@@ -56,7 +56,16 @@ pub fn vendor_hint(engine: Arc<Engine>) -> VendorHint {
 /// `camguard advisories import` (default user directory), the bundled releases, no registries
 /// (see [`add_registries`]).
 pub fn assessment_data() -> anyhow::Result<Arc<AssessmentData>> {
-    let advisories = crate::cmd_advisories::load(&crate::cmd_advisories::default_dir()?)?;
+    let advisories = match crate::cmd_advisories::default_dir() {
+        Ok(dir) => crate::cmd_advisories::load(&dir)?,
+        // No HOME (a service account): nothing can have been imported; bundled data only.
+        Err(_) => {
+            tracing::warn!(
+                "neither HOME nor XDG_DATA_HOME is set: using the bundled advisories only"
+            );
+            camguard_advisories::Database::builtin().clone()
+        }
+    };
     Ok(Arc::new(AssessmentData::new(
         advisories,
         camguard_registry::Registries::default(),
