@@ -36,9 +36,11 @@ pub(crate) fn evaluate(
     let latest = currency.latest;
     let device_build = FirmwareVersion::parse(firmware).and_then(|v| v.build_date());
     let latest_date = date_number(&latest.date);
-    // yyyymmdd numbers: a difference of 10000 is one year.
-    let years_behind = match (device_build, latest_date) {
-        (Some(d), Some(l)) if l > d => Some((l - d) / 10_000),
+    let years_behind = match (
+        device_build.and_then(to_date),
+        latest_date.and_then(to_date),
+    ) {
+        (Some(d), Some(l)) if l > d => Some(whole_years(d, l)),
         _ => None,
     };
     let firmware = bounded(firmware, MAX_FIELD_CHARS);
@@ -60,6 +62,16 @@ pub(crate) fn evaluate(
             "uncertain": latest.uncertain,
         }),
     }])
+}
+
+/// A `yyyymmdd` number as a date (day 0, "month only", as the 1st).
+fn to_date(n: u32) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::from_ymd_opt((n / 10_000) as i32, n / 100 % 100, (n % 100).max(1))
+}
+
+/// Whole years from `from` to `to` (anniversaries passed).
+fn whole_years(from: chrono::NaiveDate, to: chrono::NaiveDate) -> u32 {
+    to.years_since(from).unwrap_or(0)
 }
 
 fn date_number(s: &str) -> Option<u32> {
@@ -102,6 +114,20 @@ mod tests {
             panic!("should run");
         };
         assert_eq!(severity(&hits[0]), Some(Severity::Medium));
+    }
+
+    #[test]
+    fn years_behind_counts_anniversaries() {
+        let d = |n| to_date(n).expect("date");
+        assert_eq!(whole_years(d(20200101), d(20211231)), 1);
+        assert_eq!(whole_years(d(20200101), d(20220101)), 2);
+        assert_eq!(whole_years(d(20191231), d(20210101)), 1);
+        assert_eq!(
+            whole_years(d(20181100), d(20201031)),
+            1,
+            "month-only build date"
+        );
+        assert!(to_date(20211301).is_none());
     }
 
     #[test]
