@@ -96,6 +96,31 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 });
 
+// One line of progress: the event's name, then a readable summary of its data.
+function progressLine(type, data) {
+  let d = {};
+  try { d = JSON.parse(data); } catch (_) { return type + " " + data; }
+  switch (type) {
+    case "started": return "started " + (d.targets || []).join(" ");
+    case "host": return "host " + d.ip + " — " + (d.vendor || "?") + (d.camera ? " (camera)" : "") + ", " + d.findings + " findings";
+    case "finished": return "finished " + d.hosts + " hosts, scan " + d.scan_id;
+    default: return type + (d.error ? " " + d.error : "");
+  }
+}
+
+// Refresh the tables of the scans page in place (the progress log stays).
+async function refreshTables() {
+  try {
+    const html = await (await fetch(location.href, { credentials: "same-origin" })).text();
+    const doc = new DOMParser().parseFromString(html, "text/html");
+    ["jobs", "scans"].forEach((id) => {
+      const fresh = doc.getElementById(id);
+      const old = document.getElementById(id);
+      if (fresh && old) old.replaceWith(fresh);
+    });
+  } catch (_) { /* the next visit shows them */ }
+}
+
 function watch(id) {
   const out = document.getElementById("progress");
   const cancel = document.getElementById("cancel");
@@ -104,10 +129,11 @@ function watch(id) {
   cancel.hidden = false;
   cancel.onclick = () => api("POST", "/api/v1/jobs/" + id + "/cancel").catch((e) => show("scan-error", e.message));
   const es = new EventSource("/api/v1/jobs/" + id + "/events");
-  const line = (ev) => { out.textContent += ev.type + " " + ev.data + "\n"; };
+  const line = (ev) => { out.textContent += progressLine(ev.type, ev.data) + "\n"; };
   ["started", "host"].forEach((t) => es.addEventListener(t, line));
   ["finished", "failed", "cancelled"].forEach((t) => es.addEventListener(t, (ev) => {
     line(ev); es.close(); cancel.hidden = true;
     out.dataset.done = t;
+    refreshTables();
   }));
 }

@@ -1824,3 +1824,71 @@ async fn viewers_see_no_evidence_no_controls_and_no_audit_page() {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn regression_default_diff_and_trend_skip_a_cancelled_scan() {
+    // A cancelled (or interrupted) scan leaves a scan row holding only the hosts it reached:
+    // the default diff compared the last finished scan with it, and every device looked gone.
+    let f = fixture().await;
+    let system = f.organisation().await;
+    for _ in 0..2 {
+        let job = f
+            .as_role(
+                Role::Auditor,
+                Method::POST,
+                "/api/v1/scans",
+                Some(json!({"system_id": system})),
+            )
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        f.as_role(
+            Role::Viewer,
+            Method::GET,
+            &format!("/api/v1/jobs/{job}/events"),
+            None,
+        )
+        .await;
+    }
+    let unfinished = f
+        .state
+        .store
+        .begin_scan(&ScanMeta {
+            started_at: Utc::now(),
+            targets: "127.0.108.0/24".into(),
+            options: json!({}),
+            baseline: "qcvn-11-2026".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(unfinished, 3);
+    let r = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            "/api/v1/reports/diff?format=json&lang=en",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(
+        r.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("camguard-diff-1-2-en.json"),
+        "{:?}",
+        r.headers
+    );
+    let card = f
+        .as_role(Role::Viewer, Method::GET, "/api/v1/compliance", None)
+        .await
+        .json();
+    let trend: Vec<i64> = card["trend"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["scan_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(trend, vec![1, 2]);
+}

@@ -403,6 +403,8 @@ pub(crate) async fn scorecard(
         .scans()
         .await?
         .iter()
+        // Only finished scans: a cancelled one would show as a drop in findings.
+        .filter(|x| x.finished_at.is_some())
         .map(|x| json!({"scan_id": x.id, "started_at": x.started_at, "devices": x.devices, "cameras": x.cameras, "findings": x.findings}))
         .collect();
     let rows: Vec<Value> = baseline
@@ -494,7 +496,7 @@ fn strip_evidence(devices: &mut [camguard_store::ScanDevice]) {
     }
 }
 
-/// `GET /api/v1/reports/diff`: what changed between two scans (default: the newest two).
+/// `GET /api/v1/reports/diff`: what changed between two scans (default: the newest two finished scans).
 pub async fn diff_report(
     State(s): State<AppState>,
     AtLeast(c): Viewer,
@@ -518,11 +520,22 @@ pub async fn diff_report(
     let scans = s.store.scans().await?;
     let (old, new) = match (q.old, q.new) {
         (Some(o), Some(n)) => (o, n),
-        (None, None) if scans.len() >= 2 => (scans[scans.len() - 2].id, scans[scans.len() - 1].id),
         (None, None) => {
-            return Err(ApiError::bad_request(
-                "a diff needs two scans in the database",
-            ))
+            // The newest two scans that finished: a cancelled or interrupted scan holds only
+            // the hosts it reached, and every other device would look gone.
+            let done: Vec<i64> = scans
+                .iter()
+                .filter(|x| x.finished_at.is_some())
+                .map(|x| x.id)
+                .collect();
+            match done[..] {
+                [.., o, n] => (o, n),
+                _ => {
+                    return Err(ApiError::bad_request(
+                        "a diff needs two finished scans in the database",
+                    ))
+                }
+            }
         }
         _ => return Err(ApiError::bad_request("give both old and new, or neither")),
     };

@@ -408,7 +408,7 @@ pub fn routes() -> Vec<Route> {
             g,
             "/api/v1/reports/diff",
             Some(Viewer),
-            "Download what changed between two scans (default: the newest two)",
+            "Download what changed between two scans (default: the newest two finished scans)",
             &["old", "new", "format", "lang"],
             get(inventory::diff_report),
         ),

@@ -211,8 +211,8 @@ pub async fn page(State(s): State<AppState>, v: Visitor) -> Response {
         &[
             "id",
             t.t("system"),
-            t.t("spec"),
-            t.t("targets"),
+            t.t("spec_col"),
+            t.t("targets_col"),
             t.t("next_run"),
             t.t("by"),
         ],
@@ -255,7 +255,7 @@ pub async fn page(State(s): State<AppState>, v: Visitor) -> Response {
     body.push_str(&table(
         "attestations",
         &[
-            t.t("subject"),
+            t.t("subject_col"),
             t.t("baseline"),
             t.t("provision"),
             t.t("status"),

@@ -75,8 +75,11 @@ fn input(name: &str, value: &Option<String>, placeholder: &str) -> String {
     )
 }
 
-fn select(name: &str, value: &Option<String>, options: &[(String, String)]) -> String {
-    let mut out = format!("<select name=\"{name}\"><option value=\"\">{name}: *</option>");
+fn select(name: &str, label: &str, value: &Option<String>, options: &[(String, String)]) -> String {
+    let mut out = format!(
+        "<select name=\"{name}\" aria-label=\"{0}\"><option value=\"\">{0}: *</option>",
+        esc(label)
+    );
     for (v, label) in options {
         let sel = if value.as_deref() == Some(v.as_str()) {
             " selected"
@@ -129,8 +132,8 @@ pub async fn devices(
         .map(|x| (x.id.to_string(), x.name.clone()))
         .collect();
     let camera = vec![
-        ("true".to_owned(), "camera".to_owned()),
-        ("false".to_owned(), "other".to_owned()),
+        ("true".to_owned(), t.t("camera").to_owned()),
+        ("false".to_owned(), t.t("other_device").to_owned()),
     ];
     let body = format!(
         "<h1>{}</h1><form class=\"inline\" method=\"get\" id=\"device-filter\">{}{}{}{}{}{}{}{}\
@@ -143,9 +146,9 @@ pub async fn devices(
         input("model", &f.model, t.t("model")),
         input("firmware", &f.firmware, t.t("firmware")),
         input("check", &f.check, t.t("findings")),
-        select("verdict", &f.verdict, &verdicts),
-        select("site", &f.site, &site_options),
-        select("camera", &f.camera, &camera),
+        select("verdict", t.t("verdict"), &f.verdict, &verdicts),
+        select("site", t.t("site"), &f.site, &site_options),
+        select("camera", t.t("kind"), &f.camera, &camera),
         esc(f.last_seen.as_deref().unwrap_or("")),
         t.t("last_seen"),
         t.t("filter"),
@@ -267,15 +270,18 @@ pub async fn device(State(s): State<AppState>, v: Visitor, Path(id): Path<i64>) 
         })
     };
     let body = format!(
-        "<h1 id=\"device-title\">{} — {} {}</h1>\
+        "<h1 id=\"device-title\">{} — {}</h1>\
          <h2>{}</h2><table id=\"identity\" class=\"facts\"><tbody>{identity}</tbody></table>\
          <h2>{}</h2><table id=\"findings\"><thead><tr>{}</tr></thead><tbody>{findings}</tbody></table>\
          <h2>{}</h2><table id=\"endpoints\"><thead><tr>{}</tr></thead><tbody>{endpoints}</tbody></table>\
          <h2>{}</h2><table id=\"verdicts\"><thead><tr>{}</tr></thead><tbody>{verdicts}</tbody></table>\
          <h2>{}</h2><table id=\"history\"><thead><tr>{}</tr></thead><tbody>{history}</tbody></table>",
         d.ip,
-        or_dash(&id_.vendor),
-        or_dash(&id_.model),
+        esc(&[id_.vendor.as_deref(), id_.model.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")),
         t.t("identity"),
         t.t("findings"),
         th(&["severity_col", "check", "summary", "evidence", "remediation"]),
@@ -351,17 +357,22 @@ pub async fn scans(State(s): State<AppState>, v: Visitor) -> Response {
         );
     }
     let body = format!(
-        "<h1>{}</h1>{form}<h2>{}</h2><table id=\"jobs\"><thead><tr><th>job</th><th>{}</th><th>{}</th>\
-         <th>by</th><th>hosts</th><th>scan</th><th></th></tr></thead><tbody>{jobs}</tbody></table>\
-         <h2>{}</h2><table id=\"scans\"><thead><tr><th>scan</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\
+        "<h1>{}</h1>{form}<h2>{}</h2><table id=\"jobs\"><thead><tr><th>{}</th><th>{}</th><th>{}</th>\
+         <th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>{jobs}</tbody></table>\
+         <h2>{}</h2><table id=\"scans\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\
          <tbody>{rows}</tbody></table>",
         t.t("scans"),
         t.t("jobs"),
+        t.t("job"),
         t.t("status"),
-        t.t("targets"),
+        t.t("targets_col"),
+        t.t("by"),
+        t.t("hosts"),
+        t.t("scan_col"),
         t.t("recorded_scans"),
+        t.t("scan_col"),
         t.t("started"),
-        t.t("targets"),
+        t.t("targets_col"),
         t.t("devices"),
         t.t("findings")
     );
@@ -371,32 +382,53 @@ pub async fn scans(State(s): State<AppState>, v: Visitor) -> Response {
 /// `GET /reports`.
 pub async fn reports(v: Visitor) -> Html<String> {
     let t = Strings::get(v.lang);
-    let mut links = String::new();
+    let mut rows = String::new();
     for format in ["html", "json", "csv", "sarif"] {
         if format.parse::<camguard_report::Format>().is_err() {
             continue;
         }
+        let _ = write!(
+            rows,
+            "<tr><th>{}</th><td>{}</td>",
+            format.to_uppercase(),
+            esc(t.t(&format!("report_{format}")))
+        );
         for lang in ["vi", "en"] {
             let _ = write!(
-                links,
-                "<li><a class=\"report\" href=\"/api/v1/reports?format={format}&amp;lang={lang}\" download>{} {format} ({lang})</a></li>",
+                rows,
+                "<td><a class=\"report\" href=\"/api/v1/reports?format={format}&amp;lang={lang}\" download>{} ({lang})</a></td>",
                 t.t("download")
             );
         }
+        rows.push_str("</tr>");
     }
-    // What changed between the newest two scans.
+    // What changed between the newest two finished scans.
+    let mut diff = String::new();
     for format in ["html", "json", "csv"] {
         let _ = write!(
-            links,
-            "<li><a class=\"diff\" href=\"/api/v1/reports/diff?format={format}&amp;lang={}\" download>{} diff {format}</a></li>",
+            diff,
+            "<li><a class=\"diff\" href=\"/api/v1/reports/diff?format={format}&amp;lang={}\" download>{} {}</a></li>",
             v.lang,
-            t.t("download")
+            t.t("download"),
+            format.to_uppercase()
         );
     }
+    let hidden = if v.caller.role < Role::Auditor {
+        format!("<p class=\"hint\">{}</p>", t.t("reports_no_evidence"))
+    } else {
+        String::new()
+    };
     layout(
         Some(&v),
         v.lang,
         t.t("reports"),
-        &format!("<h1>{}</h1><ul>{links}</ul>", t.t("reports")),
+        &format!(
+            "<h1>{}</h1><p class=\"hint\">{}</p>{hidden}<table id=\"reports\" class=\"facts\"><tbody>{rows}</tbody></table>\
+             <h2>{}</h2><p class=\"hint\">{}</p><ul>{diff}</ul>",
+            t.t("reports"),
+            t.t("reports_hint"),
+            t.t("diff"),
+            t.t("diff_hint")
+        ),
     )
 }
