@@ -27,6 +27,7 @@ pub use observation::{
 pub use observation::{
     AnonymousMedia, P2pObservation, SnapshotObservation, SnapshotPathResult, SnmpObservation,
 };
+pub use observation::SshHostKey;
 pub use verdict::{DeviceRecord, Finding, ProvisionVerdict, Severity, VerdictStatus};
 
 /// Mask a secret for evidence: keep the first character and the length, hide the rest.

@@ -367,7 +367,7 @@ pub struct DiscoveryObservation {
 /// One credential tried by the opt-in default-credential check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CredentialAttempt {
-    /// `http`, `rtsp`, `onvif` or `telnet`.
+    /// `http`, `rtsp`, `onvif`, `telnet` or `ssh`.
     pub protocol: String,
     /// Port tried.
     pub port: u16,
@@ -377,6 +377,18 @@ pub struct CredentialAttempt {
     pub password_redacted: String,
     /// Whether the device accepted it.
     pub accepted: bool,
+}
+
+/// An SSH server's host key, seen in the key exchange of the opt-in credential check (the
+/// same fingerprint on many devices is a key shipped in the firmware).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SshHostKey {
+    /// Port of the SSH server.
+    pub port: u16,
+    /// Key algorithm (`ssh-ed25519`, `ssh-rsa`, …).
+    pub algorithm: String,
+    /// `SHA256:` fingerprint, OpenSSH's form.
+    pub fingerprint_sha256: String,
 }
 
 /// Everything the probes learnt about one host.
@@ -413,6 +425,9 @@ pub struct HostObservation {
     pub discovery: Vec<DiscoveryObservation>,
     /// Default credentials tried (only with the opt-in credential check).
     pub credential_attempts: Vec<CredentialAttempt>,
+    /// SSH host keys seen by the credential check, one per port.
+    #[serde(default)]
+    pub ssh_host_keys: Vec<SshHostKey>,
     /// Anonymous snapshot probes, one per HTTP port.
     #[serde(default)]
     pub snapshots: Vec<SnapshotObservation>,
@@ -457,6 +472,7 @@ impl HostObservation {
             vendor_ports: Vec::new(),
             discovery: Vec::new(),
             credential_attempts: Vec::new(),
+            ssh_host_keys: Vec::new(),
             snapshots: Vec::new(),
             snapshots_probed: false,
             snmp: Vec::new(),

@@ -2,7 +2,7 @@
 //!
 //! Vendor pairs (by the configured vendor hint) come before generic ones. Each credential is
 //! first tried on one protocol that asked for authentication (telnet counts when it showed a
-//! login prompt); only when it is accepted there is it tried on the other protocols (accounts
+//! login prompt, SSH when it sent an identification string); only when it is accepted there is it tried on the other protocols (accounts
 //! are normally shared), so the small budget covers as many distinct credentials as
 //! possible. A pair restricted to some protocols (`protocols` in the data) is tried only there. Every attempt is recorded with
 //! the password redacted. The cap (default 4) stays below the 5-failure lockout of
@@ -22,6 +22,7 @@ enum Target {
     Http { port: u16 },
     Onvif { port: u16 },
     Telnet { port: u16 },
+    Ssh { port: u16 },
 }
 
 impl Target {
@@ -31,6 +32,7 @@ impl Target {
             Target::Http { .. } => "http",
             Target::Onvif { .. } => "onvif",
             Target::Telnet { .. } => "telnet",
+            Target::Ssh { .. } => "ssh",
         }
     }
     fn port(&self) -> u16 {
@@ -38,7 +40,8 @@ impl Target {
             Target::Rtsp { port, .. }
             | Target::Http { port }
             | Target::Onvif { port }
-            | Target::Telnet { port } => *port,
+            | Target::Telnet { port }
+            | Target::Ssh { port } => *port,
         }
     }
 }
@@ -72,6 +75,9 @@ fn targets(obs: &HostObservation, onvif: Option<&OnvifService>) -> Vec<Target> {
     {
         t.push(Target::Telnet { port: b.port });
     }
+    if let Some(b) = obs.ssh.first() {
+        t.push(Target::Ssh { port: b.port });
+    }
     t
 }
 
@@ -80,6 +86,7 @@ async fn attempt(
     target: &Target,
     creds: &Credentials,
     onvif: &mut Option<OnvifService>,
+    obs: &mut HostObservation,
 ) -> Option<bool> {
     match target {
         Target::Rtsp { port, path } => probe_rtsp::try_credentials(ctx, *port, path, creds).await,
@@ -115,6 +122,26 @@ async fn attempt(
                 LoginOutcome::Refused => Some(false),
                 LoginOutcome::Unknown => None,
             }
+        }
+        Target::Ssh { port } => {
+            let _slot = ctx.slot().await;
+            let r = crate::credentials_ssh::try_password(
+                ctx.addr(*port),
+                &creds.username,
+                &creds.password,
+                ctx.opts.connect_timeout,
+            )
+            .await;
+            if let Some(k) = r.host_key {
+                if !obs.ssh_host_keys.iter().any(|h| h.port == *port) {
+                    obs.ssh_host_keys.push(camguard_model::SshHostKey {
+                        port: *port,
+                        algorithm: sanitize_text(k.algorithm.as_bytes(), 64),
+                        fingerprint_sha256: sanitize_text(k.fingerprint_sha256.as_bytes(), 128),
+                    });
+                }
+            }
+            r.accepted
         }
     }
 }
@@ -164,7 +191,7 @@ pub(crate) async fn check_credentials(
             continue;
         };
         attempts += 1;
-        match attempt(ctx, &primary, &creds, onvif).await {
+        match attempt(ctx, &primary, &creds, onvif, obs).await {
             Some(true) => {
                 record(obs, &primary, &creds, true);
                 open.retain(|t| t != &primary);
@@ -178,7 +205,7 @@ pub(crate) async fn check_credentials(
                         continue;
                     }
                     attempts += 1;
-                    let r = attempt(ctx, &other, &creds, onvif).await;
+                    let r = attempt(ctx, &other, &creds, onvif, obs).await;
                     record(obs, &other, &creds, r == Some(true));
                     if r != Some(false) {
                         // Accepted, or the service stopped answering: leave it alone.

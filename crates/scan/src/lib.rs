@@ -19,6 +19,7 @@
 
 pub mod config;
 mod credentials;
+pub mod credentials_ssh;
 pub mod data;
 pub mod discovery_sweep;
 pub mod engine;
