@@ -6,6 +6,7 @@
 use crate::document::{DeviceEntry, ReportDocument};
 use crate::escape::escape_html;
 use crate::i18n::Strings;
+use crate::lang::Detail;
 use crate::svg::{self, Bar, Column};
 use camguard_model::{Severity, VerdictStatus};
 use chrono::{DateTime, Utc};
@@ -109,16 +110,22 @@ pub(crate) fn time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
-/// Render the document as one HTML page.
-pub fn render(doc: &ReportDocument, strings: &Strings) -> String {
+/// Render the document as one HTML page, with the per-device `detail` asked for.
+pub fn render(doc: &ReportDocument, strings: &Strings, detail: Detail) -> String {
     let mut p = Page::new(strings);
     let title = format!("{} — {}", strings.get("report.title"), doc.baseline.id);
     head(&mut p, &doc.lang, &title);
     cover(&mut p, doc);
     summary(&mut p, doc);
     provisions(&mut p, doc);
-    devices(&mut p, doc);
+    match detail {
+        Detail::Full => devices(&mut p, doc),
+        Detail::Failed | Detail::Summary => crate::html_compact::devices(&mut p, doc, detail),
+    }
     scans(&mut p, doc);
+    if detail != Detail::Full {
+        crate::html_compact::remediation_appendix(&mut p, doc);
+    }
     p.raw("<footer><p>")
         .t("footer.generated_by")
         .raw(" · ")
@@ -360,7 +367,7 @@ fn summary(p: &mut Page<'_>, doc: &ReportDocument) {
 }
 
 /// CSS class of a severity (bars and badges).
-fn severity_class(s: Severity) -> &'static str {
+pub(crate) fn severity_class(s: Severity) -> &'static str {
     match s {
         Severity::Critical => "sev-critical",
         Severity::High => "sev-high",
@@ -423,12 +430,14 @@ fn devices(p: &mut Page<'_>, doc: &ReportDocument) {
         p.muted("devices.none");
     }
     for d in &doc.devices {
-        device(p, d);
+        device(p, d, true);
     }
     p.raw("</section>\n");
 }
 
-fn device(p: &mut Page<'_>, d: &DeviceEntry) {
+/// One device in detail; `remediation`: a remediation column in its findings table (else the
+/// texts are in the appendix).
+pub(crate) fn device(p: &mut Page<'_>, d: &DeviceEntry, remediation: bool) {
     p.raw("<section class=\"device\" id=\"device-")
         .text(&d.id.to_string())
         .raw("\">\n<h3>");
@@ -495,10 +504,11 @@ fn device(p: &mut Page<'_>, d: &DeviceEntry) {
             .th("devices.severity")
             .th("devices.check")
             .th("devices.port");
-        p.th("devices.summary")
-            .th("devices.evidence")
-            .th("devices.remediation")
-            .raw("</tr></thead>\n");
+        p.th("devices.summary").th("devices.evidence");
+        if remediation {
+            p.th("devices.remediation");
+        }
+        p.raw("</tr></thead>\n");
         for (i, f) in d.findings.iter().enumerate() {
             p.raw("<tr><td>")
                 .severity(f.severity)
@@ -518,7 +528,9 @@ fn device(p: &mut Page<'_>, d: &DeviceEntry) {
             let evidence = serde_json::to_string(&f.evidence).unwrap_or_default();
             p.raw("<td><code>").text(&evidence).raw("</code></td>");
             // The same check on another port: its remediation is already in the table.
-            if d.findings[..i].iter().any(|g| g.check_id == f.check_id) {
+            if !remediation {
+                // In the appendix "Remediation by check".
+            } else if d.findings[..i].iter().any(|g| g.check_id == f.check_id) {
                 p.raw("<td class=\"muted\">")
                     .t("devices.remediation_above")
                     .raw("</td>");

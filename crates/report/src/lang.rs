@@ -81,6 +81,43 @@ impl FromStr for Lang {
     }
 }
 
+/// How much per-device detail the HTML report prints (the other formats always carry all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Detail {
+    /// Every device in detail, remediation next to each finding.
+    #[default]
+    Full,
+    /// Detail only for devices with a finding or a failed provision; the others in one compact
+    /// table; remediation once per check in an appendix.
+    Failed,
+    /// No per-device detail: every device in the compact table; remediation appendix.
+    Summary,
+}
+
+impl Detail {
+    /// The `--detail` value: `full`, `failed` or `summary`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Detail::Full => "full",
+            Detail::Failed => "failed",
+            Detail::Summary => "summary",
+        }
+    }
+}
+
+impl FromStr for Detail {
+    type Err = ParseChoiceError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let choices = [
+            ("full", Detail::Full),
+            ("failed", Detail::Failed),
+            ("summary", Detail::Summary),
+        ];
+        ParseChoiceError::choose(s, "report detail", &choices, "full, failed, summary")
+    }
+}
+
 impl FromStr for Format {
     type Err = ParseChoiceError;
 
@@ -110,5 +147,9 @@ mod tests {
         assert_eq!("CSV".parse::<Format>(), Ok(Format::Csv));
         assert_eq!("sarif".parse::<Format>(), Ok(Format::Sarif));
         assert!(err.to_string().contains("html, json, csv, sarif"), "{err}");
+        assert_eq!("failed".parse::<Detail>(), Ok(Detail::Failed));
+        assert_eq!("Summary".parse::<Detail>(), Ok(Detail::Summary));
+        assert_eq!(Detail::default(), Detail::Full);
+        assert!("brief".parse::<Detail>().is_err());
     }
 }

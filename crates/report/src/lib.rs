@@ -15,6 +15,7 @@ pub mod diff;
 pub mod document;
 mod escape;
 mod html;
+mod html_compact;
 mod html_diff;
 pub mod i18n;
 mod lang;
@@ -24,7 +25,7 @@ mod svg;
 
 pub use document::{ReportDocument, SCHEMA, SCHEMA_MINOR, SCHEMA_VERSION};
 pub use escape::escape_html;
-pub use lang::{Format, Lang, ParseChoiceError};
+pub use lang::{Detail, Format, Lang, ParseChoiceError};
 
 use camguard_store::{InventoryDevice, ScanSummary, ScanTrend};
 use chrono::{DateTime, Utc};
@@ -44,6 +45,8 @@ pub struct ReportInput<'a> {
     pub organisation: Option<String>,
     /// Per-scan totals, as returned by `Store::scan_trend` (empty: no trend chart).
     pub trend: Vec<ScanTrend>,
+    /// How much per-device detail the HTML report prints (default [`Detail::Full`]).
+    pub detail: Detail,
 }
 
 impl<'a> ReportInput<'a> {
@@ -61,6 +64,7 @@ impl<'a> ReportInput<'a> {
             devices,
             organisation: None,
             trend: Vec::new(),
+            detail: Detail::Full,
         }
     }
 }
@@ -114,7 +118,7 @@ pub fn render_with(
         }
         Format::Html => {
             let strings = i18n::Strings::load(lang)?;
-            Ok(html::render(&doc, &strings))
+            Ok(html::render(&doc, &strings, input.detail))
         }
         Format::Csv => Ok(csv::findings(&doc)),
         Format::Sarif => {

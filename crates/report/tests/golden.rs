@@ -14,7 +14,7 @@ use camguard_model::{
     Localized, ProvisionVerdict, Service, Severity, VerdictStatus,
 };
 use camguard_report::diff::DiffInput;
-use camguard_report::{render_diff_with, render_with, Format, Lang, ReportInput};
+use camguard_report::{render_diff_with, render_with, Detail, Format, Lang, ReportInput};
 use camguard_store::{ScanMeta, Store};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use std::path::{Path, PathBuf};
@@ -335,10 +335,22 @@ async fn outputs() -> Vec<(&'static str, String)> {
         earlier: vec![store.scan_devices(scans[0].id).await.unwrap()],
     };
     let r = |format, lang| render_with(&input, &cat, format, lang).unwrap();
+    let mut failed = input.clone();
+    failed.detail = Detail::Failed;
+    let mut summary = input.clone();
+    summary.detail = Detail::Summary;
     let d = |format, lang| render_diff_with(&diff, &cat, format, lang).unwrap();
     vec![
         ("report.en.html", r(Format::Html, Lang::En)),
         ("report.vi.html", r(Format::Html, Lang::Vi)),
+        (
+            "report.failed.en.html",
+            render_with(&failed, &cat, Format::Html, Lang::En).unwrap(),
+        ),
+        (
+            "report.summary.vi.html",
+            render_with(&summary, &cat, Format::Html, Lang::Vi).unwrap(),
+        ),
         ("report.json", r(Format::Json, Lang::En)),
         ("report.csv", r(Format::Csv, Lang::En)),
         ("report.sarif.json", r(Format::Sarif, Lang::En)),

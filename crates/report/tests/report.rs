@@ -7,7 +7,7 @@ use camguard_model::{
     Localized, ProvisionVerdict, Service, Severity, VerdictStatus,
 };
 use camguard_report::i18n::Strings;
-use camguard_report::{escape_html, render, Format, Lang, ReportDocument, ReportInput};
+use camguard_report::{escape_html, render, Detail, Format, Lang, ReportDocument, ReportInput};
 use camguard_store::{ScanMeta, Store};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
@@ -749,4 +749,73 @@ async fn unidentified_devices_come_last_among_equals_in_the_vendor_counts() {
     assert_eq!(vendors.len(), 3);
     assert_eq!(vendors.last(), Some(&None), "{vendors:?}");
     assert_eq!(doc.stats.by_model.last().unwrap().vendor, None);
+}
+
+#[tokio::test]
+async fn failed_detail_prints_each_remediation_once_and_clean_devices_in_one_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("camguard.db")).await.unwrap();
+    let s = store
+        .begin_scan(&scan_meta(t0(), "127.0.0.0/28", "qcvn-test"))
+        .await
+        .unwrap();
+    for ip in ["127.0.0.1", "127.0.0.2", "127.0.0.3"] {
+        let rec = camera(ip, t0(), "Hikvision", vec![no_auth_stream(554)]);
+        store.record_device(s, &rec).await.unwrap();
+    }
+    for ip in ["127.0.0.4", "127.0.0.5"] {
+        store
+            .record_device(s, &camera(ip, t0(), "Dahua", vec![]))
+            .await
+            .unwrap();
+    }
+    let b = baseline(false);
+    let mut input = input(&store, &b).await;
+    let remediation = escape_html(
+        &Catalogue::builtin()
+            .get("AUTH.NO_AUTH_STREAM")
+            .unwrap()
+            .remediation
+            .en,
+    );
+    let full = render(&input, Format::Html, Lang::En).unwrap();
+    assert_eq!(full.matches(&remediation).count(), 3);
+    assert_eq!(full.matches("<section class=\"device\"").count(), 5);
+    assert!(!full.contains("id=\"remediation\""));
+
+    input.detail = Detail::Failed;
+    let failed = render(&input, Format::Html, Lang::En).unwrap();
+    assert_eq!(
+        failed.matches(&remediation).count(),
+        1,
+        "once, in the appendix"
+    );
+    assert_eq!(failed.matches("<section class=\"device\"").count(), 3);
+    let appendix = &failed[failed.find("id=\"remediation\"").expect("appendix")..];
+    assert!(appendix.contains(&remediation));
+    assert!(
+        appendix.contains("<td class=\"num\">3</td>"),
+        "found on 3 devices"
+    );
+    let compact = &failed[failed.find("id=\"devices-compact\"").expect("table")..];
+    assert_eq!(
+        compact
+            .split("</table>")
+            .next()
+            .unwrap()
+            .matches("<tr><td>127.0.0.")
+            .count(),
+        2
+    );
+
+    input.detail = Detail::Summary;
+    let summary = render(&input, Format::Html, Lang::En).unwrap();
+    assert_eq!(summary.matches("<section class=\"device\"").count(), 0);
+    assert_eq!(summary.matches(&remediation).count(), 1);
+    assert_eq!(summary.matches("<tr><td>127.0.0.").count(), 5);
+
+    // The other formats carry everything whatever the detail.
+    let json = render(&input, Format::Json, Lang::En).unwrap();
+    input.detail = Detail::Full;
+    assert_eq!(json, render(&input, Format::Json, Lang::En).unwrap());
 }
