@@ -103,9 +103,23 @@ pub async fn page(State(s): State<AppState>, v: Visitor, Query(f): Query<Filter>
                 .collect()
         })
         .unwrap_or_default();
+    // Provisions failed: devices failing each provision (scan or attestation), worst first.
+    let mut failed: Vec<(String, u64)> = card["provisions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|row| {
+            let n = row["counts"]["fail"].as_u64().unwrap_or(0)
+                + row["counts"]["attested_fail"].as_u64().unwrap_or(0);
+            (row["provision"].as_str().unwrap_or_default().to_owned(), n)
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    failed.sort_by_key(|x| std::cmp::Reverse(x.1));
     let charts = format!(
-        "<div class=\"charts\">{}{}{}</div>",
+        "<div class=\"charts\">{}{}{}{}</div>",
         bars(t.t("severity"), &severity, "#a61b1b"),
+        bars(t.t("provisions_failed"), &failed, "#7a1f5c"),
         bars(t.t("vendors"), &counts(&card["vendors"]), "#12355b"),
         bars(t.t("trend"), &trend, "#b36b00")
     );

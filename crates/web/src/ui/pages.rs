@@ -24,6 +24,7 @@ pub struct DeviceFilter {
     verdict: Option<String>,
     site: Option<String>,
     camera: Option<String>,
+    first_seen: Option<String>,
     last_seen: Option<String>,
 }
 
@@ -32,6 +33,16 @@ fn given(v: &Option<String>) -> Option<String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
+}
+
+/// A `YYYY-MM-DD` date field as the start of that day (UTC).
+fn day(v: &Option<String>) -> Option<chrono::DateTime<chrono::Utc>> {
+    given(v).and_then(|d| {
+        chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc())
+    })
 }
 
 impl DeviceFilter {
@@ -45,12 +56,8 @@ impl DeviceFilter {
             verdict: given(&self.verdict),
             site: given(&self.site).and_then(|s| s.parse().ok()),
             camera: given(&self.camera).and_then(|s| s.parse().ok()),
-            last_seen: given(&self.last_seen).and_then(|d| {
-                chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-                    .ok()
-                    .and_then(|d| d.and_hms_opt(0, 0, 0))
-                    .map(|t| t.and_utc())
-            }),
+            first_seen: day(&self.first_seen),
+            last_seen: day(&self.last_seen),
             ..DeviceQuery::default()
         }
     }
@@ -137,7 +144,8 @@ pub async fn devices(
     ];
     let body = format!(
         "<h1>{}</h1><form class=\"inline\" method=\"get\" id=\"device-filter\">{}{}{}{}{}{}{}{}\
-         <input name=\"last_seen\" type=\"date\" value=\"{}\" title=\"{}\"><button>{}</button></form>\
+         <label class=\"field\"><span>{}</span><input name=\"first_seen\" type=\"date\" value=\"{}\"></label>\
+         <label class=\"field\"><span>{}</span><input name=\"last_seen\" type=\"date\" value=\"{}\"></label><button>{}</button></form>\
          <table id=\"devices\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\
          <tbody>{rows}</tbody></table>",
         t.t("devices"),
@@ -149,8 +157,10 @@ pub async fn devices(
         select("verdict", t.t("verdict"), &f.verdict, &verdicts),
         select("site", t.t("site"), &f.site, &site_options),
         select("camera", t.t("kind"), &f.camera, &camera),
+        t.t("first_seen_since"),
+        esc(f.first_seen.as_deref().unwrap_or("")),
+        t.t("last_seen_since"),
         esc(f.last_seen.as_deref().unwrap_or("")),
-        t.t("last_seen"),
         t.t("filter"),
         t.t("address"), t.t("vendor"), t.t("model"), t.t("firmware"), t.t("findings"), t.t("last_seen")
     );
