@@ -197,7 +197,7 @@ fn handler(device: Arc<Device>, service: Service) -> Handler {
                 Service::Telnet => telnet::serve(s, device).await,
                 Service::Vendor(protocol) => crate::vendor_ports::serve(s, device, protocol).await,
                 Service::Ftp => crate::banners::serve_ftp(s, device).await,
-                Service::Ssh => crate::banners::serve_ssh(s, device).await,
+                Service::Ssh => crate::ssh_server::serve(s, device).await,
                 Service::Https => crate::tls::serve(s, device).await,
                 Service::UpnpDescription => crate::ssdp::serve_description(s, device).await,
             }

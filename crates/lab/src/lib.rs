@@ -47,6 +47,7 @@ mod reply;
 mod rtsp_server;
 mod snapshot;
 pub mod snmp;
+pub mod ssh_server;
 mod ssdp;
 pub mod surface;
 mod telnet;
