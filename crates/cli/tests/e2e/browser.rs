@@ -83,6 +83,17 @@ async fn dashboard_in_chromium_does_everything_the_issue_asks_in_the_browser() {
                 .map(|v| v.as_str().unwrap_or("").trim().to_owned())
                 .collect()
         };
+        // Security headers as the browser got them (plain HTTP here: no HSTS).
+        let csp = r["headers"]["csp"].as_str().unwrap_or("");
+        assert!(
+            csp.contains("script-src 'self'")
+                && csp.contains("frame-ancestors 'none'")
+                && !csp.contains("unsafe-inline"),
+            "{r}"
+        );
+        assert_eq!(r["headers"]["frame"], "DENY", "{r}");
+        assert_eq!(r["headers"]["nosniff"], "nosniff", "{r}");
+        assert_eq!(r["headers"]["hsts"], Value::Null, "{r}");
         // Sign-in refusal and the organisation built in the pages.
         assert!(!r["loginError"].as_str().unwrap_or("").is_empty(), "{r}");
         assert!(!r["scopeError"].as_str().unwrap_or("").is_empty(), "{r}");
@@ -138,7 +149,11 @@ async fn dashboard_in_chromium_does_everything_the_issue_asks_in_the_browser() {
         assert_eq!(texts("schedules"), vec!["weekly"], "{r}");
         // Compliance, audit, reports.
         assert!(count("scorecardRows") > 5, "{r}");
-        assert_eq!(count("charts"), 3, "{r}");
+        assert_eq!(
+            count("charts"),
+            4,
+            "severity, provisions failed, vendors, trend: {r}"
+        );
         let audit = texts("auditActions");
         for action in [
             "login",

@@ -27,13 +27,27 @@ impl Drop for Server {
 
 /// Start `camguard serve --db DB --listen LISTEN` and read its address and first password.
 pub fn serve(db: &std::path::Path, listen: &str) -> Server {
-    let mut child = camguard()
-        .arg("serve")
+    serve_logging(db, listen, None)
+}
+
+/// [`serve`] with debug logging (`-vv`) written to `log` when given.
+pub fn serve_logging(db: &std::path::Path, listen: &str, log: Option<&std::path::Path>) -> Server {
+    let mut cmd = camguard();
+    cmd.arg("serve")
         .arg("--db")
         .arg(db)
-        .args(["--listen", listen])
+        .args(["--listen", listen]);
+    match log {
+        Some(path) => {
+            cmd.arg("-vv")
+                .stderr(std::fs::File::create(path).expect("create log file"));
+        }
+        None => {
+            cmd.stderr(Stdio::null());
+        }
+    }
+    let mut child = cmd
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
         .spawn()
         .expect("start camguard serve");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
@@ -420,4 +434,59 @@ fn demo_serve_leaves_the_dashboard_on_the_demo_data() {
         )),
         "{systems}"
     );
+}
+
+#[test]
+fn serve_debug_log_carries_no_password_token_or_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("camguard.db");
+    std::fs::write(&db, b"").unwrap();
+    let log = dir.path().join("serve.log");
+    let server = serve_logging(&db, &format!("{}:0", test_addr(108, 201)), Some(&log));
+    let password = server.password.clone().expect("one-time password");
+    let mut c = Client::new(server.addr);
+    let wrong = "Wr0ng-but-secret-guess!";
+    assert_eq!(c.login("admin", wrong).status, 401);
+    let r = c.login("admin", &password);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let csrf = r.json()["csrf_token"].as_str().unwrap().to_owned();
+    let session = c.cookie.clone().unwrap();
+    let token = c.call(
+        "POST",
+        "/api/v1/tokens",
+        Some(&json!({"name": "ci", "role": "viewer"})),
+    );
+    assert_eq!(token.status, 201, "{}", token.body);
+    let token = token.json()["token"].as_str().unwrap().to_owned();
+    let user = c.call(
+        "POST",
+        "/api/v1/users",
+        Some(&json!({"username": "v1", "role": "viewer"})),
+    );
+    let generated = user.json()["password"].as_str().unwrap().to_owned();
+    let new_pw = "N3w-admin-passphrase!";
+    let changed = c.call(
+        "PATCH",
+        "/api/v1/me",
+        Some(&json!({"current_password": password, "password": new_pw})),
+    );
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    drop(server);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains("DEBUG") || text.contains("INFO"),
+        "debug logging is on: {text}"
+    );
+    let session_id = session.split('=').nth(1).unwrap();
+    for (what, secret) in [
+        ("one-time password", password.as_str()),
+        ("wrong password", wrong),
+        ("CSRF token", csrf.as_str()),
+        ("session id", session_id),
+        ("API token", token.as_str()),
+        ("generated password", generated.as_str()),
+        ("new password", new_pw),
+    ] {
+        assert!(!text.contains(secret), "the {what} is in the log:\n{text}");
+    }
 }

@@ -73,7 +73,12 @@ async function main() {
     const page = context.pages()[0] || (await context.newPage());
     page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
     page.on("dialog", (d) => d.accept()); // the delete confirmations
-    await page.goto(base + "/login");
+    const login = await page.goto(base + "/login");
+    const h = login.headers();
+    r.headers = {
+      csp: h["content-security-policy"], frame: h["x-frame-options"],
+      nosniff: h["x-content-type-options"], hsts: h["strict-transport-security"] || null,
+    };
     await page.screenshot({ path: path.join(shots, "login.png") });
     // A wrong password is refused with a message on the page.
     await page.fill("#username", "admin");
