@@ -130,6 +130,14 @@ async fn dashboard_in_chromium_does_everything_the_issue_asks_in_the_browser() {
             "{r}"
         );
         assert_eq!(count("siteRows"), n as u64, "{r}");
+        for k in ["modelRows", "firmwareRows"] {
+            // -1: no device of the lab was identified that far.
+            let v = r[k].as_i64().unwrap();
+            assert!(v == -1 || (1..=n as i64).contains(&v), "{k}: {r}");
+        }
+        assert_eq!(count("firstSeenTodayRows"), n as u64, "{r}");
+        assert_eq!(count("lastSeenTomorrowRows"), 0, "{r}");
+        assert_eq!(count("searchRows"), 1, "search by address: {r}");
         assert!(
             count("checkRows") >= 1 && count("checkRows") <= n as u64,
             "{r}"
@@ -143,12 +151,29 @@ async fn dashboard_in_chromium_does_everything_the_issue_asks_in_the_browser() {
             "{r}"
         );
         assert_eq!(count("historyRows"), 2, "{r}");
+        assert!(
+            count("endpointRows") > 0 && count("identityRows") >= 8,
+            "{r}"
+        );
+        assert!(count("remediation") > 20, "{r}");
         assert!(count("adminEvidence") >= 1, "{r}");
         assert_eq!(count("attestations"), 1, "{r}");
         assert_eq!(r["attestedVerdict"], "attested_pass", "{r}");
         assert_eq!(texts("schedules"), vec!["weekly"], "{r}");
         // Compliance, audit, reports.
         assert!(count("scorecardRows") > 5, "{r}");
+        assert!(count("systemScorecardRows") > 5, "{r}");
+        assert!(
+            r["systemScorecardUrl"]
+                .as_str()
+                .unwrap()
+                .contains("system="),
+            "{r}"
+        );
+        assert!(
+            count("modelList") >= 1,
+            "models with a failed provision: {r}"
+        );
         assert_eq!(
             count("charts"),
             4,
@@ -177,6 +202,11 @@ async fn dashboard_in_chromium_does_everything_the_issue_asks_in_the_browser() {
             "{r}"
         );
         assert!(count("reportBytes") > 1000, "{r}");
+        let formats = r["reportFormats"].as_array().unwrap();
+        assert!(formats.len() >= 11, "8 reports and 3 diffs: {r}");
+        for f in formats {
+            assert!(f[1] == 200 && f[2].as_u64().unwrap() > 40, "{f}: {r}");
+        }
         // The language is remembered by the account.
         assert_eq!(
             (r["langAfterSwitch"].as_str(), r["langAfterSignIn"].as_str()),

@@ -173,6 +173,16 @@ async function main() {
     r.noSuchVendorRows = await filterDevices(page, { vendor: "NoSuchVendor" });
     r.failRows = await filterDevices(page, { verdict: "fail" });
     r.siteRows = await filterDevices(page, { site: { label: "Lab" } });
+    await page.goto(base + "/devices");
+    const models = (await cells(page, "#devices tbody td:nth-child(3)")).filter((m) => m !== "-");
+    const firmwares = (await cells(page, "#devices tbody td:nth-child(4)")).filter((m) => m !== "-");
+    r.modelRows = models.length ? await filterDevices(page, { model: models[0] }) : -1;
+    r.firmwareRows = firmwares.length ? await filterDevices(page, { firmware: firmwares[0] }) : -1;
+    const today = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+    r.firstSeenTodayRows = await filterDevices(page, { first_seen: today });
+    r.lastSeenTomorrowRows = await filterDevices(page, { last_seen: tomorrow });
+    r.searchRows = await filterDevices(page, { q: labTargets.split("-")[0] });
 
     // A device: identity, findings, history of both scans; filter by one of its findings.
     await page.goto(base + "/devices");
@@ -180,6 +190,9 @@ async function main() {
     await page.waitForSelector("#device-title");
     r.deviceTitle = await page.textContent("#device-title");
     r.historyRows = await page.locator("#history tbody tr").count();
+    r.endpointRows = await page.locator("#endpoints tbody tr").count();
+    r.identityRows = await page.locator("#identity tbody tr").count();
+    r.remediation = (await page.textContent("#findings tbody tr:first-child td:nth-child(5)")).trim().length;
     r.adminEvidence = await page.locator("#findings tbody code").count();
     const check = (await page.textContent("#findings tbody tr:first-child td:nth-child(2)")).trim();
     await shot(page, "device.png");
@@ -213,6 +226,11 @@ async function main() {
     r.scorecardRows = await page.locator("#scorecard tbody tr").count();
     r.charts = await page.locator("figure.chart svg").count();
     await shot(page, "compliance.png");
+    r.modelList = await page.locator("main ul li").count();
+    await page.selectOption("select[name=system]", String(systemId));
+    await Promise.all([page.waitForEvent("load"), page.click("main form button")]);
+    r.systemScorecardRows = await page.locator("#scorecard tbody tr").count();
+    r.systemScorecardUrl = page.url();
 
     await page.goto(base + "/audit");
     r.auditActions = await cells(page, "#audit tbody td:nth-child(3)");
@@ -225,6 +243,15 @@ async function main() {
     await download.saveAs(saved);
     r.report = download.suggestedFilename();
     r.reportBytes = fs.statSync(saved).size;
+    // Every report format in both languages, as the links fetch them.
+    r.reportFormats = await page.evaluate(async () => {
+      const out = [];
+      for (const a of document.querySelectorAll("a.report, a.diff")) {
+        const resp = await fetch(a.getAttribute("href"), { credentials: "same-origin" });
+        out.push([a.getAttribute("href"), resp.status, (await resp.arrayBuffer()).byteLength]);
+      }
+      return out;
+    });
 
     // The language choice is the user's: English survives sign-out, lost cookies, sign-in.
     await Promise.all([page.waitForEvent("load"), page.click("[data-lang=en]")]);
