@@ -48,7 +48,7 @@ pub fn host_key_fingerprint() -> String {
 fn config(banner: &str) -> server::Config {
     server::Config {
         server_id: SshId::Standard(Cow::Owned(banner.to_string())),
-        methods: MethodSet::from(&[MethodKind::Password][..]),
+        methods: password_only(),
         auth_rejection_time: REJECTION_TIME,
         auth_rejection_time_initial: Some(Duration::ZERO),
         keys: vec![host_key().clone()],
@@ -56,6 +56,10 @@ fn config(banner: &str) -> server::Config {
         inactivity_timeout: Some(IDLE),
         ..Default::default()
     }
+}
+
+fn password_only() -> MethodSet {
+    MethodSet::from(&[MethodKind::Password][..])
 }
 
 struct Session {
@@ -70,7 +74,11 @@ impl server::Handler for Session {
         tracing::debug!(device = %self.device.spec.id, ?outcome, "ssh password login");
         Ok(match outcome {
             Login::Ok => Auth::Accept,
-            Login::Refused { .. } | Login::Locked(_) => Auth::reject(),
+            // Keep offering `password`, as OpenSSH and Dropbear do after a wrong one.
+            Login::Refused { .. } | Login::Locked(_) => Auth::Reject {
+                proceed_with_methods: Some(password_only()),
+                partial_success: false,
+            },
         })
     }
 }

@@ -93,14 +93,16 @@ async fn openssh_logs_in_with_the_device_account_and_is_refused_with_a_wrong_pas
         let banner = &personality.ssh.as_ref().expect("ssh facts").banner;
         let software = banner.trim_start_matches("SSH-2.0-");
         assert!(
-            ok.stderr.contains(&format!("remote software version {software}")),
+            ok.stderr
+                .contains(&format!("remote software version {software}")),
             "{id}: identification {banner} not sent: {ok:?}"
         );
 
         let wrong = ssh_login(d.address, port, &d.username, "not-the-password").await;
         assert!(!wrong.ok(), "{id}: wrong password: {wrong:?}");
         assert!(
-            wrong.stderr.contains("Permission denied") && !wrong.stderr.contains("Authenticated to"),
+            wrong.stderr.contains("Permission denied")
+                && !wrong.stderr.contains("Authenticated to"),
             "{id}: wrong password not refused: {wrong:?}"
         );
     }

@@ -1,5 +1,6 @@
 //! One SSH password login attempt for the opt-in default-credential check (RFC 4252 §8, and
-//! `keyboard-interactive` (RFC 4256) when the server offers only that).
+//! `keyboard-interactive` (RFC 4256) when the server offers only that). A server that lets the
+//! user in with `none` counts as accepting the empty password only.
 //!
 //! The key exchange accepts any host key (a scanner has no known_hosts) and reports its
 //! SHA-256 fingerprint, so a fleet sharing one key shows up. After the verdict the client
@@ -88,10 +89,7 @@ pub async fn try_password(
 ) -> SshAttempt {
     let key = Arc::new(Mutex::new(None));
     let run = attempt(addr, username, password, connect_timeout, key.clone());
-    let accepted = tokio::time::timeout(ATTEMPT_TIME, run)
-        .await
-        .ok()
-        .flatten();
+    let accepted = tokio::time::timeout(ATTEMPT_TIME, run).await.ok().flatten();
     let host_key = key.lock().unwrap_or_else(|e| e.into_inner()).clone();
     SshAttempt { accepted, host_key }
 }
@@ -119,30 +117,32 @@ async fn attempt(
     verdict
 }
 
+/// Ask with `none` which methods the server takes (OpenSSH does not count that request as a
+/// failure; it also reveals an account without password), then try the password with the
+/// `password` method, or with `keyboard-interactive` when only that is offered.
 async fn authenticate(
     session: &mut client::Handle<Recorder>,
     username: &str,
     password: &str,
 ) -> Option<bool> {
-    match session
-        .authenticate_password(username, password)
-        .await
-        .ok()?
-    {
-        AuthResult::Success => Some(true),
+    let methods = match session.authenticate_none(username).await.ok()? {
+        AuthResult::Success => return Some(password.is_empty()),
         AuthResult::Failure {
             remaining_methods, ..
-        } => {
-            if remaining_methods.contains(&MethodKind::Password) {
-                return Some(false);
-            }
-            if !remaining_methods.contains(&MethodKind::KeyboardInteractive) {
-                // Only public keys (or nothing we speak): no verdict on the password.
-                return None;
-            }
-            keyboard_interactive(session, username, password).await
-        }
+        } => remaining_methods,
+    };
+    if methods.contains(&MethodKind::Password) {
+        let r = session
+            .authenticate_password(username, password)
+            .await
+            .ok()?;
+        return Some(r.success());
     }
+    if methods.contains(&MethodKind::KeyboardInteractive) {
+        return keyboard_interactive(session, username, password).await;
+    }
+    // Only public keys (or nothing we speak): no verdict on the password.
+    None
 }
 
 /// Answer every prompt of up to [`MAX_ROUNDS`] rounds with the password (a round without
@@ -231,7 +231,10 @@ mod tests {
         let r = try_password(addr, "admin", "admin", Duration::from_secs(1)).await;
         assert_eq!(r.accepted, None);
         let took = t.elapsed();
-        assert!(took >= ATTEMPT_TIME - Duration::from_millis(100), "{took:?}");
+        assert!(
+            took >= ATTEMPT_TIME - Duration::from_millis(100),
+            "{took:?}"
+        );
         assert!(took < ATTEMPT_TIME + Duration::from_secs(1), "{took:?}");
     }
 
