@@ -19,15 +19,15 @@ pub use intrusive::{
     ProbeStep,
 };
 pub use observation::{
+    AnonymousMedia, P2pObservation, SnapshotObservation, SnapshotPathResult, SnmpObservation,
+    SshHostKey,
+};
+pub use observation::{
     AuthScheme, BannerObservation, CertificateInfo, CredentialAttempt, DeviceInfo,
     DiscoveryObservation, Endpoint, EndpointState, HostObservation, HttpObservation, MediaProof,
     OnvifObservation, RtspObservation, RtspPathResult, Service, TlsObservation,
     VendorPortObservation,
 };
-pub use observation::{
-    AnonymousMedia, P2pObservation, SnapshotObservation, SnapshotPathResult, SnmpObservation,
-};
-pub use observation::SshHostKey;
 pub use verdict::{DeviceRecord, Finding, ProvisionVerdict, Severity, VerdictStatus};
 
 /// Mask a secret for evidence: keep the first character and the length, hide the rest.
