@@ -87,7 +87,11 @@ document.addEventListener("DOMContentLoaded", () => {
   if (scan) scan.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const targets = scan.targets.value.split(/[\s,]+/).filter(Boolean);
-    const body = { system_id: Number(scan.system.value) };
+    const body = {
+      system_id: Number(scan.system.value),
+      check_credentials: scan.check_credentials.checked,
+      prove_streams: scan.prove_streams.checked,
+    };
     if (targets.length) body.targets = targets;
     try {
       const job = await api("POST", "/api/v1/scans", body);

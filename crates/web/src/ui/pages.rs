@@ -331,10 +331,14 @@ pub async fn scans(State(s): State<AppState>, v: Visitor) -> Response {
             .collect();
         format!(
             "<form id=\"scan-form\" class=\"inline\"><label>{} <select name=\"system\">{options}</select></label>\
-             <input name=\"targets\" placeholder=\"{}\" size=\"40\"><button type=\"submit\">{}</button>\
-             <button type=\"button\" id=\"cancel\" hidden>{}</button></form><p id=\"scan-error\" class=\"error\"></p>\
+             <input name=\"targets\" placeholder=\"{}\" size=\"40\">\
+             <label class=\"check\"><input type=\"checkbox\" name=\"check_credentials\"> {}</label>\
+             <label class=\"check\"><input type=\"checkbox\" name=\"prove_streams\"> {}</label>\
+             <button type=\"submit\">{}</button>\
+             <button type=\"button\" id=\"cancel\" hidden>{}</button></form><p class=\"hint\">{}</p><p id=\"scan-error\" class=\"error\"></p>\
              <h2>{}</h2><div id=\"progress\"></div>",
-            t.t("system"), t.t("targets"), t.t("start_scan"), t.t("cancel"), t.t("progress")
+            t.t("system"), t.t("targets"), t.t("check_credentials"), t.t("prove_streams"),
+            t.t("start_scan"), t.t("cancel"), t.t("intrusive_hint"), t.t("progress")
         )
     } else {
         String::new()

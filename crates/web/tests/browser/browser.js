@@ -38,10 +38,11 @@ async function shot(page, name) {
 
 const cells = (page, sel) => page.locator(sel).allTextContents();
 
-async function scan(page, systemId, targets) {
+async function scan(page, systemId, targets, credentials) {
   await page.goto(base + "/scans");
   await page.selectOption("#scan-form select[name=system]", String(systemId));
   await page.fill("#scan-form input[name=targets]", targets);
+  if (credentials) await page.check("#scan-form input[name=check_credentials]");
   await page.click("#scan-form button[type=submit]");
 }
 
@@ -145,7 +146,8 @@ async function main() {
     // Two scans of the lab with live progress (history across scans), then a cancelled one.
     const tScan = Date.now();
     for (let i = 1; i <= 2; i++) {
-      await scan(page, systemId, labTargets);
+      // The second scan also tries default credentials (the lab is ours): models appear.
+      await scan(page, systemId, labTargets, i === 2);
       await page.waitForSelector("#progress[data-done]", { timeout: 120000 });
       r["scan" + i] = await page.getAttribute("#progress", "data-done");
       r["hostEvents" + i] = (await page.textContent("#progress")).split("\n").filter((l) => l.startsWith("host ")).length;
@@ -198,14 +200,23 @@ async function main() {
     await shot(page, "device.png");
     r.checkRows = await filterDevices(page, { check });
 
-    // Attest a D/L provision for the system; the device's verdict is labelled attested.
+    // Attest D/L provisions: one for a camera model (pass), one for the system (fail); the
+    // verdicts a scan cannot reach are then labelled attested on the device.
     await page.goto(base + "/organisation");
-    await page.selectOption("#attestation-form select[name=subject]", "system:" + systemId);
-    await page.selectOption("#attestation-form select[name=baseline]", "qcvn-11-2026");
-    await page.fill("#attestation-form input[name=provision]", "2.1.b");
-    await page.selectOption("#attestation-form select[name=status]", "pass");
-    await page.fill("#attestation-form input[name=document]", "Vendor statement on factory passwords, ref. 42/2026");
-    await submitReload(page, "#attestation-form");
+    const subjects = await page.locator("#attestation-form select[name=subject] option").evaluateAll(
+      (os) => os.map((o) => o.value));
+    const modelSubject = subjects.find((x) => x.startsWith("model:"));
+    r.modelSubject = modelSubject || null;
+    const attest = async (subject, provision, status) => {
+      await page.selectOption("#attestation-form select[name=subject]", subject);
+      await page.selectOption("#attestation-form select[name=baseline]", "qcvn-11-2026");
+      await page.fill("#attestation-form input[name=provision]", provision);
+      await page.selectOption("#attestation-form select[name=status]", status);
+      await page.fill("#attestation-form input[name=document]", "Vendor statement ref. 42/2026");
+      await submitReload(page, "#attestation-form");
+    };
+    if (modelSubject) await attest(modelSubject, "2.1.b", "pass");
+    await attest("system:" + systemId, "2.1.d", "fail");
     r.attestations = await page.locator("#attestations tbody tr").count();
     // A schedule per system.
     await page.selectOption("#schedule-form select[name=system_id]", String(systemId));
@@ -213,13 +224,17 @@ async function main() {
     await submitReload(page, "#schedule-form");
     r.schedules = await cells(page, "#schedules tbody td:nth-child(3)");
     await shot(page, "organisation.png");
-    await page.goto(base + "/devices");
+    const model = modelSubject ? modelSubject.slice(modelSubject.indexOf("/") + 1) : "";
+    if (model) await filterDevices(page, { model });
+    else await page.goto(base + "/devices");
     await page.click("#devices tbody tr:first-child a");
     await page.waitForSelector("#device-title");
-    r.attestedVerdict = await page.evaluate(() => {
-      const row = [...document.querySelectorAll("#verdicts tbody tr")].find((tr) =>
-        tr.cells[0].textContent === "qcvn-11-2026" && tr.cells[1].textContent === "2.1.b");
-      return row ? row.cells[2].textContent : null;
+    r.attestedVerdicts = await page.evaluate(() => {
+      const out = {};
+      for (const tr of document.querySelectorAll("#verdicts tbody tr")) {
+        if (tr.cells[0].textContent === "qcvn-11-2026") out[tr.cells[1].textContent] = tr.cells[2].textContent;
+      }
+      return out;
     });
 
     await page.goto(base + "/compliance");
