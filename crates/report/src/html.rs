@@ -430,14 +430,12 @@ fn devices(p: &mut Page<'_>, doc: &ReportDocument) {
         p.muted("devices.none");
     }
     for d in &doc.devices {
-        device(p, d, true);
+        device(p, d);
     }
     p.raw("</section>\n");
 }
 
-/// One device in detail; `remediation`: a remediation column in its findings table (else the
-/// texts are in the appendix).
-pub(crate) fn device(p: &mut Page<'_>, d: &DeviceEntry, remediation: bool) {
+fn device(p: &mut Page<'_>, d: &DeviceEntry) {
     p.raw("<section class=\"device\" id=\"device-")
         .text(&d.id.to_string())
         .raw("\">\n<h3>");
@@ -504,11 +502,10 @@ pub(crate) fn device(p: &mut Page<'_>, d: &DeviceEntry, remediation: bool) {
             .th("devices.severity")
             .th("devices.check")
             .th("devices.port");
-        p.th("devices.summary").th("devices.evidence");
-        if remediation {
-            p.th("devices.remediation");
-        }
-        p.raw("</tr></thead>\n");
+        p.th("devices.summary")
+            .th("devices.evidence")
+            .th("devices.remediation")
+            .raw("</tr></thead>\n");
         for (i, f) in d.findings.iter().enumerate() {
             p.raw("<tr><td>")
                 .severity(f.severity)
@@ -528,9 +525,7 @@ pub(crate) fn device(p: &mut Page<'_>, d: &DeviceEntry, remediation: bool) {
             let evidence = serde_json::to_string(&f.evidence).unwrap_or_default();
             p.raw("<td><code>").text(&evidence).raw("</code></td>");
             // The same check on another port: its remediation is already in the table.
-            if !remediation {
-                // In the appendix "Remediation by check".
-            } else if d.findings[..i].iter().any(|g| g.check_id == f.check_id) {
+            if d.findings[..i].iter().any(|g| g.check_id == f.check_id) {
                 p.raw("<td class=\"muted\">")
                     .t("devices.remediation_above")
                     .raw("</td>");

@@ -3,7 +3,7 @@
 //! "Remediation by check", instead of next to every finding of every device.
 
 use crate::document::{DeviceEntry, ReportDocument};
-use crate::html::{device, optional, Page};
+use crate::html::{optional, time, Page};
 use crate::lang::Detail;
 use camguard_model::{Severity, VerdictStatus};
 use std::collections::BTreeMap;
@@ -35,7 +35,7 @@ pub(crate) fn devices(p: &mut Page<'_>, doc: &ReportDocument, detail: Detail) {
         })
         .raw("</p>\n");
     for d in &detailed {
-        device(p, d, false);
+        device(p, d);
     }
     if !compact.is_empty() {
         p.raw("<section class=\"device-table\" id=\"devices-compact\">\n<h3>")
@@ -48,6 +48,123 @@ pub(crate) fn devices(p: &mut Page<'_>, doc: &ReportDocument, detail: Detail) {
         p.raw("</section>\n");
     }
     p.raw("</section>\n");
+}
+
+/// Longest evidence printed per finding, in characters (the JSON, CSV and SARIF reports carry
+/// all of it).
+const EVIDENCE_CHARS: usize = 120;
+
+/// One device with something to act on, for print: identity on one line, its findings without
+/// remediation (in the appendix), and its verdicts by provision id (texts are in the
+/// per-provision table).
+fn device(p: &mut Page<'_>, d: &DeviceEntry) {
+    p.raw("<section class=\"device compact\" id=\"device-")
+        .text(&d.id.to_string())
+        .raw("\">\n<h3>")
+        .text(&d.ip.to_string());
+    let label: Vec<&str> = [d.vendor.as_deref(), d.model.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect();
+    if !label.is_empty() {
+        p.raw(" — ").text(&label.join(" "));
+    }
+    p.raw("</h3>\n<p class=\"meta identity\">");
+    let ports: Vec<String> = d.open_ports.iter().map(u16::to_string).collect();
+    let mut first = true;
+    for (key, value) in [
+        ("devices.firmware", d.firmware.clone()),
+        ("devices.serial", d.serial.clone()),
+        ("devices.open_ports", Some(ports.join(", "))),
+        (
+            "devices.confidence",
+            Some(format!("{:.0}%", d.confidence.clamp(0.0, 1.0) * 100.0)),
+        ),
+        ("devices.last_seen", Some(time(d.last_seen))),
+        ("devices.scan", Some(format!("#{}", d.scan_id))),
+    ] {
+        let Some(value) = value.filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        if !first {
+            p.raw(" · ");
+        }
+        first = false;
+        p.t(key).raw(": ").text(&value);
+    }
+    p.raw("</p>\n");
+    if !d.findings.is_empty() {
+        p.raw("<table class=\"findings compact\">\n<thead><tr>")
+            .th("devices.severity")
+            .th("devices.check")
+            .th("devices.port");
+        p.th("devices.summary")
+            .th("devices.evidence")
+            .raw("</tr></thead>\n");
+        for f in &d.findings {
+            p.raw("<tr><td>")
+                .severity(f.severity)
+                .raw("</td><td><strong>")
+                .text(&f.title)
+                .raw("</strong><br><code>")
+                .text(&f.check_id)
+                .raw("</code></td>");
+            p.td(&f.port.map(|x| x.to_string()).unwrap_or_default())
+                .td(&f.summary);
+            let evidence = serde_json::to_string(&f.evidence).unwrap_or_default();
+            p.raw("<td><code>").text(&cut(&evidence, EVIDENCE_CHARS));
+            if evidence.chars().count() > EVIDENCE_CHARS {
+                p.raw("</code> <span class=\"muted\">")
+                    .t("compact.evidence_cut")
+                    .raw("</span></td>");
+            } else {
+                p.raw("</code></td>");
+            }
+            p.raw("</tr>\n");
+        }
+        p.raw("</table>\n");
+    }
+    p.raw("<p class=\"verdict-line\">");
+    let mut any = false;
+    for status in [
+        VerdictStatus::Fail,
+        VerdictStatus::Pass,
+        VerdictStatus::NotVerifiableRemotely,
+        VerdictStatus::NotTested,
+    ] {
+        let ids: Vec<&str> = d
+            .verdicts
+            .iter()
+            .filter(|v| v.status == status)
+            .map(|v| v.provision.as_str())
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        if any {
+            p.raw(" · ");
+        }
+        any = true;
+        p.status(status).raw(" ");
+        if matches!(status, VerdictStatus::Fail | VerdictStatus::Pass) {
+            p.text(&ids.join(", "));
+        } else {
+            p.raw("× ").text(&ids.len().to_string());
+        }
+    }
+    if !any {
+        p.t("devices.no_verdicts");
+    }
+    p.raw("</p>\n</section>\n");
+}
+
+/// The first `n` characters of `s`, with `…` when cut.
+fn cut(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
 }
 
 /// One row per device: address, identity, ports and, with `findings` (summary: the table holds
