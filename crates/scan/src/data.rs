@@ -107,7 +107,7 @@ pub struct CredentialEntry {
     pub username: String,
     /// Password (may be empty).
     pub password: String,
-    /// Protocols the pair is tried on (`http`, `rtsp`, `onvif`, `telnet`); empty = all.
+    /// Protocols the pair is tried on (`http`, `rtsp`, `onvif`, `telnet`, `ssh`); empty = all.
     #[serde(default)]
     pub protocols: Vec<String>,
     /// Where the default is published.

@@ -182,9 +182,12 @@ pub fn expected_findings(d: &ManifestDevice, prove_streams: bool) -> BTreeSet<St
     if d.telnet {
         ids.insert("SURF.TELNET".to_string());
     }
-    // Telnet always asks for a login (the lab's telnet checks the device's account).
-    let has_auth =
-        d.rtsp_auth != "none" || d.web_auth != "none" || d.onvif_auth != "none" || d.telnet;
+    // Telnet and SSH always ask for a login (both check the device's account).
+    let has_auth = d.rtsp_auth != "none"
+        || d.web_auth != "none"
+        || d.onvif_auth != "none"
+        || d.telnet
+        || d.ports.contains_key("ssh");
     if d.default_password_kept && has_auth {
         ids.insert("AUTH.DEFAULT_CRED".to_string());
     }

@@ -19,5 +19,6 @@ mod registries_cmd;
 mod report_formats;
 mod scope;
 mod serve_cmd;
+mod ssh_credentials;
 mod surface_checks;
 mod target_space;
