@@ -310,3 +310,98 @@ async fn the_scanner_logs_into_debian_sshd_by_password_and_keyboard_interactive(
         assert_eq!(wrong.accepted, Some(false), "{method}: wrong password");
     }
 }
+
+// ---- Hostile SSH servers ----------------------------------------------------------------
+
+/// How a hostile server behaves after its identification string.
+#[derive(Clone, Copy, Debug)]
+enum Hostile {
+    /// Announces a 2 GiB packet and sends zeros.
+    HugePacket,
+    /// A plausible 256-byte packet, one byte a second.
+    Drip,
+    /// Random-looking garbage, 1 MiB.
+    Garbage,
+}
+
+async fn hostile_server(ip: Ipv4Addr, how: Hostile) -> u16 {
+    use tokio::io::AsyncWriteExt;
+    let l = tokio::net::TcpListener::bind((ip, 0)).await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = l.accept().await {
+            tokio::spawn(async move {
+                if s.write_all(b"SSH-2.0-OpenSSH_7.4\r\n").await.is_err() {
+                    return;
+                }
+                match how {
+                    Hostile::HugePacket => {
+                        let _ = s.write_all(&[0x7f, 0xff, 0xff, 0xff, 4]).await;
+                        let _ = s.write_all(&vec![0u8; 1 << 20]).await;
+                    }
+                    Hostile::Drip => {
+                        let packet = [0u8, 0, 1, 0, 4, 20].into_iter().chain([1u8; 60]);
+                        for b in packet {
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                            if s.write_all(&[b]).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    Hostile::Garbage => {
+                        let junk: Vec<u8> =
+                            (0..1u32 << 20).map(|i| (i * 2_654_435_761) as u8).collect();
+                        let _ = s.write_all(&junk).await;
+                    }
+                }
+                tokio::time::sleep(Duration::from_secs(30)).await;
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_ssh_server_never_stalls_the_credential_check() {
+    let net = (std::process::id() % 250) as u8 + 1;
+    let mut ports = Vec::new();
+    let kinds = [Hostile::HugePacket, Hostile::Drip, Hostile::Garbage];
+    for (i, how) in kinds.into_iter().enumerate() {
+        let ip = Ipv4Addr::new(127, 115, net, i as u8 + 1);
+        ports.push(hostile_server(ip, how).await);
+    }
+    let config = ScanConfig {
+        ports: ports.clone(),
+        probe_overrides: ports.iter().map(|&p| (p, ProbeKind::Ssh)).collect(),
+        rate_per_sec: 0,
+        connect_timeout: Duration::from_secs(1),
+        io_timeout: Duration::from_secs(2),
+        check_credentials: true,
+        ..ScanConfig::default()
+    };
+    let targets = TargetSet::parse(&[format!("127.115.{net}.1-127.115.{net}.3")], &[]).unwrap();
+    let started = Instant::now();
+    let found: Vec<HostObservation> = scan(Arc::new(targets), Arc::new(config)).collect().await;
+    let took = started.elapsed();
+    assert_eq!(found.len(), 3);
+    let drip_min = camguard_scan::credentials_ssh::ATTEMPT_TIME - Duration::from_millis(200);
+    assert!(
+        took >= drip_min,
+        "the drip should hold until the deadline: {took:?}"
+    );
+    for (o, how) in found.iter().zip(kinds) {
+        assert_eq!(o.ssh.len(), 1, "{how:?}: banner read: {o:?}");
+        // One attempt with no verdict, recorded as failed; the service is then left alone.
+        assert_eq!(
+            o.credential_attempts.len(),
+            1,
+            "{how:?}: {:?}",
+            o.credential_attempts
+        );
+        assert!(!o.credential_attempts[0].accepted);
+        assert!(o.ssh_host_keys.is_empty(), "{how:?}");
+    }
+    // Hosts run in parallel; each costs at most one attempt deadline after its banner.
+    let bound = camguard_scan::credentials_ssh::ATTEMPT_TIME + Duration::from_secs(4);
+    assert!(took < bound, "scan took {took:?} (bound {bound:?})");
+}
