@@ -93,6 +93,7 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
         max_credential_attempts: 4,
         prove_streams: true,
         baseline: None,
+        baseline_files: Default::default(),
         fingerprints: None,
         all_hosts: false,
         discovery_only: false,

@@ -1,10 +1,11 @@
 //! `camguard report`: render the inventory of a database as HTML, JSON, CSV or SARIF, or the
 //! diff between two scans as HTML, JSON or CSV.
 
-use crate::cmd_scan::choose_baseline;
+use crate::baseline_files::BaselineFileArgs;
 use anyhow::{bail, Context, Result};
+use camguard_baseline::Baseline;
 use camguard_report::diff::DiffInput;
-use camguard_report::{Format, Lang, ReportInput};
+use camguard_report::{Detail, Format, Lang, ReportInput};
 use camguard_store::{ScanSummary, Store};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -25,9 +26,19 @@ pub struct ReportArgs {
     /// Output file (`-` for stdout).
     #[arg(short, long, value_name = "FILE")]
     pub output: String,
-    /// Baseline for the verdict tables (default: the baseline of the latest scan).
+    /// Baseline for the verdict tables (default: the baseline the latest scan was judged
+    /// against; for a scan without one, the baseline in force on the scan's date).
     #[arg(long, value_name = "ID")]
     pub baseline: Option<String>,
+    /// Custom baselines (`--baseline-file`, `--baselines-dir`): a scan judged against a custom
+    /// baseline needs its file to be reported.
+    #[command(flatten)]
+    pub baseline_files: BaselineFileArgs,
+    /// HTML per-device detail: failed (detail only for devices with findings, the others in
+    /// one table, remediation once per check in an appendix), full (every device, remediation
+    /// next to each finding) or summary (one table row per device, remediation appendix).
+    #[arg(long, default_value = "failed", value_name = "LEVEL")]
+    pub detail: String,
     /// Organisation name for the cover page.
     #[arg(long, value_name = "NAME")]
     pub org: Option<String>,
@@ -72,30 +83,74 @@ pub async fn write_report(
     lang: Lang,
     output: &str,
 ) -> Result<()> {
-    write_report_for(store, baseline, None, format, lang, output).await
+    let choice = ReportChoice {
+        baseline,
+        ..ReportChoice::default()
+    };
+    write_report_for(store, &choice, format, lang, output).await
 }
 
-/// Render a report of `store` for `organisation` (shown on the cover) to `output`.
+/// What a report is judged against and how much it shows.
+#[derive(Debug, Clone, Default)]
+pub struct ReportChoice<'a> {
+    /// Baseline id (`None`: see [`report_baseline`]).
+    pub baseline: Option<&'a str>,
+    /// Custom baseline files.
+    pub files: BaselineFileArgs,
+    /// Organisation shown on the cover.
+    pub organisation: Option<&'a str>,
+    /// HTML per-device detail.
+    pub detail: Detail,
+}
+
+/// The baseline of a report: `id` when given; else the one the latest scan was judged against
+/// (a custom one needs its file: the error names the id); else, for a scan recorded without a
+/// baseline id, the one in force on that scan's date; without any scan, the one in force today.
+pub fn report_baseline(
+    scans: &[ScanSummary],
+    id: Option<&str>,
+    files: &BaselineFileArgs,
+) -> Result<Baseline> {
+    let today = chrono::Utc::now().date_naive();
+    let latest = scans.iter().max_by_key(|s| s.id);
+    match (id, latest) {
+        (Some(id), _) => files.choose(Some(id), today),
+        (None, Some(scan)) if !scan.baseline.trim().is_empty() => {
+            let registry = files.registry()?;
+            match registry.get(&scan.baseline) {
+                Some(b) => Ok(b.clone()),
+                None => bail!(
+                    "scan #{} was judged against baseline '{}', which is not loaded: give its \
+                     file with --baseline-file FILE (or put it in {}), or choose another \
+                     baseline with --baseline ID",
+                    scan.id,
+                    scan.baseline,
+                    crate::baseline_files::default_dir()
+                        .map(|d| d.display().to_string())
+                        .unwrap_or_else(|| "--baselines-dir DIR".into())
+                ),
+            }
+        }
+        (None, Some(scan)) => files.choose(None, scan.started_at.date_naive()),
+        (None, None) => files.choose(None, today),
+    }
+}
+
+/// Render a report of `store` with `choice` to `output`.
 pub async fn write_report_for(
     store: &Store,
-    baseline: Option<&str>,
-    organisation: Option<&str>,
+    choice: &ReportChoice<'_>,
     format: Format,
     lang: Lang,
     output: &str,
 ) -> Result<()> {
     let scans = store.scans().await?;
-    let baseline_id = baseline.map(str::to_string).or_else(|| {
-        scans
-            .iter()
-            .max_by_key(|s| s.id)
-            .map(|s| s.baseline.clone())
-    });
-    let baseline = choose_baseline(baseline_id.as_deref())?;
+    let baseline = report_baseline(&scans, choice.baseline, &choice.files)?;
     let devices = store.inventory().await?;
     let mut input = ReportInput::new(chrono::Utc::now(), &baseline, scans, devices);
-    input.organisation = organisation.map(str::to_owned);
+    input.organisation = choice.organisation.map(str::to_owned);
     input.trend = store.scan_trend().await?;
+    input.detail = choice.detail;
     let text = camguard_report::render(&input, format, lang)?;
     write_out(output, &text)
 }
@@ -152,6 +207,7 @@ pub async fn write_diff(
 pub async fn run(args: ReportArgs) -> Result<ExitCode> {
     let format = parse_format(&args.format)?;
     let lang = parse_lang(&args.lang)?;
+    let detail: Detail = args.detail.parse()?;
     if !args.db.exists() {
         bail!(
             "database {} does not exist (run `camguard scan` or `camguard demo` first)",
@@ -177,15 +233,13 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode> {
     match diff {
         Some((old, new)) => write_diff(&store, old, new, org, format, lang, &args.output).await?,
         None => {
-            write_report_for(
-                &store,
-                args.baseline.as_deref(),
-                org,
-                format,
-                lang,
-                &args.output,
-            )
-            .await?
+            let choice = ReportChoice {
+                baseline: args.baseline.as_deref(),
+                files: args.baseline_files.clone(),
+                organisation: org,
+                detail,
+            };
+            write_report_for(&store, &choice, format, lang, &args.output).await?
         }
     }
     if args.output != "-" {

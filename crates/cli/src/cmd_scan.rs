@@ -76,6 +76,9 @@ pub struct ScanArgs {
     /// Baseline to judge against (default: the one in force today). See `camguard baselines list`.
     #[arg(long, value_name = "ID")]
     pub baseline: Option<String>,
+    /// Custom baselines (`--baseline-file`, `--baselines-dir`) next to the built-in ones.
+    #[command(flatten)]
+    pub baseline_files: crate::baseline_files::BaselineFileArgs,
     /// Extra fingerprint rule files (*.toml) from this directory.
     #[arg(long, value_name = "DIR")]
     pub fingerprints: Option<PathBuf>,
@@ -201,19 +204,12 @@ pub fn load_engine(dir: Option<&PathBuf>) -> Result<Engine> {
     Ok(engine)
 }
 
-/// Pick the baseline by id, or the one in force today.
-pub fn choose_baseline(id: Option<&str>) -> Result<camguard_baseline::Baseline> {
-    let registry = camguard_baseline::Registry::builtin().context("loading baselines")?;
-    let baseline = match id {
-        Some(id) => registry.get(id).with_context(|| {
-            let known: Vec<&str> = registry.all().iter().map(|b| b.id.as_str()).collect();
-            format!("unknown baseline '{id}' (known: {})", known.join(", "))
-        })?,
-        None => registry
-            .in_force(Utc::now().date_naive())
-            .context("no baseline is in force today")?,
-    };
-    Ok(baseline.clone())
+/// Pick the baseline by id (built-in or from `files`), or the one in force today.
+pub fn choose_baseline(
+    id: Option<&str>,
+    files: &crate::baseline_files::BaselineFileArgs,
+) -> Result<camguard_baseline::Baseline> {
+    files.choose(id, Utc::now().date_naive())
 }
 
 /// A validated scan plan: everything checked before the first packet is sent.
@@ -322,7 +318,7 @@ impl ScanPlan {
         } else {
             load_engine(args.fingerprints.as_ref())?
         });
-        let baseline = choose_baseline(args.baseline.as_deref())?;
+        let baseline = choose_baseline(args.baseline.as_deref(), &args.baseline_files)?;
         let mut config = ScanConfig {
             concurrency: args.concurrency,
             rate_per_sec: args.rate,

@@ -153,6 +153,7 @@ impl ScanRunner for CliRunner {
                 max_credential_attempts: 4,
                 prove_streams: request.prove_streams,
                 baseline: None,
+                baseline_files: Default::default(),
                 fingerprints: None,
                 all_hosts: false,
                 discovery_only: false,

@@ -1,6 +1,8 @@
 //! `camguard`: discover, identify and assess IP surveillance cameras on networks you are
 //! authorised to scan, keep an inventory and report against Vietnam's camera baseline.
 
+mod baseline_files;
+mod baseline_lint;
 mod cmd_advisories;
 mod cmd_baselines;
 mod cmd_demo;

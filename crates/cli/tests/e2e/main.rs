@@ -2,6 +2,7 @@
 
 mod advisories_cmd;
 mod bad_input;
+mod baselines_cmd;
 mod browser;
 mod common;
 mod discovery_cmd;
@@ -17,6 +18,7 @@ mod personalities;
 mod quirks;
 mod registries_cmd;
 mod report_formats;
+mod report_print;
 mod scope;
 mod serve_cmd;
 mod ssh_credentials;
