@@ -1892,3 +1892,82 @@ async fn regression_default_diff_and_trend_skip_a_cancelled_scan() {
         .collect();
     assert_eq!(trend, vec![1, 2]);
 }
+
+#[tokio::test]
+async fn attestations_appear_in_downloaded_reports_labelled_and_never_over_a_failure() {
+    let f = fixture().await;
+    let system = f.organisation().await;
+    let job = f
+        .as_role(
+            Role::Auditor,
+            Method::POST,
+            "/api/v1/scans",
+            Some(json!({"system_id": system})),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    f.as_role(
+        Role::Viewer,
+        Method::GET,
+        &format!("/api/v1/jobs/{job}/events"),
+        None,
+    )
+    .await;
+    for (provision, status) in [("2.1.b", "pass"), ("2.1.a", "pass")] {
+        let r = f
+            .as_role(
+                Role::Auditor,
+                Method::POST,
+                "/api/v1/attestations",
+                Some(json!({"subject": "model:Hikvision/DS-2CD2143G0-I", "baseline": "qcvn-11-2026",
+                            "provision": provision, "status": status, "document": "Certificate <No. 7>"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    let json_report = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            "/api/v1/reports?format=json&lang=en&baseline=qcvn-11-2026",
+            None,
+        )
+        .await;
+    assert_eq!(json_report.status, StatusCode::OK, "{}", json_report.text);
+    let v = json_report.json();
+    let rows = v["attestations"].as_array().expect("attestations array");
+    // 2.1.a failed in the scan: the attestation does not override it.
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["provision"], "2.1.b");
+    assert_eq!(rows[0]["status"], "attested_pass");
+    assert_eq!(rows[0]["ip"], "127.0.108.5");
+    assert!(v["devices"].is_array(), "the report itself is intact");
+    let html = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            "/api/v1/reports?format=html&lang=vi",
+            None,
+        )
+        .await
+        .text;
+    let appendix = &html[html.find("id=\"attestations\"").expect("appendix")..];
+    assert!(appendix.contains("attested_pass") && appendix.contains("2.1.b"));
+    assert!(appendix.contains("Certificate &lt;No. 7&gt;"), "escaped");
+    assert!(
+        html.trim_end().ends_with("</html>"),
+        "appendix inside the body"
+    );
+    let csv = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            "/api/v1/reports?format=csv",
+            None,
+        )
+        .await
+        .text;
+    assert!(!csv.contains("attested"), "CSV lists findings only");
+}

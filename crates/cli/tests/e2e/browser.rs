@@ -205,6 +205,16 @@ async fn dashboard_in_chromium_does_everything_the_issue_asks_in_the_browser() {
             "{r}"
         );
         assert!(count("reportBytes") > 1000, "{r}");
+        let attested = texts("reportAttested");
+        assert!(
+            attested
+                .iter()
+                .any(|x| x.contains("2.1.b") && x.contains("attested_pass"))
+                && attested
+                    .iter()
+                    .any(|x| x.contains("2.1.d") && x.contains("attested_fail")),
+            "attestations in the HTML report: {r}"
+        );
         let formats = r["reportFormats"].as_array().unwrap();
         assert!(formats.len() >= 11, "8 reports and 3 diffs: {r}");
         for f in formats {

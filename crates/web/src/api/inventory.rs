@@ -83,6 +83,11 @@ impl Org {
             .collect()
     }
 
+    /// The attestation with id `id`.
+    pub(crate) fn attestation(&self, id: i64) -> Option<&Attestation> {
+        self.attestations.iter().find(|a| a.id == id)
+    }
+
     /// A device's verdicts for `baseline`, with attested provisions labelled: a provision the
     /// scan could not reach takes the attested status as `attested_pass` / `attested_fail`;
     /// a provision the scan failed stays failed.
@@ -456,10 +461,17 @@ pub async fn report(
             f.evidence = Value::Null;
         }
     }
+    let attested = super::attested::rows(&Org::load(&s).await?, &devices, &baseline.id);
     let mut input =
         camguard_report::ReportInput::new(s.now(), &baseline, s.store.scans().await?, devices);
     input.trend = s.store.scan_trend().await?;
-    let text = camguard_report::render(&input, format, lang).map_err(ApiError::internal)?;
+    let mut text = camguard_report::render(&input, format, lang).map_err(ApiError::internal)?;
+    // Verdicts completed by attestations, labelled as such (CSV and SARIF carry scan results).
+    match format_name.as_str() {
+        "json" => text = super::attested::into_json(text, &attested),
+        "html" => text = super::attested::into_html(text, &attested, lang.code()),
+        _ => {}
+    }
     let mime = match format_name.as_str() {
         "html" => "text/html; charset=utf-8",
         "json" => "application/json",

@@ -2,6 +2,7 @@
 //! document, so the two cannot drift apart.
 
 mod admin;
+mod attested;
 pub(crate) mod inventory;
 mod org;
 mod scans;

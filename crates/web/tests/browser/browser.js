@@ -268,6 +268,15 @@ async function main() {
       return out;
     });
 
+    // The attested verdicts are in the downloaded HTML report, labelled.
+    const reportHtml = await page.evaluate(async () =>
+      (await fetch("/api/v1/reports?format=html&lang=en", { credentials: "same-origin" })).text());
+    const reportPage = await context.newPage();
+    await reportPage.setContent(reportHtml);
+    r.reportAttested = await reportPage.locator("#attestations tbody tr").allTextContents();
+    await reportPage.locator("#attestations").screenshot({ path: path.join(shots, "report-attestations.png") });
+    await reportPage.close();
+
     // The language choice is the user's: English survives sign-out, lost cookies, sign-in.
     await Promise.all([page.waitForEvent("load"), page.click("[data-lang=en]")]);
     r.langAfterSwitch = await page.getAttribute("html", "lang");
