@@ -1,12 +1,10 @@
-//! FTP and SSH greeters: enough of each protocol's opening that a scanner (or `nmap -sV`) can
-//! read the vendor's banner. Neither ever transfers a file or opens a shell.
+//! The FTP greeter: enough of the protocol's opening that a scanner (or `nmap -sV`) can read
+//! the vendor's banner. It never transfers a file. (SSH: [`crate::ssh_server`].)
 //!
 //! - FTP (RFC 959): sends the personality's `220` greeting, then answers `USER` (331), `PASS`
 //!   (230 for the device's account, else 530), `QUIT` (221) and anything else with 530 (not
 //!   logged in) or 502 (logged in: nothing is implemented). At most [`FTP_MAX_COMMANDS`]
 //!   commands, lines of at most [`MAX_LINE`] bytes, [`IDLE`] of silence.
-//! - SSH (RFC 4253 §4.2): sends the identification string, reads the client's (at most 255
-//!   bytes, as the RFC allows), then closes before any key exchange.
 
 use crate::device::Device;
 use std::sync::Arc;
@@ -71,26 +69,6 @@ pub async fn serve_ftp(stream: TcpStream, device: Arc<Device>) {
         }
     }
     let _ = send(&mut w, "421 Too many commands, closing.\r\n").await;
-    let _ = w.shutdown().await;
-}
-
-/// Serve one SSH connection: identification strings only.
-pub async fn serve_ssh(stream: TcpStream, device: Arc<Device>) {
-    let Some((_, banner)) = &device.ssh else {
-        return;
-    };
-    let (r, mut w) = stream.into_split();
-    let mut r = BufReader::new(r);
-    if send(&mut w, &format!("{banner}\r\n")).await.is_err() {
-        return;
-    }
-    if let Some(line) = read_line(&mut r).await {
-        tracing::debug!(
-            device = %device.spec.id,
-            client = %String::from_utf8_lossy(&line).trim_end(),
-            "ssh identification"
-        );
-    }
     let _ = w.shutdown().await;
 }
 

@@ -310,7 +310,7 @@ async fn ftp_greets_like_the_vendor_and_answers_user_pass_quit() {
 }
 
 #[tokio::test]
-async fn ssh_sends_the_identification_string_then_closes() {
+async fn ssh_sends_the_identification_string_then_its_key_exchange() {
     let lab = lab(Ipv4Addr::new(127, 63, 7, 1)).await;
     let d = dev(&lab, "dahua");
     assert!(
@@ -323,15 +323,21 @@ async fn ssh_sends_the_identification_string_then_closes() {
         .write_all(b"SSH-2.0-camguard_test\r\n")
         .await
         .unwrap();
-    let mut rest = Vec::new();
-    let n = tokio::time::timeout(DEADLINE, r.read_to_end(&mut rest))
+    // Then the key exchange (crates/lab/src/ssh_server.rs): a binary packet holding KEXINIT.
+    let mut head = [0u8; 6];
+    tokio::time::timeout(DEADLINE, r.read_exact(&mut head))
         .await
-        .expect("closed in time")
+        .expect("KEXINIT in time")
         .expect("read");
-    assert_eq!(n, 0, "closed after the client's identification");
+    let length = u32::from_be_bytes([head[0], head[1], head[2], head[3]]);
+    assert!((16..35_000).contains(&length), "packet length {length}");
+    assert_eq!(head[5], 20, "SSH_MSG_KEXINIT");
 
     // OpenSSH's own client reads the same identification.
-    if require_tool("ssh", "ssh_sends_the_identification_string_then_closes") {
+    if require_tool(
+        "ssh",
+        "ssh_sends_the_identification_string_then_its_key_exchange",
+    ) {
         let port = d.ports["ssh"].to_string();
         let out = run(
             "ssh",
