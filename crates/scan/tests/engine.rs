@@ -129,12 +129,25 @@ async fn vendor_default_credential_is_found_and_used() {
     }));
     let obs = probe_one(LOCALHOST.parse().unwrap(), Arc::new(cfg)).await;
     let a = &obs.credential_attempts;
-    assert_eq!(a.len(), 3, "{a:?}");
+    // One try per protocol: the default works over RTSP, HTTP and ONVIF; this camera's
+    // telnet refuses every login, and the fourth attempt reaches the per-device cap.
+    assert_eq!(a.len(), 4, "{a:?}");
     assert!(a
         .iter()
-        .all(|x| x.accepted && x.username == "admin" && x.password_redacted == "1****"));
-    let protocols: Vec<&str> = a.iter().map(|x| x.protocol.as_str()).collect();
-    assert_eq!(protocols, vec!["rtsp", "http", "onvif"]);
+        .all(|x| x.username == "admin" && x.password_redacted == "1****"));
+    let protocols: Vec<(&str, bool)> = a
+        .iter()
+        .map(|x| (x.protocol.as_str(), x.accepted))
+        .collect();
+    assert_eq!(
+        protocols,
+        vec![
+            ("rtsp", true),
+            ("http", true),
+            ("onvif", true),
+            ("telnet", false)
+        ]
+    );
     let onvif = obs.onvif.as_ref().unwrap();
     let info = onvif.device_info_authenticated.as_ref().unwrap();
     assert_eq!(info.manufacturer.as_deref(), Some("FakeVendor"));
