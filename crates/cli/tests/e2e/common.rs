@@ -17,6 +17,11 @@ pub fn camguard() -> Command {
         "XDG_DATA_HOME",
         std::env::temp_dir().join("camguard-e2e-no-user-data"),
     );
+    // Custom baselines are read from the user's configuration directory: keep them out too.
+    cmd.env(
+        "XDG_CONFIG_HOME",
+        std::env::temp_dir().join("camguard-e2e-no-user-config"),
+    );
     cmd
 }
 
