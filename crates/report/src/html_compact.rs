@@ -295,3 +295,29 @@ pub(crate) fn remediation_appendix(p: &mut Page<'_>, doc: &ReportDocument) {
     }
     p.raw("</table>\n</section>\n");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evidence_is_cut_on_a_character_boundary() {
+        assert_eq!(cut("abc", 3), "abc");
+        assert_eq!(cut("abcd", 3), "abc…");
+        assert_eq!(cut("Mật khẩu", 2), "Mậ…");
+        assert_eq!(cut("", 0), "");
+        assert_eq!(cut("😀😀", 1), "😀…");
+    }
+
+    #[test]
+    fn worse_severities_rank_higher() {
+        let order = [
+            Severity::Info,
+            Severity::Low,
+            Severity::Medium,
+            Severity::High,
+            Severity::Critical,
+        ];
+        assert!(order.windows(2).all(|w| rank(&w[0]) < rank(&w[1])));
+    }
+}

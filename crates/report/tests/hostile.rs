@@ -4,7 +4,7 @@
 
 use camguard_model::{Finding, Identity, ProvisionVerdict, Severity, VerdictStatus};
 use camguard_report::diff::DiffInput;
-use camguard_report::{render, render_diff, Format, Lang, ReportInput};
+use camguard_report::{render, render_diff, Detail, Format, Lang, ReportInput};
 use camguard_store::{InventoryDevice, ScanDevice, ScanSummary, ScanTrend};
 use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
@@ -147,6 +147,14 @@ proptest! {
             cameras: 1,
             findings_by_severity: BTreeMap::from([(Severity::High, 2)]),
         }];
+        for detail in [Detail::Failed, Detail::Summary] {
+            let mut compact = input.clone();
+            compact.detail = detail;
+            let html = render(&compact, Format::Html, Lang::En).unwrap();
+            assert_no_markup(&html);
+            prop_assert!(html.contains(&camguard_report::escape_html(&check)), "{:?}", detail);
+            prop_assert!(html.contains("id=\"remediation\""));
+        }
         for lang in [Lang::En, Lang::Vi] {
             let html = render(&input, Format::Html, lang).unwrap();
             assert_no_markup(&html);
