@@ -236,6 +236,29 @@ impl Store {
         system(&r)
     }
 
+    /// Change a system's name, approved security level or owner (`None`: unchanged).
+    /// `None` when there is no such system.
+    pub async fn update_system(
+        &self,
+        id: i64,
+        name: Option<&str>,
+        security_level: Option<i64>,
+        owner: Option<&str>,
+    ) -> Result<Option<System>, StoreError> {
+        let r = sqlx::query(
+            "UPDATE systems SET name = COALESCE($2, name),
+                 security_level = COALESCE($3, security_level), owner = COALESCE($4, owner)
+             WHERE id = $1 RETURNING *",
+        )
+        .bind(id)
+        .bind(name)
+        .bind(security_level)
+        .bind(owner)
+        .fetch_optional(&self.pool)
+        .await?;
+        r.as_ref().map(system).transpose()
+    }
+
     /// Delete a system (and its scopes and schedules).
     pub async fn delete_system(&self, id: i64) -> Result<bool, StoreError> {
         self.delete_by_id("systems", id).await

@@ -79,7 +79,8 @@ document.addEventListener("DOMContentLoaded", () => {
   // Choices that change one field at once (a user's role).
   document.querySelectorAll("select.api-select").forEach((sel) => sel.addEventListener("change", async () => {
     try {
-      await api("PATCH", sel.dataset.api, { [sel.dataset.field]: sel.value });
+      const value = sel.dataset.kind === "number" ? Number(sel.value) : sel.value;
+      await api("PATCH", sel.dataset.api, { [sel.dataset.field]: value });
       location.reload();
     } catch (e) { show("flash", e.message); }
   }));

@@ -43,6 +43,10 @@ pub fn body_schema(method: &str, path: &str) -> Value {
             &["site_id", "name", "security_level", "owner"],
             json!({"site_id": i, "name": s, "security_level": {"type": "integer", "minimum": 1, "maximum": 5}, "owner": s}),
         ),
+        ("PATCH", "/api/v1/systems/{id}") => object(
+            &[],
+            json!({"name": s, "security_level": {"type": "integer", "minimum": 1, "maximum": 5}, "owner": s}),
+        ),
         ("POST", "/api/v1/scopes") => {
             object(&["system_id", "cidr"], json!({"system_id": i, "cidr": s}))
         }

@@ -1971,3 +1971,55 @@ async fn attestations_appear_in_downloaded_reports_labelled_and_never_over_a_fai
         .text;
     assert!(!csv.contains("attested"), "CSV lists findings only");
 }
+
+#[tokio::test]
+async fn administrators_change_a_systems_level_and_owner() {
+    let f = fixture().await;
+    let system = f.organisation().await;
+    let path = format!("/api/v1/systems/{system}");
+    let changed = f
+        .as_role(
+            Role::Admin,
+            Method::PATCH,
+            &path,
+            Some(json!({"security_level": 4, "owner": " Security office "})),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+    let v = changed.json();
+    assert_eq!(
+        (
+            v["security_level"].as_i64(),
+            v["owner"].as_str(),
+            v["name"].as_str()
+        ),
+        (Some(4), Some("Security office"), Some("CCTV"))
+    );
+    for (body, status) in [
+        (json!({"security_level": 9}), StatusCode::BAD_REQUEST),
+        (json!({"colour": "red"}), StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let r = f
+            .as_role(Role::Admin, Method::PATCH, &path, Some(body))
+            .await;
+        assert_eq!(r.status, status, "{}", r.text);
+    }
+    let missing = f
+        .as_role(
+            Role::Admin,
+            Method::PATCH,
+            "/api/v1/systems/999",
+            Some(json!({"owner": "x"})),
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let refused = f
+        .as_role(
+            Role::Auditor,
+            Method::PATCH,
+            &path,
+            Some(json!({"owner": "x"})),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}

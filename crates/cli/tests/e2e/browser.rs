@@ -103,9 +103,18 @@ async fn dashboard_in_chromium_does_everything_the_issue_asks_in_the_browser() {
             "{r}"
         );
         assert_eq!(texts("scopes"), vec![cidr.clone()], "{r}");
+        assert_eq!(
+            texts("systemRow")[1..5],
+            ["Lab", "Cameras", "3", "Provincial IT office"],
+            "{r}"
+        );
         assert_eq!(r["demotedRole"], "viewer", "{r}");
         assert_eq!(texts("usersAfterDelete"), vec!["admin", "viewer1"], "{r}");
         assert!(count("tokenShown") > 20, "{r}");
+        assert_eq!(
+            r["afterPasswordChange"], "/login",
+            "sessions end with a new password: {r}"
+        );
         // Scans with live progress, history, cancel.
         for i in 1..=2 {
             assert_eq!(r[format!("scan{i}")], "finished", "{r}");

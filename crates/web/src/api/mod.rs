@@ -216,6 +216,14 @@ pub fn routes() -> Vec<Route> {
             post(org::create_system),
         ),
         r(
+            Method::PATCH,
+            "/api/v1/systems/{id}",
+            Some(Admin),
+            "Change an information system's name, approved security level or owner",
+            &[],
+            patch(org::update_system),
+        ),
+        r(
             d.clone(),
             "/api/v1/systems/{id}",
             Some(Admin),

@@ -7,6 +7,7 @@ use crate::state::AppState;
 use crate::targets::parse_scope;
 use axum::extract::State;
 use axum::response::Response;
+use axum::Json;
 use camguard_store::org::Attestation;
 use serde::Deserialize;
 
@@ -122,6 +123,43 @@ pub async fn create_system(
         )
         .await?;
     Ok(created(sys))
+}
+
+/// Body of `PATCH /api/v1/systems/{id}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SystemUpdate {
+    name: Option<String>,
+    security_level: Option<i64>,
+    owner: Option<String>,
+}
+
+/// `PATCH /api/v1/systems/{id}`.
+pub async fn update_system(
+    State(s): State<AppState>,
+    _: Admin,
+    Id(id): Id,
+    Body(u): Body<SystemUpdate>,
+) -> ApiResult<Json<camguard_store::org::System>> {
+    if let Some(n) = &u.name {
+        text("name", n, 200)?;
+    }
+    if let Some(o) = &u.owner {
+        text("owner", o, 200)?;
+    }
+    if u.security_level.is_some_and(|l| !(1..=5).contains(&l)) {
+        return Err(ApiError::bad_request("security_level is 1 to 5"));
+    }
+    s.store
+        .update_system(
+            id,
+            u.name.as_deref().map(str::trim),
+            u.security_level,
+            u.owner.as_deref().map(str::trim),
+        )
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("system"))
 }
 
 /// `DELETE /api/v1/systems/{id}`.

@@ -2,7 +2,7 @@
 //! forms and delete buttons for the roles that may change them (sent as JSON to the API by
 //! app.js).
 
-use super::widgets::{action, form, plain, table, Field, Kind, Row};
+use super::widgets::{action, form, patch_select, plain, table, Field, Kind, Row};
 use super::{layout, Strings, Visitor};
 use crate::auth::Role;
 use crate::state::AppState;
@@ -116,17 +116,33 @@ pub async fn page(State(s): State<AppState>, v: Visitor) -> Response {
     }
 
     let _ = write!(body, "<h2>{}</h2>", t.t("systems"));
+    let levels = plain(&["1", "2", "3", "4", "5"]);
     let rows: Vec<Row> = systems
         .iter()
-        .map(|x| Row {
-            cells: vec![
-                x.id.to_string(),
-                site_name(x.site_id),
-                x.name.clone(),
-                x.security_level.to_string(),
-                x.owner.clone(),
-            ],
-            controls: delete(admin, format!("/api/v1/systems/{}", x.id)),
+        .map(|x| {
+            let api = format!("/api/v1/systems/{}", x.id);
+            // Administrators change the approved level in place.
+            let level = if admin {
+                patch_select(
+                    &api,
+                    "security_level",
+                    &x.security_level.to_string(),
+                    &levels,
+                    t.t("security_level"),
+                )
+            } else {
+                String::new()
+            };
+            Row {
+                cells: vec![
+                    x.id.to_string(),
+                    site_name(x.site_id),
+                    x.name.clone(),
+                    x.security_level.to_string(),
+                    x.owner.clone(),
+                ],
+                controls: format!("{level}{}", delete(admin, api.clone())),
+            }
         })
         .collect();
     body.push_str(&table(
@@ -151,7 +167,7 @@ pub async fn page(State(s): State<AppState>, v: Visitor) -> Response {
                 Field::text("name", t.t("name")),
                 Field {
                     kind: Kind::Select {
-                        options: plain(&["1", "2", "3", "4", "5"]),
+                        options: levels.clone(),
                         numeric: true,
                     },
                     ..Field::text("security_level", t.t("security_level"))
@@ -159,6 +175,20 @@ pub async fn page(State(s): State<AppState>, v: Visitor) -> Response {
                 Field::text("owner", t.t("owner")),
             ],
             t.t("add_system"),
+            None,
+        ));
+    }
+    if admin && !systems.is_empty() {
+        body.push_str(&form(
+            "system-edit-form",
+            "PATCH",
+            "/api/v1/systems/{id}",
+            &[
+                Field::select_id("id", t.t("system"), system_options.clone()),
+                Field::optional("name", t.t("name")),
+                Field::optional("owner", t.t("owner")),
+            ],
+            t.t("edit_system"),
             None,
         ));
     }

@@ -176,7 +176,8 @@ pub(super) fn action(label: &str, method: &str, api: &str, confirm: Option<&str>
     )
 }
 
-/// A choice that sends `{field: value}` with PATCH to `api` when changed.
+/// A choice that sends `{field: value}` with PATCH to `api` when changed (the value as a
+/// JSON number when every option is a number).
 pub(super) fn patch_select(
     api: &str,
     field: &str,
@@ -184,8 +185,10 @@ pub(super) fn patch_select(
     options: &[(String, String)],
     label: &str,
 ) -> String {
+    let numeric = options.iter().all(|(v, _)| v.parse::<i64>().is_ok());
+    let kind = if numeric { "number" } else { "text" };
     let mut s = format!(
-        "<select class=\"api-select\" data-api=\"{}\" data-field=\"{}\" aria-label=\"{}\">",
+        "<select class=\"api-select\" data-api=\"{}\" data-field=\"{}\" data-kind=\"{kind}\" aria-label=\"{}\">",
         esc(api),
         esc(field),
         esc(label)

@@ -13,6 +13,7 @@ const fs = require("fs");
 const path = require("path");
 
 const [base, adminPw, cidr, labTargets, hangTarget, shots] = process.argv.slice(2);
+const newAdminPw = "Chosen-by-the-admin-2026!";
 const chromiumArgs = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -100,6 +101,13 @@ async function main() {
     await page.fill("#system-form input[name=owner]", "Security office");
     await submitReload(page, "#system-form");
     const systemId = Number((await page.textContent("#systems tbody tr:first-child td:first-child")).trim());
+    // The approved level changed in place, the owner through the edit form.
+    await Promise.all([page.waitForEvent("load"),
+      page.locator("#systems tbody tr").first().locator("select.api-select").selectOption("3")]);
+    await page.selectOption("#system-edit-form select[name=id]", String(systemId));
+    await page.fill("#system-edit-form input[name=owner]", "Provincial IT office");
+    await submitReload(page, "#system-edit-form");
+    r.systemRow = await cells(page, "#systems tbody tr:first-child td");
     await page.selectOption("#scope-form select[name=system_id]", String(systemId));
     await page.fill("#scope-form input[name=cidr]", cidr);
     await submitReload(page, "#scope-form");
@@ -136,6 +144,14 @@ async function main() {
     r.demotedRole = (await auditorRow().locator("td:nth-child(3)").textContent()).trim();
     await Promise.all([page.waitForEvent("load"), auditorRow().locator("button.api-action").click()]);
     r.usersAfterDelete = await cells(page, "#users tbody td:nth-child(2)");
+    // The one-time password is replaced by the administrator's own (used at the next sign-in).
+    await page.fill("#password-form input[name=current_password]", adminPw);
+    await page.fill("#password-form input[name=password]", newAdminPw);
+    await submitReload(page, "#password-form");
+    // A new password ends every session of the account: sign in again with it.
+    r.afterPasswordChange = new URL(page.url()).pathname;
+    await signIn(page, "admin", newAdminPw);
+    await page.goto(base + "/account");
     await page.fill("#token-form input[name=name]", "automation");
     await page.selectOption("#token-form select[name=role]", "viewer");
     await page.click("#token-form button[type=submit]");
@@ -282,7 +298,7 @@ async function main() {
     r.langAfterSwitch = await page.getAttribute("html", "lang");
     await Promise.all([page.waitForURL(base + "/login"), page.click("#logout")]);
     await context.clearCookies();
-    await signIn(page, "admin", adminPw);
+    await signIn(page, "admin", newAdminPw);
     r.langAfterSignIn = await page.getAttribute("html", "lang");
     r.navAfterSignIn = await page.textContent("nav");
 
