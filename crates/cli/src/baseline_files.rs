@@ -61,7 +61,13 @@ impl BaselineFileArgs {
     pub fn registry(&self) -> Result<Registry> {
         let mut registry = Registry::builtin().context("loading the built-in baselines")?;
         for path in self.files()? {
-            let baseline = registry.add_file(&path)?;
+            // The error's text already holds its source (file, line, column): no chain.
+            let baseline = registry.add_file(&path).map_err(|e| {
+                anyhow::anyhow!(
+                    "{e}\n(`camguard baselines validate {}` lists every problem)",
+                    path.display()
+                )
+            })?;
             for (provision, check) in unknown_checks(baseline) {
                 eprintln!(
                     "camguard: warning: {}: provision {provision:?}: check {check:?} is not in \

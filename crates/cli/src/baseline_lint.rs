@@ -215,7 +215,8 @@ fn lint(text: &str, raw: &RawBaseline, known_ids: &[String]) -> Vec<Problem> {
         text,
         problems: Vec::new(),
     };
-    l.required(&raw.id, 1, "id");
+    // Top-level fields: a missing one has no line (0).
+    l.required(&raw.id, 0, "id");
     if let Some(id) = &raw.id {
         if id
             .get_ref()
@@ -231,8 +232,8 @@ fn lint(text: &str, raw: &RawBaseline, known_ids: &[String]) -> Vec<Problem> {
             );
         }
     }
-    l.bilingual(&raw.title, 1, "title", "title");
-    l.required(&raw.issuer, 1, "issuer");
+    l.bilingual(&raw.title, 0, "title", "title");
+    l.required(&raw.issuer, 0, "issuer");
     match &raw.status {
         None => l.whole("status is missing (\"mandatory\" or \"recommended\")".into()),
         Some(s) if !["mandatory", "recommended"].contains(&s.get_ref().as_str()) => l.at(
