@@ -790,7 +790,10 @@ async fn failed_detail_prints_each_remediation_once_and_clean_devices_in_one_tab
         1,
         "once, in the appendix"
     );
-    assert_eq!(failed.matches("<section class=\"device compact\"").count(), 3);
+    assert_eq!(
+        failed.matches("<section class=\"device compact\"").count(),
+        3
+    );
     assert_eq!(failed.matches("<section class=\"device\"").count(), 0);
     let appendix = &failed[failed.find("id=\"remediation\"").expect("appendix")..];
     assert!(appendix.contains(&remediation));
@@ -811,7 +814,11 @@ async fn failed_detail_prints_each_remediation_once_and_clean_devices_in_one_tab
 
     input.detail = Detail::Summary;
     let summary = render(&input, Format::Html, Lang::En).unwrap();
-    assert_eq!(summary.matches("<section class=\"device").count(), 1, "the table only");
+    assert_eq!(
+        summary.matches("<section class=\"device").count(),
+        1,
+        "the table only"
+    );
     assert_eq!(summary.matches(&remediation).count(), 1);
     assert_eq!(summary.matches("<tr><td>127.0.0.").count(), 5);
 
