@@ -21,7 +21,7 @@ use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -127,7 +127,9 @@ pub struct TargetSpaceArgs {
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
     /// Checkpoint file: resume from it if it exists, and keep it up to date (every
-    /// --checkpoint-every hosts and at exit, also on Ctrl-C).
+    /// --checkpoint-every hosts and at exit, also on Ctrl-C). A resumed run appends to the
+    /// --output file after cutting it back to the checkpoint, so even after a hard kill every
+    /// host appears in it once.
     #[arg(long, value_name = "FILE")]
     pub resume: Option<PathBuf>,
     /// Hosts between two checkpoint writes.
@@ -168,6 +170,12 @@ pub struct OrderPlan {
     pub completed: u64,
     /// Extra ports for imported hosts.
     pub extra_ports: Option<HostPorts>,
+    /// The JSON Lines output file whose length each checkpoint records (`--output FILE`).
+    pub output_file: Option<PathBuf>,
+    /// Output length recorded by the checkpoint this run resumes from.
+    pub resume_output_bytes: Option<u64>,
+    /// A checkpoint was found: this run continues an earlier one (and appends to its output).
+    pub resuming: bool,
 }
 
 /// Read the --import files.
@@ -280,6 +288,9 @@ fn plan_order(
         start,
         completed,
         extra_ports: (!extra.is_empty()).then(|| Arc::new(extra)),
+        output_file: None,
+        resume_output_bytes: checkpoint.as_ref().and_then(|c| c.output_bytes),
+        resuming: checkpoint.is_some(),
     })
 }
 
@@ -446,15 +457,24 @@ pub async fn execute(
     )?;
     let save = |finished: bool| -> Result<()> {
         if let Some(path) = &order.resume {
-            lock(&progress)
-                .checkpoint(
-                    order.seed,
-                    order.shard,
-                    &order.spec_hash,
-                    shard_total,
-                    finished,
-                )
-                .save(path)?;
+            let mut checkpoint = lock(&progress).checkpoint(
+                order.seed,
+                order.shard,
+                &order.spec_hash,
+                shard_total,
+                finished,
+            );
+            // Every record is flushed as it is written, so the file's length now covers
+            // exactly the hosts the checkpoint calls done.
+            checkpoint.output_bytes = match &order.output_file {
+                Some(file) => Some(
+                    std::fs::metadata(file)
+                        .with_context(|| format!("output file {}", file.display()))?
+                        .len(),
+                ),
+                None => None,
+            };
+            checkpoint.save(path)?;
         }
         Ok(())
     };
@@ -666,15 +686,61 @@ pub fn open_output_mode(
     })
 }
 
+/// Before a resumed run appends to `file`: drop the records written after the checkpoint
+/// (a hard kill leaves them; their hosts are probed again), so no host appears twice.
+fn cut_back_output(file: &Path, checkpoint_bytes: Option<u64>) -> Result<()> {
+    let Some(keep) = checkpoint_bytes else {
+        return Ok(());
+    };
+    let len = match std::fs::metadata(file) {
+        Ok(m) => m.len(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!(
+                "camguard: warning: {} is missing; the resumed run writes only the hosts still to do",
+                file.display()
+            );
+            return Ok(());
+        }
+        Err(e) => return Err(e).with_context(|| format!("output file {}", file.display())),
+    };
+    if len > keep {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(file)
+            .and_then(|f| f.set_len(keep))
+            .with_context(|| format!("cutting {} back to its checkpoint", file.display()))?;
+        tracing::info!(
+            file = %file.display(),
+            dropped_bytes = len - keep,
+            "dropped records written after the last checkpoint"
+        );
+    } else if len < keep {
+        eprintln!(
+            "camguard: warning: {} is shorter than at the last checkpoint ({len} < {keep} bytes); appending",
+            file.display()
+        );
+    }
+    Ok(())
+}
+
 /// Entry point of `camguard scan`.
 pub async fn run(args: ScanArgs) -> Result<ExitCode> {
-    let plan = ScanPlan::from_args(&args)?;
+    let mut plan = ScanPlan::from_args(&args)?;
+    if args.space.resume.is_some() {
+        if let Some(file) = args.output.as_deref().filter(|o| *o != "-") {
+            let file = PathBuf::from(file);
+            if plan.order.resuming {
+                cut_back_output(&file, plan.order.resume_output_bytes)?;
+            }
+            plan.order.output_file = Some(file);
+        }
+    }
     let store = if args.no_db {
         None
     } else {
         Some(Store::open(&args.db).await?)
     };
-    let out = open_output_mode(args.output.as_deref(), args.space.resume.is_some())?;
+    let out = open_output_mode(args.output.as_deref(), plan.order.resuming)?;
     let show_progress = !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let options = serde_json::json!({
         "ports": plan.config.ports,

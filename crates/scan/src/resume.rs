@@ -45,6 +45,11 @@ pub struct Checkpoint {
     pub total: u64,
     /// True when the whole shard is done.
     pub finished: bool,
+    /// Length in bytes of the JSON Lines output file when this checkpoint was written (its
+    /// records are exactly the hosts done). A resumed run cuts the file back to this length,
+    /// dropping records a hard kill left after the checkpoint, which it then probes again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_bytes: Option<u64>,
 }
 
 /// Why a checkpoint cannot be read, written or used.
@@ -285,6 +290,7 @@ impl Progress {
             completed: self.completed,
             total,
             finished,
+            output_bytes: None,
         }
     }
 }

@@ -19,6 +19,7 @@ mod quirks;
 mod registries_cmd;
 mod report_formats;
 mod report_print;
+mod resume_kill;
 mod scope;
 mod serve_cmd;
 mod ssh_credentials;
