@@ -490,3 +490,34 @@ fn serve_debug_log_carries_no_password_token_or_session() {
         assert!(!text.contains(secret), "the {what} is in the log:\n{text}");
     }
 }
+
+#[test]
+fn serve_marks_a_job_left_running_by_a_stopped_server_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("camguard.db");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let job = rt.block_on(async {
+        let store = camguard_store::Store::open(&db).await.unwrap();
+        let job = store
+            .create_job(None, "127.0.0.1", "admin", chrono::Utc::now())
+            .await
+            .unwrap();
+        // As a server killed during a scan leaves it.
+        store
+            .update_job(job.id, "running", None, 1, None, None)
+            .await
+            .unwrap();
+        job.id
+    });
+    let server = serve(&db, &format!("{}:0", test_addr(108, 204)));
+    let mut c = Client::new(server.addr);
+    assert_eq!(
+        c.login("admin", server.password.as_deref().unwrap()).status,
+        200
+    );
+    let r = c.call("GET", &format!("/api/v1/jobs/{job}"), None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["status"], "failed", "{v}");
+    assert!(v["error"].as_str().unwrap_or("").contains("stopped"), "{v}");
+}
