@@ -1,6 +1,6 @@
 //! One SSH password login attempt for the opt-in default-credential check (RFC 4252 §8, and
 //! `keyboard-interactive` (RFC 4256) when the server offers only that). A server that lets the
-//! user in with `none` counts as accepting the empty password only.
+//! user in with `none` (no password at all) counts as accepting the pair.
 //!
 //! The key exchange accepts any host key (a scanner has no known_hosts) and reports its
 //! SHA-256 fingerprint, so a fleet sharing one key shows up. After the verdict the client
@@ -118,7 +118,7 @@ async fn attempt(
 }
 
 /// Ask with `none` which methods the server takes (OpenSSH does not count that request as a
-/// failure; it also reveals an account without password), then try the password with the
+/// failure; it also reveals an account without a password), then try the password with the
 /// `password` method, or with `keyboard-interactive` when only that is offered.
 async fn authenticate(
     session: &mut client::Handle<Recorder>,
@@ -126,7 +126,8 @@ async fn authenticate(
     password: &str,
 ) -> Option<bool> {
     let methods = match session.authenticate_none(username).await.ok()? {
-        AuthResult::Success => return Some(password.is_empty()),
+        // The account needs no password at all: any password logs in.
+        AuthResult::Success => return Some(true),
         AuthResult::Failure {
             remaining_methods, ..
         } => remaining_methods,
