@@ -108,3 +108,37 @@ async fn openssh_logs_in_with_the_device_account_and_is_refused_with_a_wrong_pas
     }
     lab.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_wrong_ssh_passwords_lock_the_device_for_every_login() {
+    const TEST: &str = "five_wrong_ssh_passwords_lock_the_device_for_every_login";
+    if !require_tool("ssh", TEST) || !require_tool("sshpass", TEST) {
+        return;
+    }
+    const LOCKING: &str = r#"
+seed = 112
+
+[[device]]
+id = "locking"
+personality = "dahua"
+default_password = "changed"
+lockout = "qd724"
+ssh = true
+"#;
+    let mut net = base().octets();
+    net[3] = 100;
+    let lab = start(LOCKING, Ipv4Addr::from(net)).await;
+    let d = device(&lab, "locking").clone();
+    let port = d.ports["ssh"];
+    for i in 0..5 {
+        let wrong = ssh_login(d.address, port, &d.username, &format!("wrong{i}")).await;
+        assert!(wrong.stderr.contains("Permission denied"), "{i}: {wrong:?}");
+    }
+    // Decision 724: locked after five failures; the right password is refused too.
+    let right = ssh_login(d.address, port, &d.username, &d.password).await;
+    assert!(
+        !right.stderr.contains("Authenticated to") && right.stderr.contains("Permission denied"),
+        "not locked: {right:?}"
+    );
+    lab.shutdown().await;
+}
