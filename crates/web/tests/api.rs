@@ -1721,6 +1721,17 @@ async fn every_page_for_every_role_has_no_inline_script_style_or_handler() {
             let csp = r.headers["content-security-policy"].to_str().unwrap();
             assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
         }
+        for missing in ["/devices/999999", "/no-such-page"] {
+            let r = f
+                .call(Method::GET, missing, None, &[("cookie", &cookie)])
+                .await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{missing}");
+            assert!(
+                r.text.contains("href=\"/devices\""),
+                "{missing}: a way back"
+            );
+            assert_eq!(inline_code(&r.text), Vec::<String>::new(), "{missing}");
+        }
     }
 }
 

@@ -143,12 +143,19 @@ async fn asset_css() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS).into_response()
 }
 
-async fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        Html("<!doctype html><title>404</title><p>404</p>"),
-    )
-        .into_response()
+/// The 404 page, inside the navigation when signed in.
+fn missing(v: Option<&Visitor>, lang: &'static str) -> Response {
+    let s = Strings::get(lang);
+    let body = format!(
+        "<h1>404</h1><p>{}</p><p><a href=\"/devices\">{}</a></p>",
+        s.t("not_found"),
+        s.t("devices")
+    );
+    (StatusCode::NOT_FOUND, layout(v, lang, "404", &body)).into_response()
+}
+
+async fn not_found(parts: Parts) -> Response {
+    missing(None, lang_of(&parts, None))
 }
 
 /// The page routes.

@@ -175,7 +175,7 @@ pub async fn device(State(s): State<AppState>, v: Visitor, Path(id): Path<i64>) 
         Err(e) => return failure(&v, e),
     };
     let Some(d) = inventory.into_iter().find(|d| d.id == id) else {
-        return super::not_found().await;
+        return super::missing(Some(&v), v.lang);
     };
     let catalogue = camguard_checks::Catalogue::builtin();
     let mut findings = String::new();
