@@ -22,6 +22,10 @@ pub struct BaselineFileArgs {
     /// (or ~/.config/camguard/baselines), read only when it exists.
     #[arg(long, value_name = "DIR", global = true)]
     pub baselines_dir: Option<PathBuf>,
+    /// Read no default directory (scans started by the dashboard, which knows only the
+    /// built-in baselines).
+    #[arg(skip)]
+    pub no_default_dir: bool,
 }
 
 /// The default directory of custom baselines, whether or not it exists.
@@ -39,6 +43,11 @@ impl BaselineFileArgs {
     /// The custom files to load, in order: the directory's `*.toml` (sorted by name), then the
     /// `--baseline-file` files.
     pub fn files(&self) -> Result<Vec<PathBuf>> {
+        self.files_with_default(default_dir())
+    }
+
+    /// [`Self::files`] with `default` as the default directory.
+    fn files_with_default(&self, default: Option<PathBuf>) -> Result<Vec<PathBuf>> {
         let dir = match &self.baselines_dir {
             Some(dir) => {
                 if !dir.is_dir() {
@@ -46,7 +55,8 @@ impl BaselineFileArgs {
                 }
                 Some(dir.clone())
             }
-            None => default_dir().filter(|d| d.is_dir()),
+            None if self.no_default_dir => None,
+            None => default.filter(|d| d.is_dir()),
         };
         let mut files = Vec::new();
         if let Some(dir) = dir {
@@ -171,6 +181,7 @@ source = "s"
         let args = BaselineFileArgs {
             baseline_files: vec![explicit.clone()],
             baselines_dir: Some(dir.path().to_owned()),
+            no_default_dir: false,
         };
         let files = args.files().expect("files");
         assert_eq!(
@@ -188,10 +199,25 @@ source = "s"
     }
 
     #[test]
+    fn the_default_directory_is_read_unless_the_dashboard_scans() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("a.toml"), CUSTOM).expect("write");
+        let mut args = BaselineFileArgs::default();
+        let default = Some(dir.path().to_owned());
+        let files = args.files_with_default(default.clone()).expect("files");
+        assert_eq!(files, [dir.path().join("a.toml")]);
+        let missing = Some(dir.path().join("absent"));
+        assert!(args.files_with_default(missing).expect("files").is_empty());
+        args.no_default_dir = true;
+        assert!(args.files_with_default(default).expect("files").is_empty());
+    }
+
+    #[test]
     fn a_missing_baselines_dir_is_an_error_naming_it() {
         let args = BaselineFileArgs {
             baseline_files: Vec::new(),
             baselines_dir: Some(PathBuf::from("/nonexistent/camguard-baselines")),
+            no_default_dir: true,
         };
         let err = args.files().expect_err("missing dir");
         assert!(err.to_string().contains("/nonexistent/camguard-baselines"));

@@ -153,7 +153,11 @@ impl ScanRunner for CliRunner {
                 max_credential_attempts: 4,
                 prove_streams: request.prove_streams,
                 baseline: None,
-                baseline_files: Default::default(),
+                // The dashboard knows the built-in baselines only.
+                baseline_files: crate::baseline_files::BaselineFileArgs {
+                    no_default_dir: true,
+                    ..Default::default()
+                },
                 fingerprints: None,
                 all_hosts: false,
                 discovery_only: false,

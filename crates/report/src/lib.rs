@@ -5,7 +5,9 @@
 //! catalogue into a [`ReportDocument`] (the JSON structure, documented in [`document`]) and
 //! writes it in the requested [`Format`] and [`Lang`]: HTML (cover, executive summary with
 //! inline-SVG charts, per-provision table, per-device detail; A4 print CSS), JSON, CSV (one
-//! row per finding, [`csv`]) or SARIF 2.1.0 ([`sarif`]). [`render_diff`] writes the
+//! row per finding, [`csv`]) or SARIF 2.1.0 ([`sarif`]). [`ReportInput::detail`] sets how much
+//! of each device the HTML prints ([`Detail`]: everything, only the devices with findings
+//! with remediation once per check in an appendix, or one row per device). [`render_diff`] writes the
 //! [`diff::DiffDocument`] of two scans as JSON, HTML or CSV. UI strings come from
 //! `data/i18n/{en,vi}.toml`, check titles and remediation from the check catalogue, provision
 //! texts from the baseline.
