@@ -121,6 +121,12 @@ async fn dashboard_in_chromium_does_everything_the_issue_asks_in_the_browser() {
             assert_eq!(count(&format!("hostEvents{i}")), n as u64, "{r}");
         }
         assert_eq!(r["cancelled"], "cancelled", "{r}");
+        // Shown in the user's language (Vietnamese here), the code kept for machines.
+        assert_eq!(
+            texts("jobLabels"),
+            vec!["Đã hủy", "Hoàn tất", "Hoàn tất"],
+            "{r}"
+        );
         assert_eq!(
             texts("jobStatuses"),
             vec!["cancelled", "finished", "finished"],

@@ -85,7 +85,7 @@ pub async fn page(State(s): State<AppState>, v: Visitor, Query(f): Query<Filter>
         .iter()
         .map(|k| {
             (
-                k.to_string(),
+                t.label("severity", k).to_owned(),
                 sev.iter().find(|(s, _)| s == k).map_or(0, |(_, n)| *n),
             )
         })
@@ -129,7 +129,7 @@ pub async fn page(State(s): State<AppState>, v: Visitor, Query(f): Query<Filter>
         t.t("provision")
     );
     for st in STATUSES {
-        let _ = write!(table, "<th>{st}</th>");
+        let _ = write!(table, "<th>{}</th>", esc(t.label("verdict", st)));
     }
     table.push_str("</tr></thead><tbody>");
     for row in card["provisions"].as_array().into_iter().flatten() {

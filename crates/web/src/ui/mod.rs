@@ -41,6 +41,13 @@ impl Strings {
         cell.get_or_init(|| Strings(toml::from_str(text).unwrap_or_default()))
     }
 
+    /// The label of a status or severity code (`{kind}_{code}` in the strings), else the code.
+    pub fn label<'a>(&'a self, kind: &str, code: &'a str) -> &'a str {
+        self.0
+            .get(&format!("{kind}_{code}"))
+            .map_or(code, String::as_str)
+    }
+
     /// A string by key (the key itself when missing).
     pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
         self.0.get(key).map_or(key, String::as_str)

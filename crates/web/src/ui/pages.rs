@@ -132,7 +132,7 @@ pub async fn devices(
     }
     let verdicts: Vec<(String, String)> = ["fail", "pass", "not_verifiable_remotely", "not_tested"]
         .iter()
-        .map(|x| (x.to_string(), x.to_string()))
+        .map(|x| (x.to_string(), t.label("verdict", x).to_owned()))
         .collect();
     let site_options: Vec<(String, String)> = sites
         .iter()
@@ -197,8 +197,9 @@ pub async fn device(State(s): State<AppState>, v: Visitor, Path(id): Path<i64>) 
         };
         let _ = write!(
             findings,
-            "<tr><td class=\"sev-{sev}\">{sev}</td><td>{}</td><td>{}</td><td>{evidence}</td><td>{}</td></tr>",
-            esc(&f.check_id), esc(&f.summary), esc(&remediation), sev = f.severity.as_str()
+            "<tr><td class=\"sev-{sev}\">{}</td><td>{}</td><td>{}</td><td>{evidence}</td><td>{}</td></tr>",
+            esc(t.label("severity", f.severity.as_str())), esc(&f.check_id), esc(&f.summary), esc(&remediation),
+            sev = f.severity.as_str()
         );
     }
     let mut endpoints = String::new();
@@ -220,10 +221,10 @@ pub async fn device(State(s): State<AppState>, v: Visitor, Path(id): Path<i64>) 
         for (provision, status, _) in org.as_ref().map(|o| o.verdicts(&d, b)).unwrap_or_default() {
             let _ = write!(
                 verdicts,
-                "<tr><td>{}</td><td>{}</td><td class=\"verdict-{status}\">{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td class=\"verdict-{status}\" data-status=\"{status}\">{}</td></tr>",
                 esc(b),
                 esc(&provision),
-                esc(&status)
+                esc(t.label("verdict", &status))
             );
         }
     }
@@ -360,14 +361,14 @@ pub async fn scans(State(s): State<AppState>, v: Visitor) -> Response {
         };
         let _ = write!(
             jobs,
-            "<tr><td>{}</td><td class=\"job-{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"controls\">{cancel}</td></tr>",
+            "<tr><td>{}</td><td class=\"job-{status}\" data-status=\"{status}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"controls\">{cancel}</td></tr>",
             j.id,
-            esc(&j.status),
-            esc(&j.status),
+            esc(t.label("job", &j.status)),
             esc(&j.targets),
             esc(&j.requested_by),
             j.hosts_done,
-            j.scan_id.map_or_else(String::new, |id| id.to_string())
+            j.scan_id.map_or_else(String::new, |id| id.to_string()),
+            status = esc(&j.status),
         );
     }
     let body = format!(

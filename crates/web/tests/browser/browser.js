@@ -177,7 +177,9 @@ async function main() {
     await page.waitForSelector("#progress[data-done]", { timeout: 30000 });
     r.cancelled = await page.getAttribute("#progress", "data-done");
     await page.reload();
-    r.jobStatuses = await cells(page, "#jobs tbody td:nth-child(2)");
+    r.jobStatuses = await page.locator("#jobs tbody td[data-status]").evaluateAll(
+      (tds) => tds.map((td) => td.dataset.status));
+    r.jobLabels = await cells(page, "#jobs tbody td[data-status]");
     await shot(page, "scans.png");
 
     // The inventory and its filters.
@@ -248,7 +250,7 @@ async function main() {
     r.attestedVerdicts = await page.evaluate(() => {
       const out = {};
       for (const tr of document.querySelectorAll("#verdicts tbody tr")) {
-        if (tr.cells[0].textContent === "qcvn-11-2026") out[tr.cells[1].textContent] = tr.cells[2].textContent;
+        if (tr.cells[0].textContent === "qcvn-11-2026") out[tr.cells[1].textContent] = tr.cells[2].dataset.status;
       }
       return out;
     });
