@@ -285,3 +285,22 @@ async fn a_scan_without_a_baseline_id_is_reported_against_the_baseline_in_force_
         assert_eq!(doc["baseline"]["id"], expected, "scan of {date:?}");
     }
 }
+
+#[test]
+fn a_broken_baseline_file_stops_a_scan_before_any_probe_with_one_message_naming_it() {
+    let config = tempfile::tempdir().unwrap();
+    let path = config.path().join("broken.toml");
+    std::fs::write(&path, "id = \"broken\"\ntitle = { en = \"B\" }\n").unwrap();
+    let target = test_addr(100, 120).to_string();
+    let o = cmd(config.path())
+        .args(["scan", &target, "--no-db", "--quiet", "--baseline-file"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains(&path.display().to_string()), "{err}");
+    assert_eq!(err.matches("missing field").count(), 1, "said once: {err}");
+    assert!(err.contains("baselines validate"), "{err}");
+    assert!(o.stdout.is_empty());
+}
