@@ -25,8 +25,10 @@ pub use context::AssessmentData;
 pub use policy::{lockout_policy, LockoutPolicy};
 pub use registry::implemented_checks;
 
-use camguard_model::{Finding, HostObservation, Identity};
-use registry::{Evaluation, CONTEXT_IMPLEMENTATIONS, IDENTITY_IMPLEMENTATIONS, IMPLEMENTATIONS};
+use camguard_model::{Finding, HostObservation, Identity, Severity};
+use registry::{
+    Evaluation, Hit, CONTEXT_IMPLEMENTATIONS, IDENTITY_IMPLEMENTATIONS, IMPLEMENTATIONS,
+};
 
 /// Which optional probing the scan did, so checks know what the observations can prove.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -47,6 +49,29 @@ pub struct CheckOutcome {
     pub checks_run: Vec<String>,
 }
 
+impl CheckOutcome {
+    /// Record one check's evaluation: a conclusive run lists the check and turns its hits into
+    /// findings with the catalogue's id and severity, unless `severity` gives one of its own.
+    fn record(
+        &mut self,
+        def: &CheckDef,
+        evaluation: Evaluation,
+        severity: impl Fn(&Hit) -> Option<Severity>,
+    ) {
+        let Evaluation::Ran(hits) = evaluation else {
+            return;
+        };
+        self.checks_run.push(def.id.clone());
+        self.findings.extend(hits.into_iter().map(|hit| Finding {
+            check_id: def.id.clone(),
+            severity: severity(&hit).unwrap_or(def.severity),
+            port: hit.port,
+            summary: hit.summary,
+            evidence: hit.evidence,
+        }));
+    }
+}
+
 /// Run every applicable check of the built-in catalogue on one host.
 ///
 /// An unreachable host (no open endpoint) gets no checks at all. Intrusive checks run only
@@ -65,16 +90,7 @@ pub fn run_checks(obs: &HostObservation, opts: &CheckOptions) -> CheckOutcome {
         if def.safety == Safety::Intrusive && !opts.intrusive && def.opt_in.is_none() {
             continue;
         }
-        if let Evaluation::Ran(hits) = (imp.evaluate)(obs, opts) {
-            outcome.checks_run.push(def.id.clone());
-            outcome.findings.extend(hits.into_iter().map(|hit| Finding {
-                check_id: def.id.clone(),
-                severity: def.severity,
-                port: hit.port,
-                summary: hit.summary,
-                evidence: hit.evidence,
-            }));
-        }
+        outcome.record(def, (imp.evaluate)(obs, opts), |_| None);
     }
     outcome
 }
@@ -111,31 +127,13 @@ pub fn run_checks_in_context(
         if def.safety == Safety::Intrusive && !opts.intrusive {
             continue;
         }
-        if let Evaluation::Ran(hits) = (imp.evaluate)(obs, identity, opts) {
-            outcome.checks_run.push(def.id.clone());
-            outcome.findings.extend(hits.into_iter().map(|hit| Finding {
-                check_id: def.id.clone(),
-                severity: (imp.severity)(&hit).unwrap_or(def.severity),
-                port: hit.port,
-                summary: hit.summary,
-                evidence: hit.evidence,
-            }));
-        }
+        outcome.record(def, (imp.evaluate)(obs, identity, opts), imp.severity);
     }
     for imp in CONTEXT_IMPLEMENTATIONS {
         let Some(def) = catalogue.get(imp.id) else {
             continue;
         };
-        if let Evaluation::Ran(hits) = (imp.evaluate)(obs, identity, data) {
-            outcome.checks_run.push(def.id.clone());
-            outcome.findings.extend(hits.into_iter().map(|hit| Finding {
-                check_id: def.id.clone(),
-                severity: (imp.severity)(&hit).unwrap_or(def.severity),
-                port: hit.port,
-                summary: hit.summary,
-                evidence: hit.evidence,
-            }));
-        }
+        outcome.record(def, (imp.evaluate)(obs, identity, data), imp.severity);
     }
     outcome
 }
