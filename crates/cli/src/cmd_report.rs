@@ -75,7 +75,7 @@ fn write_out(output: &str, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// Render a report of `store` to `output`.
+/// Render a report of `store` to `output`, with the default detail of `camguard report`.
 pub async fn write_report(
     store: &Store,
     baseline: Option<&str>,
@@ -85,6 +85,7 @@ pub async fn write_report(
 ) -> Result<()> {
     let choice = ReportChoice {
         baseline,
+        detail: Detail::Failed,
         ..ReportChoice::default()
     };
     write_report_for(store, &choice, format, lang, output).await
