@@ -102,13 +102,15 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 
 // One line of progress: the event's name, then a readable summary of its data.
+// Words come from the page (data-* of #progress), in the user's language.
 function progressLine(type, data) {
   let d = {};
   try { d = JSON.parse(data); } catch (_) { return type + " " + data; }
+  const w = document.getElementById("progress").dataset;
   switch (type) {
     case "started": return "started " + (d.targets || []).join(" ");
-    case "host": return "host " + d.ip + " — " + (d.vendor || "?") + (d.camera ? " (camera)" : "") + ", " + d.findings + " findings";
-    case "finished": return "finished " + d.hosts + " hosts, scan " + d.scan_id;
+    case "host": return "host " + d.ip + " — " + (d.vendor || "?") + (d.camera ? " (" + (w.camera || "camera") + ")" : "") + ", " + d.findings + " " + (w.findings || "findings");
+    case "finished": return "finished " + d.hosts + " " + (w.hosts || "hosts") + ", " + (w.scan || "scan") + " " + d.scan_id;
     default: return type + (d.error ? " " + d.error : "");
   }
 }

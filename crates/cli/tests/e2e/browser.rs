@@ -280,3 +280,68 @@ async fn dashboard_in_chromium_does_everything_the_issue_asks_in_the_browser() {
     hang.shutdown().await;
     result.expect("browser test");
 }
+
+#[test]
+fn demo_serve_in_chromium_shows_the_demo_and_scans_it_again() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    if !require("/usr/bin/chromium", &["--version"])
+        || !require("node", &["--version"])
+        || !playwright_installed()
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = crate::common::camguard()
+        .args(["demo", "--devices", "3", "--base"])
+        .arg(test_addr(109, 150).to_string())
+        .args(["--serve", "--listen", &format!("{}:0", test_addr(109, 201))])
+        .arg("--out")
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start camguard demo --serve");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut addr, mut password) = (None, None);
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(rest) = line.split("dashboard at ").nth(1) {
+            addr = Some(rest.trim().trim_end_matches('/').to_owned());
+        }
+        if let Some(p) = line.split("with password: ").nth(1) {
+            password = Some(p.trim().to_owned());
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    let shots = repo_root().join("target/screenshots");
+    let out = Command::new("node")
+        .arg(repo_root().join("crates/web/tests/browser/demo.js"))
+        .arg(addr.expect("address printed"))
+        .arg(password.expect("one-time password printed"))
+        .arg(&shots)
+        .output()
+        .expect("run node");
+    let _ = child.kill();
+    let _ = child.wait();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "demo.js failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("result line");
+    assert_eq!(r["devices"], 3, "{r}");
+    assert!(r["findings"].as_u64().unwrap() >= 1, "{r}");
+    assert_eq!(r["charts"], 4, "{r}");
+    assert_eq!(r["systems"], 1, "the demo registers its lab: {r}");
+    assert_eq!(r["scan"], "finished", "{r}");
+    assert_eq!(r["hostLines"], 3, "{r}");
+    assert_eq!(
+        r["recordedScansAfter"].as_u64(),
+        r["recordedScans"].as_u64().map(|n| n + 1),
+        "{r}"
+    );
+    assert_eq!(r["consoleErrors"].as_array().map(Vec::len), Some(0), "{r}");
+}

@@ -337,9 +337,11 @@ pub async fn scans(State(s): State<AppState>, v: Visitor) -> Response {
              <label class=\"check\"><input type=\"checkbox\" name=\"prove_streams\"> {}</label>\
              <button type=\"submit\">{}</button>\
              <button type=\"button\" id=\"cancel\" hidden>{}</button></form><p class=\"hint\">{}</p><p id=\"scan-error\" class=\"error\"></p>\
-             <h2>{}</h2><div id=\"progress\"></div>",
+             <h2>{}</h2><div id=\"progress\" data-findings=\"{}\" data-hosts=\"{}\" data-camera=\"{}\" data-scan=\"{}\"></div>",
             t.t("system"), t.t("targets"), t.t("check_credentials"), t.t("prove_streams"),
-            t.t("start_scan"), t.t("cancel"), t.t("intrusive_hint"), t.t("progress")
+            t.t("start_scan"), t.t("cancel"), t.t("intrusive_hint"), t.t("progress"),
+            esc(&t.t("findings").to_lowercase()), esc(&t.t("hosts").to_lowercase()),
+            esc(&t.t("camera").to_lowercase()), esc(&t.t("scan_col").to_lowercase())
         )
     } else {
         String::new()
