@@ -125,10 +125,7 @@ async fn killed_scan_resumes_with_nothing_lost_and_nothing_repeated() {
         stderr(&resumed)
     );
     assert!(reference.status.success(), "{}", stderr(&reference));
-    assert!(
-        killed_at >= 7 && killed_at < DEVICES,
-        "killed at {killed_at}"
-    );
+    assert!((7..DEVICES).contains(&killed_at), "killed at {killed_at}");
 
     let got = vendors_once(&out);
     let want = vendors_once(&whole);
