@@ -89,23 +89,7 @@ impl RateLimiter {
 
     /// Take a token now, or say how long to wait before one is available.
     pub fn try_acquire(&self) -> Result<(), Duration> {
-        let Some(interval) = self.interval else {
-            return Ok(());
-        };
-        let now = self.clock.now();
-        let mut b = match self.bucket.lock() {
-            Ok(b) => b,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let elapsed = now.saturating_sub(b.last);
-        b.credit = (b.credit + elapsed).min(self.capacity);
-        b.last = now;
-        if b.credit >= interval {
-            b.credit -= interval;
-            Ok(())
-        } else {
-            Err(interval - b.credit)
-        }
+        self.try_acquire_n(1)
     }
 
     /// Wait (on the tokio timer) until a token is available, then take it.
