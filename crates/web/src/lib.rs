@@ -18,6 +18,7 @@ pub mod headers;
 pub mod jobs;
 pub mod openapi;
 pub mod policy;
+pub mod redact;
 pub mod schedule;
 pub mod secret;
 pub mod state;

@@ -2034,3 +2034,54 @@ async fn administrators_change_a_systems_level_and_owner() {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn viewers_never_read_quoted_credentials_in_findings_pages_or_reports() {
+    let f = fixture().await;
+    let store = &f.state.store;
+    let scan = store
+        .begin_scan(&ScanMeta {
+            started_at: Utc::now(),
+            targets: "127.0.108.9".into(),
+            options: json!({}),
+            baseline: "qcvn-11-2026".into(),
+        })
+        .await
+        .unwrap();
+    let mut rec = record("127.0.108.9");
+    rec.findings[0].summary =
+        "rtsp on port 554 accepted the default credential \"admin\" / \"1****\"".into();
+    rec.findings[0].evidence = json!({"username": "admin", "password_redacted": "1****"});
+    store.record_device(scan, &rec).await.unwrap();
+    store.finish_scan(scan, Utc::now(), 1).await.unwrap();
+    let device = f
+        .as_role(Role::Viewer, Method::GET, "/api/v1/devices", None)
+        .await
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let (viewer, _) = f.session("viewer").await;
+    let (auditor, _) = f.session("auditor").await;
+    let paths = [
+        format!("/api/v1/devices/{device}"),
+        format!("/devices/{device}"),
+        "/api/v1/reports?format=json".to_owned(),
+        "/api/v1/reports?format=html&lang=en".to_owned(),
+        "/api/v1/reports?format=csv".to_owned(),
+        "/api/v1/reports?format=sarif".to_owned(),
+    ];
+    for path in &paths {
+        let seen = f
+            .call(Method::GET, path, None, &[("cookie", &viewer)])
+            .await;
+        assert_eq!(seen.status, StatusCode::OK, "{path}");
+        assert!(
+            !seen.text.contains("1****"),
+            "viewer reads a credential at {path}"
+        );
+        let full = f
+            .call(Method::GET, path, None, &[("cookie", &auditor)])
+            .await;
+        assert!(full.text.contains("1****"), "auditors read it at {path}");
+    }
+}

@@ -123,7 +123,13 @@ fn device_json(d: &InventoryDevice, org: &Org, role: Role, detail: bool) -> Valu
         .findings
         .iter()
         .map(|f| {
-            let mut v = json!({"check_id": f.check_id, "severity": f.severity, "port": f.port, "summary": f.summary});
+            // Viewers read no quoted credentials (the summary becomes the check's title).
+            let summary = if role >= Role::Auditor {
+                f.summary.clone()
+            } else {
+                crate::redact::viewer_summary(f, "en")
+            };
+            let mut v = json!({"check_id": f.check_id, "severity": f.severity, "port": f.port, "summary": summary});
             if detail {
                 let catalogue = camguard_checks::Catalogue::builtin();
                 if let Some(c) = catalogue.get(&f.check_id) {
@@ -458,7 +464,7 @@ pub async fn report(
     if c.role < Role::Auditor {
         // Evidence is for auditors and administrators, in reports as in the device API.
         for f in devices.iter_mut().flat_map(|d| d.findings.iter_mut()) {
-            f.evidence = Value::Null;
+            crate::redact::for_viewer(f, lang.code());
         }
     }
     let attested = super::attested::rows(&Org::load(&s).await?, &devices, &baseline.id);
@@ -502,9 +508,9 @@ pub struct DiffQuery {
     lang: Option<String>,
 }
 
-fn strip_evidence(devices: &mut [camguard_store::ScanDevice]) {
+fn strip_evidence(devices: &mut [camguard_store::ScanDevice], lang: &str) {
     for f in devices.iter_mut().flat_map(|d| d.findings.iter_mut()) {
-        f.evidence = Value::Null;
+        crate::redact::for_viewer(f, lang);
     }
 }
 
@@ -569,7 +575,7 @@ pub async fn diff_report(
     for x in scans.iter().filter(|x| x.id < old) {
         let mut d = s.store.scan_devices(x.id).await?;
         if hide {
-            strip_evidence(&mut d);
+            strip_evidence(&mut d, lang.code());
         }
         earlier.push(d);
     }
@@ -578,8 +584,8 @@ pub async fn diff_report(
         s.store.scan_devices(new).await?,
     );
     if hide {
-        strip_evidence(&mut old_devices);
-        strip_evidence(&mut new_devices);
+        strip_evidence(&mut old_devices, lang.code());
+        strip_evidence(&mut new_devices, lang.code());
     }
     let input = camguard_report::diff::DiffInput {
         generated_at: s.now(),

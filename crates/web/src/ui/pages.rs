@@ -190,6 +190,11 @@ pub async fn device(State(s): State<AppState>, v: Visitor, Path(id): Path<i64>) 
                 }
             })
             .unwrap_or_default();
+        let summary = if v.caller.role >= Role::Auditor {
+            f.summary.clone()
+        } else {
+            crate::redact::viewer_summary(f, v.lang)
+        };
         let evidence = if v.caller.role >= Role::Auditor {
             format!("<code>{}</code>", esc(&f.evidence.to_string()))
         } else {
@@ -198,7 +203,7 @@ pub async fn device(State(s): State<AppState>, v: Visitor, Path(id): Path<i64>) 
         let _ = write!(
             findings,
             "<tr><td class=\"sev-{sev}\">{}</td><td>{}</td><td>{}</td><td>{evidence}</td><td>{}</td></tr>",
-            esc(t.label("severity", f.severity.as_str())), esc(&f.check_id), esc(&f.summary), esc(&remediation),
+            esc(t.label("severity", f.severity.as_str())), esc(&f.check_id), esc(&summary), esc(&remediation),
             sev = f.severity.as_str()
         );
     }
