@@ -411,21 +411,19 @@ pub fn parse_profiles(text: &str) -> Result<Vec<Profile>, ProtoError> {
 
 /// `GetStreamUriResponse` → the `MediaUri/Uri`.
 pub fn parse_stream_uri(text: &str) -> Result<String, ProtoError> {
-    check_fault(text)?;
-    let doc = parse_document(text)?;
-    let r = body_child(&doc, "GetStreamUriResponse")?;
-    let uri = find(r, "MediaUri")
-        .and_then(|m| text_of(m, "Uri"))
-        .or_else(|| text_of(r, "Uri"))
-        .ok_or_else(|| ProtoError::Xml("no MediaUri/Uri".into()))?;
-    Ok(uri)
+    parse_media_uri(text, "GetStreamUriResponse")
 }
 
 /// The URI of a `GetSnapshotUriResponse`.
 pub fn parse_snapshot_uri(text: &str) -> Result<String, ProtoError> {
+    parse_media_uri(text, "GetSnapshotUriResponse")
+}
+
+/// The `MediaUri/Uri` (or bare `Uri`) of the `response` element in a SOAP body.
+fn parse_media_uri(text: &str, response: &str) -> Result<String, ProtoError> {
     check_fault(text)?;
     let doc = parse_document(text)?;
-    let r = body_child(&doc, "GetSnapshotUriResponse")?;
+    let r = body_child(&doc, response)?;
     find(r, "MediaUri")
         .and_then(|m| text_of(m, "Uri"))
         .or_else(|| text_of(r, "Uri"))
