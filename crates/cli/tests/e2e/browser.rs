@@ -253,6 +253,10 @@ async fn dashboard_in_chromium_does_everything_the_issue_asks_in_the_browser() {
         );
         // The viewer.
         assert_eq!(count("viewerEvidence"), 0, "{r}");
+        // The credential check of the second scan found the lab camera's default account: the
+        // administrator reads it quoted in the finding, the viewer does not.
+        assert_eq!(r["adminQuotedCredential"], true, "{r}");
+        assert_eq!(r["viewerQuotedCredential"], false, "{r}");
         assert!(count("viewerEvidenceHidden") >= 1, "{r}");
         assert_eq!(count("viewerScanForm"), 0, "{r}");
         assert_eq!(count("viewerControls"), 0, "{r}");

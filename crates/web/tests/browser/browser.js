@@ -214,6 +214,7 @@ async function main() {
     r.identityRows = await page.locator("#identity tbody tr").count();
     r.remediation = (await page.textContent("#findings tbody tr:first-child td:nth-child(5)")).trim().length;
     r.adminEvidence = await page.locator("#findings tbody code").count();
+    r.adminQuotedCredential = (await page.textContent("#findings")).includes('" / "');
     const check = (await page.textContent("#findings tbody tr:first-child td:nth-child(2)")).trim();
     await shot(page, "device.png");
     r.checkRows = await filterDevices(page, { check });
@@ -313,6 +314,7 @@ async function main() {
     await page.click("#devices tbody tr:first-child a");
     await page.waitForSelector("#device-title");
     r.viewerEvidence = await page.locator("#findings tbody code").count();
+    r.viewerQuotedCredential = (await page.textContent("#findings")).includes('" / "');
     r.viewerEvidenceHidden = await page.locator("#findings tbody em").count();
     await shot(page, "device-viewer.png");
     await page.goto(base + "/scans");
