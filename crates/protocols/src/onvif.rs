@@ -65,14 +65,16 @@ impl OnvifClient {
         }
     }
 
-    /// Send one SOAP request to `path` and return the parsed-and-checked body text.
+    /// Send one SOAP request (operation `op` of the service namespace `ns`) to `path` and
+    /// return the parsed-and-checked body text.
     async fn call(
         &self,
         path: &str,
-        action: &str,
+        (ns, op): (&str, &str),
         body: &str,
         creds: Option<&Credentials>,
     ) -> Result<String, ProtoError> {
+        let action = format!("{ns}/{op}");
         let header = creds.map(|c| {
             let mut nonce = [0u8; 16];
             rand::thread_rng().fill_bytes(&mut nonce);
@@ -83,7 +85,7 @@ impl OnvifClient {
         });
         let env = envelope(header.as_deref(), body);
         let m =
-            http::post_soap(self.addr, &self.host, path, Some(action), &env, &self.opts).await?;
+            http::post_soap(self.addr, &self.host, path, Some(&action), &env, &self.opts).await?;
         let status = http::status_code(&m).unwrap_or(0);
         // An answer declared as XML whose document is refused is worth reporting as such;
         // an HTML error page that fails to parse is just not ONVIF.
@@ -124,12 +126,7 @@ impl OnvifClient {
     pub async fn get_system_date_and_time(&self, path: &str) -> Result<String, ProtoError> {
         let body = format!("<tds:GetSystemDateAndTime xmlns:tds=\"{NS_DEVICE}\"/>");
         let text = self
-            .call(
-                path,
-                &format!("{NS_DEVICE}/GetSystemDateAndTime"),
-                &body,
-                None,
-            )
+            .call(path, (NS_DEVICE, "GetSystemDateAndTime"), &body, None)
             .await?;
         parse_system_date_and_time(&text)
     }
@@ -142,12 +139,7 @@ impl OnvifClient {
     ) -> Result<DeviceInfo, ProtoError> {
         let body = format!("<tds:GetDeviceInformation xmlns:tds=\"{NS_DEVICE}\"/>");
         let text = self
-            .call(
-                path,
-                &format!("{NS_DEVICE}/GetDeviceInformation"),
-                &body,
-                creds,
-            )
+            .call(path, (NS_DEVICE, "GetDeviceInformation"), &body, creds)
             .await?;
         parse_device_information(&text)
     }
@@ -162,7 +154,7 @@ impl OnvifClient {
             "<tds:GetCapabilities xmlns:tds=\"{NS_DEVICE}\"><tds:Category>All</tds:Category></tds:GetCapabilities>"
         );
         let text = self
-            .call(path, &format!("{NS_DEVICE}/GetCapabilities"), &body, creds)
+            .call(path, (NS_DEVICE, "GetCapabilities"), &body, creds)
             .await?;
         parse_capabilities(&text)
     }
@@ -175,7 +167,7 @@ impl OnvifClient {
     ) -> Result<Vec<Profile>, ProtoError> {
         let body = format!("<trt:GetProfiles xmlns:trt=\"{NS_MEDIA}\"/>");
         let text = self
-            .call(media_path, &format!("{NS_MEDIA}/GetProfiles"), &body, creds)
+            .call(media_path, (NS_MEDIA, "GetProfiles"), &body, creds)
             .await?;
         parse_profiles(&text)
     }
@@ -199,12 +191,7 @@ impl OnvifClient {
             t = auth::xml_escape(profile_token)
         );
         let text = self
-            .call(
-                media_path,
-                &format!("{NS_MEDIA}/GetStreamUri"),
-                &body,
-                creds,
-            )
+            .call(media_path, (NS_MEDIA, "GetStreamUri"), &body, creds)
             .await?;
         parse_stream_uri(&text)
     }
@@ -222,12 +209,7 @@ impl OnvifClient {
             t = auth::xml_escape(profile_token)
         );
         let text = self
-            .call(
-                media_path,
-                &format!("{NS_MEDIA}/GetSnapshotUri"),
-                &body,
-                creds,
-            )
+            .call(media_path, (NS_MEDIA, "GetSnapshotUri"), &body, creds)
             .await?;
         parse_snapshot_uri(&text)
     }
