@@ -1,7 +1,8 @@
 //! Case-insensitive model patterns: `*` any run of characters, `?` one character.
 
 /// Whether `text` matches `pattern` (ASCII case-insensitive). Linear-time two-pointer match
-/// with one backtrack point, so hostile patterns or models cannot blow up.
+/// with one backtrack point ([`camguard_registry::model_name::wildcard_match`]), so hostile
+/// patterns or models cannot blow up.
 pub(crate) fn matches(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.chars().map(|c| c.to_ascii_lowercase()).collect();
     let t: Vec<char> = text
@@ -9,24 +10,7 @@ pub(crate) fn matches(pattern: &str, text: &str) -> bool {
         .chars()
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
+    camguard_registry::model_name::wildcard_match(&p, &t)
 }
 
 #[cfg(test)]

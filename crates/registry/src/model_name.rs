@@ -134,18 +134,24 @@ pub fn model_matches(listed: &str, variants: &[String], vendor: &str, model: &st
     device_model(&v, model).is_some_and(|m| Prepared::new(listed, variants).matches(&v, &m))
 }
 
-/// `*`/`?` match of canonical strings. Linear-time two-pointer match with one backtrack
-/// point, so hostile patterns cannot blow up.
+/// `*`/`?` match of canonical strings, byte by byte ([`wildcard_match`]).
 fn glob(pattern: &str, text: &str) -> bool {
-    let p = pattern.as_bytes();
-    let t = text.as_bytes();
+    wildcard_match(pattern.as_bytes(), text.as_bytes())
+}
+
+/// Whether `text` matches `pattern`, where `*` in the pattern stands for any run of items and
+/// `?` for one item (items are bytes or chars; no case folding). Linear-time two-pointer
+/// match with one backtrack point, so hostile patterns cannot blow up.
+pub fn wildcard_match<T: Copy + PartialEq + From<u8>>(pattern: &[T], text: &[T]) -> bool {
+    let (p, t) = (pattern, text);
+    let (any_run, any_one) = (T::from(b'*'), T::from(b'?'));
     let (mut pi, mut ti) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == b'?' || p[pi] == t[ti]) {
+        if pi < p.len() && (p[pi] == any_one || p[pi] == t[ti]) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == b'*' {
+        } else if pi < p.len() && p[pi] == any_run {
             star = Some((pi, ti));
             pi += 1;
         } else if let Some((sp, st)) = star {
@@ -156,7 +162,7 @@ fn glob(pattern: &str, text: &str) -> bool {
             return false;
         }
     }
-    p[pi..].iter().all(|&c| c == b'*')
+    p[pi..].iter().all(|&c| c == any_run)
 }
 
 #[cfg(test)]
