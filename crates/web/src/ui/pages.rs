@@ -213,7 +213,7 @@ pub async fn device(State(s): State<AppState>, v: Visitor, Path(id): Path<i64>) 
             endpoints,
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
             e.port,
-            esc(&format!("{:?}", e.state)),
+            esc(t.label("port", &format!("{:?}", e.state).to_lowercase())),
             esc(&e.reason)
         );
     }
