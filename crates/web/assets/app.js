@@ -9,7 +9,11 @@ async function api(method, path, body) {
   const text = await r.text();
   let data = null;
   try { data = JSON.parse(text); } catch (_) { data = text; }
-  if (!r.ok) throw new Error((data && data.detail) || r.statusText);
+  if (!r.ok) {
+    const e = new Error((data && data.detail) || r.statusText);
+    e.status = r.status;
+    throw e;
+  }
   return data;
 }
 
@@ -22,7 +26,10 @@ document.addEventListener("DOMContentLoaded", () => {
     try {
       await api("POST", "/api/v1/login", { username: login.username.value, password: login.password.value });
       location.href = "/devices";
-    } catch (e) { show("login-error", e.message); }
+    } catch (e) {
+      // The page's own words for a refused or locked sign-in (data-e401, data-e429).
+      show("login-error", login.dataset["e" + e.status] || e.message);
+    }
   });
   const logout = document.getElementById("logout");
   if (logout) logout.addEventListener("click", async () => {

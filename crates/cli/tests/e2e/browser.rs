@@ -263,6 +263,19 @@ async fn dashboard_in_chromium_does_everything_the_issue_asks_in_the_browser() {
         assert_eq!(count("viewerForms"), 0, "{r}");
         assert_eq!(count("viewerAudit"), 403, "{r}");
         assert_eq!(count("viewerPost"), 403, "{r}");
+        assert_eq!(
+            r["wrongStatuses"],
+            serde_json::json!([401, 401, 401, 401, 401]),
+            "{r}"
+        );
+        assert_eq!(count("lockedStatus"), 429, "{r}");
+        assert!(
+            r["lockedMessage"]
+                .as_str()
+                .unwrap_or("")
+                .contains("bị khóa tạm thời"),
+            "{r}"
+        );
         for shot in [
             "login.png",
             "scans.png",

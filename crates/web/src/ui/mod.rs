@@ -129,10 +129,11 @@ async fn login_page(State(state): State<AppState>, parts: Parts) -> Response {
     let lang = lang_of(&parts, None);
     let s = Strings::get(lang);
     let body = format!(
-        "<form id=\"login-form\" class=\"login\"><h1>{}</h1>\
+        "<form id=\"login-form\" class=\"login\" data-e401=\"{}\" data-e429=\"{}\"><h1>{}</h1>\
          <label for=\"username\">{}</label><input id=\"username\" name=\"username\" autocomplete=\"username\" required>\
          <label for=\"password\">{}</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
          <p><button type=\"submit\">{}</button></p><p id=\"login-error\" class=\"error\"></p></form>",
+        esc(s.t("login_refused")), esc(s.t("login_locked")),
         s.t("title"), s.t("username"), s.t("password"), s.t("sign_in")
     );
     layout(None, lang, s.t("sign_in"), &body).into_response()

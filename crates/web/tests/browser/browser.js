@@ -332,6 +332,24 @@ async function main() {
       });
       return resp.status;
     }, systemId);
+    // Decision 724's lockout in the sign-in form: five wrong passwords, then the right one is
+    // refused too, with the reason on the page.
+    await Promise.all([page.waitForURL(base + "/login"), page.click("#logout")]);
+    const attempt = async (password) => {
+      await page.fill("#username", "viewer1");
+      await page.fill("#password", password);
+      const [resp] = await Promise.all([
+        page.waitForResponse((x) => x.url().endsWith("/api/v1/login")),
+        page.click("button[type=submit]"),
+      ]);
+      await page.waitForSelector("#login-error:not(:empty)");
+      return resp.status();
+    };
+    r.wrongStatuses = [];
+    for (let i = 0; i < 5; i++) r.wrongStatuses.push(await attempt("Wrong-pass-" + i));
+    r.lockedStatus = await attempt(viewerPw);
+    r.lockedMessage = await page.textContent("#login-error");
+    await page.screenshot({ path: path.join(shots, "locked.png") });
   } finally {
     await context.close();
     fs.rmSync(userDataDir, { recursive: true, force: true });
