@@ -175,6 +175,17 @@ impl Device {
         format!("rtsp://{}:{}{}", self.address, self.rtsp_port, stream.path)
     }
 
+    /// A stable 64-bit hash (FNV-1a) of the serial number, for values derived from it (P2P
+    /// UID, RPC2 session) that must not change between runs of one lab file.
+    pub(crate) fn serial_hash(&self) -> u64 {
+        self.spec
+            .serial
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+            })
+    }
+
     /// ONVIF device service URL.
     pub fn onvif_url(&self) -> String {
         format!(

@@ -17,13 +17,7 @@ pub const LAB_PREFIX: &str = "LABP";
 /// The device's P2P UID: the lab prefix, six digits and a five-letter check code, both derived
 /// from the serial number (stable across runs of one lab file).
 pub fn uid(device: &Device) -> P2pUid {
-    let h = device
-        .spec
-        .serial
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+    let h = device.serial_hash();
     let check: String = (0..5)
         .map(|i| char::from(b'A' + ((h >> (8 * i)) % 26) as u8))
         .collect();

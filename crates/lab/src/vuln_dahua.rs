@@ -20,13 +20,7 @@ use serde_json::{json, Value};
 
 /// The session of a device (never 0).
 fn session(device: &Device) -> u64 {
-    let h = device
-        .spec
-        .serial
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-        });
+    let h = device.serial_hash();
     (h % 2_000_000_000) | 1
 }
 
