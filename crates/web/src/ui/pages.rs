@@ -121,7 +121,9 @@ pub async fn devices(
     };
     let query = f.query();
     let mut rows = String::new();
+    let mut shown = 0usize;
     for d in inventory.iter().filter(|d| query.matches(d, &org)) {
+        shown += 1;
         let id = &d.identity;
         let _ = write!(
             rows,
@@ -145,7 +147,8 @@ pub async fn devices(
     let body = format!(
         "<h1>{}</h1><form class=\"inline\" method=\"get\" id=\"device-filter\">{}{}{}{}{}{}{}{}\
          <label class=\"field\"><span>{}</span><input name=\"first_seen\" type=\"date\" value=\"{}\"></label>\
-         <label class=\"field\"><span>{}</span><input name=\"last_seen\" type=\"date\" value=\"{}\"></label><button>{}</button></form>\
+         <label class=\"field\"><span>{}</span><input name=\"last_seen\" type=\"date\" value=\"{}\"></label><button>{}</button>\
+         <a href=\"/devices\">{}</a></form><p id=\"device-count\">{shown} / {}</p>\
          <table id=\"devices\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\
          <tbody>{rows}</tbody></table>",
         t.t("devices"),
@@ -162,6 +165,8 @@ pub async fn devices(
         t.t("last_seen_since"),
         esc(f.last_seen.as_deref().unwrap_or("")),
         t.t("filter"),
+        t.t("clear_filters"),
+        inventory.len(),
         t.t("address"), t.t("vendor"), t.t("model"), t.t("firmware"), t.t("findings"), t.t("last_seen")
     );
     layout(Some(&v), v.lang, t.t("devices"), &body).into_response()
