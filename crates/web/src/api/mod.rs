@@ -409,7 +409,7 @@ pub fn routes() -> Vec<Route> {
             g.clone(),
             "/api/v1/reports",
             Some(Viewer),
-            "Download a report",
+            "Download a report (html, json, csv, sarif; json and html add the attested verdicts)",
             &["format", "lang", "baseline"],
             get(inventory::report),
         ),
