@@ -7,7 +7,6 @@ mod lab_support;
 use camguard_lab::{Lab, Manifest};
 use camguard_model::HostObservation;
 use camguard_scan::{probe_one, LockoutTestConfig, ScanConfig};
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -69,22 +68,10 @@ const INTRUSIVE_PATHS: [&str; 6] = [
 
 fn config_for(manifest: &Manifest) -> ScanConfig {
     let (ports, overrides) = lab_support::classic_probes(manifest);
-    let vendors: HashMap<IpAddr, String> = manifest
-        .devices
-        .iter()
-        .map(|d| (IpAddr::V4(d.address), d.vendor.clone()))
-        .collect();
     ScanConfig {
-        ports,
-        probe_overrides: overrides,
-        rate_per_sec: 0,
         udp_probes: Vec::new(),
-        connect_timeout: Duration::from_secs(1),
-        io_timeout: Duration::from_secs(3),
-        vendor_hint: Some(Arc::new(move |o: &HostObservation| {
-            vendors.get(&o.ip).cloned()
-        })),
-        ..ScanConfig::default()
+        vendor_hint: Some(lab_support::manifest_vendors(manifest)),
+        ..lab_support::lab_config(ports, overrides)
     }
 }
 

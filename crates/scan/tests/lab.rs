@@ -3,14 +3,11 @@
 
 mod lab_support;
 
-use camguard_lab::{Lab, Manifest, ManifestDevice};
-use camguard_model::{AuthScheme, EndpointState, HostObservation, Service};
-use camguard_scan::{scan, ScanConfig, TargetSet};
-use futures::StreamExt;
-use std::collections::HashMap;
-use std::net::IpAddr;
-use std::sync::Arc;
-use std::time::Duration;
+use lab_support::by_id;
+
+use camguard_lab::{Lab, Manifest};
+use camguard_model::{AuthScheme, EndpointState, Service};
+use camguard_scan::ScanConfig;
 
 const LAB: &str = r#"
 seed = 7
@@ -46,51 +43,19 @@ async fn start_lab() -> Lab {
 
 fn config_for(manifest: &Manifest) -> ScanConfig {
     let (ports, overrides) = lab_support::classic_probes(manifest);
-    // The fingerprint engine's role, played by the manifest.
-    let vendors: HashMap<IpAddr, String> = manifest
-        .devices
-        .iter()
-        .map(|d| (IpAddr::V4(d.address), d.vendor.clone()))
-        .collect();
     ScanConfig {
-        ports,
-        probe_overrides: overrides,
-        rate_per_sec: 0,
-        connect_timeout: Duration::from_secs(1),
-        io_timeout: Duration::from_secs(3),
         check_credentials: true,
         prove_streams: true,
-        vendor_hint: Some(Arc::new(move |o: &HostObservation| {
-            vendors.get(&o.ip).cloned()
-        })),
-        ..ScanConfig::default()
+        vendor_hint: Some(lab_support::manifest_vendors(manifest)),
+        ..lab_support::lab_config(ports, overrides)
     }
-}
-
-fn by_id<'a>(
-    manifest: &'a Manifest,
-    found: &'a [HostObservation],
-    id: &str,
-) -> (&'a ManifestDevice, &'a HostObservation) {
-    let d = manifest.device(id).expect("device in manifest");
-    let o = found
-        .iter()
-        .find(|o| o.ip == IpAddr::V4(d.address))
-        .expect("observation for device");
-    (d, o)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lab_devices_are_probed_faithfully() {
     let lab = start_lab().await;
     let manifest = lab.manifest().clone();
-    let first = manifest.devices.first().unwrap().address;
-    let last = manifest.devices.last().unwrap().address;
-    let targets = TargetSet::parse(&[format!("{first}-{last}")], &[]).unwrap();
-    let observations: Vec<HostObservation> =
-        scan(Arc::new(targets), Arc::new(config_for(&manifest)))
-            .collect()
-            .await;
+    let observations = lab_support::scan_devices(&manifest, config_for(&manifest)).await;
     lab.shutdown().await;
     assert_eq!(observations.len(), 3);
 

@@ -5,12 +5,13 @@
 
 mod lab_support;
 
-use camguard_lab::{Lab, Manifest, ManifestDevice};
+use lab_support::by_id;
+
+use camguard_lab::{Lab, Manifest};
 use camguard_model::{HostObservation, Service};
 use camguard_scan::data::{ProbeKind, UdpProbe};
 use camguard_scan::reason::ReasonKind;
-use camguard_scan::{probe_one, scan, ScanConfig, TargetSet};
-use futures::StreamExt;
+use camguard_scan::{probe_one, ScanConfig};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -109,27 +110,9 @@ fn config_for(manifest: &Manifest) -> ScanConfig {
     udp.sort_by_key(|(p, _)| *p);
     udp.dedup();
     ScanConfig {
-        ports,
-        probe_overrides: overrides,
         udp_probes: udp,
-        rate_per_sec: 0,
-        connect_timeout: Duration::from_secs(1),
-        io_timeout: Duration::from_secs(3),
-        ..ScanConfig::default()
+        ..lab_support::lab_config(ports, overrides)
     }
-}
-
-fn by_id<'a>(
-    manifest: &'a Manifest,
-    found: &'a [HostObservation],
-    id: &str,
-) -> (&'a ManifestDevice, &'a HostObservation) {
-    let d = manifest.device(id).expect("device in manifest");
-    let o = found
-        .iter()
-        .find(|o| o.ip == IpAddr::V4(d.address))
-        .expect("observation for device");
-    (d, o)
 }
 
 fn reason_of(o: &HostObservation, port: u16) -> (Option<Service>, String) {
@@ -145,13 +128,7 @@ fn reason_of(o: &HostObservation, port: u16) -> (Option<Service>, String) {
 async fn lab_tls_banners_vendor_ports_and_discovery_are_read() {
     let lab = start_lab().await;
     let manifest = lab.manifest().clone();
-    let first = manifest.devices.first().unwrap().address;
-    let last = manifest.devices.last().unwrap().address;
-    let targets = TargetSet::parse(&[format!("{first}-{last}")], &[]).unwrap();
-    let observations: Vec<HostObservation> =
-        scan(Arc::new(targets), Arc::new(config_for(&manifest)))
-            .collect()
-            .await;
+    let observations = lab_support::scan_devices(&manifest, config_for(&manifest)).await;
     lab.shutdown().await;
     assert_eq!(observations.len(), manifest.devices.len());
 
@@ -315,13 +292,11 @@ async fn tls_mismatch_both_ways() {
     let d = manifest.device("hik").unwrap().clone();
     let (http, https) = (d.ports["http"], d.ports["https"]);
     let cfg = ScanConfig {
-        ports: vec![http, https],
-        probe_overrides: vec![(http, ProbeKind::Tls), (https, ProbeKind::Http)],
         udp_probes: Vec::new(),
-        rate_per_sec: 0,
-        connect_timeout: Duration::from_secs(1),
-        io_timeout: Duration::from_secs(3),
-        ..ScanConfig::default()
+        ..lab_support::lab_config(
+            vec![http, https],
+            vec![(http, ProbeKind::Tls), (https, ProbeKind::Http)],
+        )
     };
     let o = probe_one(IpAddr::V4(d.address), Arc::new(cfg)).await;
     lab.shutdown().await;

@@ -5,10 +5,8 @@ mod lab_support;
 
 use camguard_lab::{Lab, Manifest};
 use camguard_model::HostObservation;
-use camguard_scan::{scan, ScanConfig, TargetSet};
-use futures::StreamExt;
+use camguard_scan::ScanConfig;
 use std::net::IpAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const OFFSET: u16 = 20_000;
@@ -20,24 +18,14 @@ async fn start_lab(toml: &str) -> Lab {
 fn config_for(manifest: &Manifest) -> ScanConfig {
     let (ports, overrides) = lab_support::classic_probes(manifest);
     ScanConfig {
-        ports,
-        probe_overrides: overrides,
-        rate_per_sec: 0,
-        connect_timeout: Duration::from_secs(1),
-        io_timeout: Duration::from_secs(3),
         check_credentials: false,
         prove_streams: true,
-        ..ScanConfig::default()
+        ..lab_support::lab_config(ports, overrides)
     }
 }
 
 async fn scan_all(manifest: &Manifest) -> Vec<HostObservation> {
-    let first = manifest.devices.first().expect("devices").address;
-    let last = manifest.devices.last().expect("devices").address;
-    let targets = TargetSet::parse(&[format!("{first}-{last}")], &[]).expect("targets");
-    scan(Arc::new(targets), Arc::new(config_for(manifest)))
-        .collect()
-        .await
+    lab_support::scan_devices(manifest, config_for(manifest)).await
 }
 
 /// `rtsp_any_path_200`: DESCRIBE answers 200 on every path, media flows only on the real one.

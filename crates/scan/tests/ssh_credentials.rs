@@ -11,7 +11,6 @@ use camguard_scan::credentials_ssh::try_password;
 use camguard_scan::data::ProbeKind;
 use camguard_scan::{scan, ScanConfig, TargetSet};
 use futures::StreamExt;
-use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -38,22 +37,10 @@ ssh = true
 fn ssh_only(manifest: &Manifest) -> ScanConfig {
     let ports: Vec<u16> = manifest.devices.iter().map(|d| d.ports["ssh"]).collect();
     let overrides = ports.iter().map(|&p| (p, ProbeKind::Ssh)).collect();
-    let vendors: HashMap<IpAddr, String> = manifest
-        .devices
-        .iter()
-        .map(|d| (IpAddr::V4(d.address), d.vendor.clone()))
-        .collect();
     ScanConfig {
-        ports,
-        probe_overrides: overrides,
-        rate_per_sec: 0,
-        connect_timeout: Duration::from_secs(1),
-        io_timeout: Duration::from_secs(3),
         check_credentials: true,
-        vendor_hint: Some(Arc::new(move |o: &HostObservation| {
-            vendors.get(&o.ip).cloned()
-        })),
-        ..ScanConfig::default()
+        vendor_hint: Some(lab_support::manifest_vendors(manifest)),
+        ..lab_support::lab_config(ports, overrides)
     }
 }
 
@@ -61,12 +48,7 @@ fn ssh_only(manifest: &Manifest) -> ScanConfig {
 async fn the_scanner_finds_a_kept_ssh_default_and_never_locks_a_changed_one() {
     let lab = lab_support::start_lab(LAB, 21_300).await;
     let manifest = lab.manifest().clone();
-    let first = manifest.devices.first().unwrap().address;
-    let last = manifest.devices.last().unwrap().address;
-    let targets = TargetSet::parse(&[format!("{first}-{last}")], &[]).unwrap();
-    let found: Vec<HostObservation> = scan(Arc::new(targets), Arc::new(ssh_only(&manifest)))
-        .collect()
-        .await;
+    let found = lab_support::scan_devices(&manifest, ssh_only(&manifest)).await;
     let fingerprint = camguard_lab::ssh_server::host_key_fingerprint();
     for d in &manifest.devices {
         let o = found
