@@ -1,5 +1,6 @@
 //! `camguard serve`: the dashboard and REST API over a camguard database.
 
+use crate::baseline_files::BaselineFileArgs;
 use crate::cmd_scan::{execute, ScanArgs, ScanPlan};
 use anyhow::{bail, Context, Result};
 use camguard_store::Store;
@@ -33,6 +34,9 @@ pub struct ServeArgs {
     /// Allow plain HTTP on a non-loopback address (sessions then cross the network in clear).
     #[arg(long)]
     pub insecure_listen: bool,
+    /// Custom baselines for compliance, scans and reports (besides the built-in ones).
+    #[command(flatten)]
+    pub baseline_files: BaselineFileArgs,
 }
 
 /// Entry point of `camguard serve`.
@@ -54,8 +58,15 @@ pub async fn run(args: ServeArgs) -> Result<ExitCode> {
             args.db.display()
         );
     }
+    // Read and check the custom baselines now: a broken file stops the server before it listens.
+    let files = BaselineFileArgs {
+        baseline_files: args.baseline_files.files()?,
+        baselines_dir: None,
+        no_default_dir: true,
+    };
+    files.registry()?;
     let store = Store::open(&args.db).await?;
-    serve(store, args.listen, tls, |_| {}).await
+    serve_with(store, args.listen, tls, files, |_| {}).await
 }
 
 /// Serve `store` on `listen` (HTTPS with `tls`) until Ctrl-C. Prints the address and, on first start, the
@@ -66,6 +77,23 @@ pub async fn serve(
     tls: Option<Arc<rustls::ServerConfig>>,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<ExitCode> {
+    let builtin = BaselineFileArgs {
+        no_default_dir: true,
+        ..Default::default()
+    };
+    serve_with(store, listen, tls, builtin, ready).await
+}
+
+/// [`serve`] with custom baselines: `files` names them explicitly (no directory), for the
+/// dashboard's compliance, reports and the scans it starts.
+pub async fn serve_with(
+    store: Store,
+    listen: SocketAddr,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    files: BaselineFileArgs,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<ExitCode> {
+    let registry = files.registry()?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen} (address in use or not available?)"))?;
@@ -78,7 +106,13 @@ pub async fn serve(
         );
     }
     let first = camguard_web::bootstrap::ensure_admin(&store, chrono::Utc::now()).await?;
-    let state = AppState::new(store, Arc::new(CliRunner), system_clock(), tls.is_some());
+    let state = AppState::new(
+        store,
+        Arc::new(CliRunner { files }),
+        system_clock(),
+        tls.is_some(),
+    )
+    .with_baselines(registry);
     let scheme = if tls.is_some() { "https" } else { "http" };
     println!("camguard serve: dashboard at {scheme}://{addr}/");
     if let Some(password) = first {
@@ -118,7 +152,10 @@ pub async fn serve(
 }
 
 /// Runs dashboard scans through the same pipeline as `camguard scan`.
-struct CliRunner;
+struct CliRunner {
+    /// The server's custom baselines (explicit files, no directory).
+    files: BaselineFileArgs,
+}
 
 impl ScanRunner for CliRunner {
     fn run(
@@ -127,6 +164,7 @@ impl ScanRunner for CliRunner {
         request: ScanRequest,
         progress: ProgressSink,
     ) -> BoxFuture<'static, Result<RunSummary, String>> {
+        let files = self.files.clone();
         Box::pin(async move {
             // The server has checked the targets against the system's scopes; the scan's own
             // public-address rule is satisfied by handing it exactly those targets as scope.
@@ -153,11 +191,8 @@ impl ScanRunner for CliRunner {
                 max_credential_attempts: 4,
                 prove_streams: request.prove_streams,
                 baseline: None,
-                // The dashboard knows the built-in baselines only.
-                baseline_files: crate::baseline_files::BaselineFileArgs {
-                    no_default_dir: true,
-                    ..Default::default()
-                },
+                // The built-in baselines and those the server was started with.
+                baseline_files: files,
                 fingerprints: None,
                 all_hosts: false,
                 discovery_only: false,

@@ -203,6 +203,25 @@ impl Store {
         site(&r)
     }
 
+    /// Change a site's name and/or address; `None` keeps a field. `None` when no such site.
+    pub async fn update_site(
+        &self,
+        id: i64,
+        name: Option<&str>,
+        address: Option<&str>,
+    ) -> Result<Option<Site>, StoreError> {
+        let r = sqlx::query(
+            "UPDATE sites SET name = COALESCE($2, name), address = COALESCE($3, address)
+             WHERE id = $1 RETURNING *",
+        )
+        .bind(id)
+        .bind(name)
+        .bind(address)
+        .fetch_optional(&self.pool)
+        .await?;
+        r.as_ref().map(site).transpose()
+    }
+
     /// Delete a site (and its systems, scopes and schedules).
     pub async fn delete_site(&self, id: i64) -> Result<bool, StoreError> {
         self.delete_by_id("sites", id).await

@@ -39,6 +39,7 @@ pub fn body_schema(method: &str, path: &str) -> Value {
         }
         ("POST", "/api/v1/tokens") => object(&["name"], json!({"name": s, "role": role})),
         ("POST", "/api/v1/sites") => object(&["name"], json!({"name": s, "address": s})),
+        ("PATCH", "/api/v1/sites/{id}") => object(&[], json!({"name": s, "address": s})),
         ("POST", "/api/v1/systems") => object(
             &["site_id", "name", "security_level", "owner"],
             json!({"site_id": i, "name": s, "security_level": {"type": "integer", "minimum": 1, "maximum": 5}, "owner": s}),

@@ -2,6 +2,7 @@
 
 use crate::jobs::{JobManager, ScanRunner};
 use crate::policy::Policy;
+use camguard_baseline::Registry;
 use camguard_store::Store;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -27,6 +28,9 @@ pub struct AppState {
     pub tls: bool,
     /// Running and finished scan jobs.
     pub jobs: JobManager,
+    /// The baselines compliance, reports and attestations use: the built-in catalogues plus
+    /// any custom ones the server was started with.
+    pub baselines: Arc<Registry>,
 }
 
 impl AppState {
@@ -38,7 +42,19 @@ impl AppState {
             clock,
             policy: Policy::builtin(),
             tls,
+            baselines: Arc::new(Registry::builtin().unwrap_or_default()),
         }
+    }
+
+    /// The same state with `baselines` (built-in plus custom) in place of the built-in ones.
+    pub fn with_baselines(mut self, baselines: Registry) -> AppState {
+        self.baselines = Arc::new(baselines);
+        self
+    }
+
+    /// Whether `id` is a baseline the server was given as a file (not a built-in one).
+    pub fn is_custom_baseline(&self, id: &str) -> bool {
+        Registry::builtin().map_or(true, |b| b.get(id).is_none())
     }
 
     /// Now, by the state's clock.

@@ -2085,3 +2085,138 @@ async fn viewers_never_read_quoted_credentials_in_findings_pages_or_reports() {
         assert!(full.text.contains("1****"), "auditors read it at {path}");
     }
 }
+
+#[tokio::test]
+async fn administrators_rename_and_move_a_site() {
+    let f = fixture().await;
+    f.organisation().await;
+    let site = f
+        .as_role(Role::Viewer, Method::GET, "/api/v1/sites", None)
+        .await
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/sites/{site}");
+    let changed = f
+        .as_role(
+            Role::Admin,
+            Method::PATCH,
+            &path,
+            Some(json!({"address": " 1 Trang Tien, Ha Noi "})),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+    let v = changed.json();
+    assert_eq!(
+        (v["name"].as_str(), v["address"].as_str()),
+        (Some("HQ"), Some("1 Trang Tien, Ha Noi"))
+    );
+    for (body, status) in [
+        (json!({"name": " "}), StatusCode::BAD_REQUEST),
+        (json!({"address": "x".repeat(501)}), StatusCode::BAD_REQUEST),
+        (json!({"colour": "red"}), StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let r = f
+            .as_role(Role::Admin, Method::PATCH, &path, Some(body))
+            .await;
+        assert_eq!(r.status, status, "{}", r.text);
+    }
+    let missing = f
+        .as_role(
+            Role::Admin,
+            Method::PATCH,
+            "/api/v1/sites/999",
+            Some(json!({"name": "x"})),
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let refused = f
+        .as_role(
+            Role::Auditor,
+            Method::PATCH,
+            &path,
+            Some(json!({"name": "x"})),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let page = f
+        .as_role(Role::Admin, Method::GET, "/organisation", None)
+        .await;
+    assert!(page.text.contains("site-edit-form"), "{}", page.text);
+    let page = f
+        .as_role(Role::Auditor, Method::GET, "/organisation", None)
+        .await;
+    assert!(!page.text.contains("site-edit-form"));
+}
+
+#[tokio::test]
+async fn custom_baselines_the_server_was_given_serve_compliance_attestations_and_the_list() {
+    const ID: &str = "example-agency-camera-policy";
+    let mut f = fixture().await;
+    let attest = json!({"subject": "model:hikvision/DS-2CD2043G2-I", "baseline": ID,
+                        "provision": "EX-5", "status": "pass", "document": "Contract 12/2026"});
+    // Built-in only: the custom id is unknown everywhere.
+    let list = f
+        .as_role(Role::Viewer, Method::GET, "/api/v1/baselines", None)
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+    let items = list.json()["items"].as_array().unwrap().clone();
+    assert!(!items.is_empty());
+    assert!(items.iter().all(|b| b["custom"] == false && b["id"] != ID));
+    assert_eq!(items.iter().filter(|b| b["in_force"] == true).count(), 1);
+    let path = format!("/api/v1/compliance?baseline={ID}");
+    let r = f.as_role(Role::Viewer, Method::GET, &path, None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    let r = f
+        .as_role(
+            Role::Auditor,
+            Method::POST,
+            "/api/v1/attestations",
+            Some(attest.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+
+    let mut registry = camguard_baseline::Registry::builtin().unwrap();
+    registry
+        .add_file(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../data/baselines/examples/agency-custom.toml"),
+        )
+        .unwrap();
+    f.state = f.state.clone().with_baselines(registry);
+    f.app = app(f.state.clone());
+    let list = f
+        .as_role(Role::Viewer, Method::GET, "/api/v1/baselines", None)
+        .await
+        .json();
+    let custom: Vec<&Value> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["custom"] == true)
+        .collect();
+    assert_eq!(custom.len(), 1, "{list}");
+    assert_eq!(custom[0]["id"], ID);
+    assert_eq!(custom[0]["provisions"], 5);
+    let r = f.as_role(Role::Viewer, Method::GET, &path, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json()["baseline"], ID, "{}", r.text);
+    let r = f
+        .as_role(
+            Role::Auditor,
+            Method::POST,
+            "/api/v1/attestations",
+            Some(attest),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let page = f
+        .as_role(Role::Viewer, Method::GET, "/compliance", None)
+        .await;
+    assert!(
+        page.text.contains(&format!("<option>{ID}</option>")),
+        "{}",
+        page.text
+    );
+}

@@ -32,8 +32,19 @@ pub fn serve(db: &std::path::Path, listen: &str) -> Server {
 
 /// [`serve`] with debug logging (`-vv`) written to `log` when given.
 pub fn serve_logging(db: &std::path::Path, listen: &str, log: Option<&std::path::Path>) -> Server {
+    serve_args(db, listen, log, &[])
+}
+
+/// [`serve_logging`] with `extra` arguments after `serve`.
+pub fn serve_args(
+    db: &std::path::Path,
+    listen: &str,
+    log: Option<&std::path::Path>,
+    extra: &[&std::ffi::OsStr],
+) -> Server {
     let mut cmd = camguard();
     cmd.arg("serve")
+        .args(extra)
         .arg("--db")
         .arg(db)
         .args(["--listen", listen]);
@@ -520,4 +531,54 @@ fn serve_marks_a_job_left_running_by_a_stopped_server_failed() {
     let v = r.json();
     assert_eq!(v["status"], "failed", "{v}");
     assert!(v["error"].as_str().unwrap_or("").contains("stopped"), "{v}");
+}
+
+#[test]
+fn serve_baseline_file_lists_the_custom_baseline_and_a_broken_one_stops_it() {
+    const ID: &str = "example-agency-camera-policy";
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("camguard.db");
+    std::fs::write(&db, b"").unwrap();
+    let example = crate::common::repo_root().join("data/baselines/examples/agency-custom.toml");
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(&broken, "id = \"x\"\n[[provisions]\n").unwrap();
+    let o = camguard()
+        .env("XDG_CONFIG_HOME", dir.path())
+        .arg("serve")
+        .arg("--baseline-file")
+        .arg(&broken)
+        .arg("--db")
+        .arg(&db)
+        .args(["--listen", &format!("{}:0", test_addr(108, 201))])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("broken.toml"), "{}", stderr(&o));
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("dashboard at"));
+
+    let listen = format!("{}:0", test_addr(108, 202));
+    let server = serve_args(
+        &db,
+        &listen,
+        None,
+        &["--baseline-file".as_ref(), example.as_os_str()],
+    );
+    let mut admin = Client::new(server.addr);
+    let password = server
+        .password
+        .clone()
+        .expect("first start prints a password");
+    assert_eq!(admin.login("admin", &password).status, 200);
+    let list = admin.call("GET", "/api/v1/baselines", None).json();
+    let custom: Vec<&Value> = list["items"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|b| b["custom"] == true)
+        .collect();
+    assert_eq!(custom.len(), 1, "{list}");
+    assert_eq!(custom[0]["id"], ID);
+    let card = admin.call("GET", &format!("/api/v1/compliance?baseline={ID}"), None);
+    assert_eq!(card.status, 200, "{}", card.body);
+    assert_eq!(card.json()["baseline"], ID);
 }

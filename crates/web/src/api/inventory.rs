@@ -307,9 +307,39 @@ pub async fn scan(State(s): State<AppState>, _: Viewer, Id(id): Id) -> ApiResult
     Ok(Json(json!(scan)))
 }
 
+/// `GET /api/v1/baselines`: the built-in baselines and the custom ones the server was given.
+pub async fn list_baselines(
+    State(s): State<AppState>,
+    _: Viewer,
+    Q(q): Q<PageQuery>,
+) -> ApiResult<Response> {
+    let today = s.now().date_naive();
+    let in_force = s.baselines.in_force(today).map(|b| b.id.clone());
+    let all: Vec<serde_json::Value> = s
+        .baselines
+        .all()
+        .iter()
+        .map(|b| {
+            json!({
+                "id": b.id,
+                "title": {"en": b.title.en, "vi": b.title.vi},
+                "issuer": b.issuer,
+                "status": b.status,
+                "valid_from": b.valid_from,
+                "valid_until": b.valid_until,
+                "provisional": b.provisional,
+                "provisions": b.provisions.len(),
+                "in_force": in_force.as_deref() == Some(b.id.as_str()),
+                "custom": s.is_custom_baseline(&b.id),
+            })
+        })
+        .collect();
+    paginate(all, q, "/api/v1/baselines")
+}
+
 /// The baseline asked for, else that of the newest scan, else the one in force.
 async fn pick_baseline(s: &AppState, id: Option<&str>) -> ApiResult<camguard_baseline::Baseline> {
-    let registry = camguard_baseline::Registry::builtin().map_err(ApiError::internal)?;
+    let registry = &s.baselines;
     let newest = s
         .store
         .scans()

@@ -192,6 +192,14 @@ pub fn routes() -> Vec<Route> {
             post(org::create_site),
         ),
         r(
+            Method::PATCH,
+            "/api/v1/sites/{id}",
+            Some(Admin),
+            "Change a site's name or address",
+            &[],
+            patch(org::update_site),
+        ),
+        r(
             d.clone(),
             "/api/v1/sites/{id}",
             Some(Admin),
@@ -396,6 +404,14 @@ pub fn routes() -> Vec<Route> {
             "Delete an attestation",
             &[],
             delete(org::delete_attestation),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/baselines",
+            Some(Viewer),
+            "Baselines: the built-in catalogues and the custom files the server was started with",
+            PAGE,
+            get(inventory::list_baselines),
         ),
         r(
             g.clone(),

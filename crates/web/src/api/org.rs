@@ -73,6 +73,38 @@ pub async fn create_site(
     ))
 }
 
+/// Body of `PATCH /api/v1/sites/{id}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteUpdate {
+    name: Option<String>,
+    address: Option<String>,
+}
+
+/// `PATCH /api/v1/sites/{id}`.
+pub async fn update_site(
+    State(s): State<AppState>,
+    _: Admin,
+    Id(id): Id,
+    Body(u): Body<SiteUpdate>,
+) -> ApiResult<Json<camguard_store::org::Site>> {
+    if let Some(n) = &u.name {
+        text("name", n, 200)?;
+    }
+    if u.address.as_ref().is_some_and(|a| a.len() > 500) {
+        return Err(ApiError::bad_request("address: at most 500 characters"));
+    }
+    s.store
+        .update_site(
+            id,
+            u.name.as_deref().map(str::trim),
+            u.address.as_deref().map(str::trim),
+        )
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("site"))
+}
+
 /// `DELETE /api/v1/sites/{id}`.
 pub async fn delete_site(State(s): State<AppState>, _: Admin, Id(id): Id) -> ApiResult<Response> {
     deleted(s.store.delete_site(id).await?, "site")
@@ -252,8 +284,8 @@ pub async fn create_attestation(
     if n.note.len() > 2000 {
         return Err(ApiError::bad_request("note: at most 2000 characters"));
     }
-    let registry = camguard_baseline::Registry::builtin().map_err(ApiError::internal)?;
-    let known = registry
+    let known = s
+        .baselines
         .get(&n.baseline)
         .is_some_and(|b| b.provisions.iter().any(|p| p.id == n.provision));
     if !known {

@@ -50,9 +50,7 @@ pub async fn page(State(s): State<AppState>, v: Visitor, Query(f): Query<Filter>
         }
     };
     let systems = s.store.systems().await.unwrap_or_default();
-    let baselines = camguard_baseline::Registry::builtin()
-        .map(|r| r.all().iter().map(|b| b.id.clone()).collect::<Vec<_>>())
-        .unwrap_or_default();
+    let baselines: Vec<String> = s.baselines.all().iter().map(|b| b.id.clone()).collect();
     let current = card["baseline"].as_str().unwrap_or_default().to_owned();
     let mut form = String::from("<form class=\"inline\" method=\"get\"><select name=\"baseline\">");
     for b in &baselines {

@@ -12,9 +12,10 @@ use std::fmt::Write;
 
 /// The provisions an attestation can complete: those verified from documents (D) or only in
 /// a lab (L), as `baseline provision` suggestions.
-fn documentary_provisions() -> (Vec<(String, String)>, Vec<String>) {
-    let registry = camguard_baseline::Registry::builtin().ok();
-    let baselines = registry.as_ref().map(|r| r.all()).unwrap_or_default();
+fn documentary_provisions(
+    registry: &camguard_baseline::Registry,
+) -> (Vec<(String, String)>, Vec<String>) {
+    let baselines = registry.all();
     let ids = baselines
         .iter()
         .map(|b| (b.id.clone(), b.id.clone()))
@@ -111,6 +112,21 @@ pub async fn page(State(s): State<AppState>, v: Visitor) -> Response {
                 Field::optional("address", t.t("site_address")),
             ],
             t.t("add_site"),
+            None,
+        ));
+    }
+
+    if admin && !sites.is_empty() {
+        body.push_str(&form(
+            "site-edit-form",
+            "PATCH",
+            "/api/v1/sites/{id}",
+            &[
+                Field::select_id("id", t.t("site"), site_options.clone()),
+                Field::optional("name", t.t("name")),
+                Field::optional("address", t.t("site_address")),
+            ],
+            t.t("edit_site"),
             None,
         ));
     }
@@ -297,7 +313,7 @@ pub async fn page(State(s): State<AppState>, v: Visitor) -> Response {
         t.t("none_yet"),
     ));
     if auditor {
-        let (baselines, provisions) = documentary_provisions();
+        let (baselines, provisions) = documentary_provisions(&s.baselines);
         let mut subjects: Vec<(String, String)> = s
             .store
             .inventory()
