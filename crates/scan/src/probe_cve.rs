@@ -111,23 +111,15 @@ fn element_names(body: &[u8], root: &str) -> Option<String> {
 
 async fn cve_2017_7921(ctx: &HostCtx, ports: &[u16]) -> Option<CveConfirmation> {
     let f = &data().cve_2017_7921;
-    let mut c = CveConfirmation {
-        cve: "CVE-2017-7921".into(),
-        method: "auth_param_bypass".into(),
-        ..Default::default()
-    };
+    let mut c = started("CVE-2017-7921", "auth_param_bypass");
     for &port in ports {
         let (s0, _) = get(ctx, port, &f.path).await;
         if s0 == Some(404) || s0.is_none() {
             continue;
         }
         c.port = port;
-        c.steps.push(ProbeStep {
-            method: "GET".into(),
-            path: f.path.clone(),
-            status: s0,
-            note: "without credentials".into(),
-        });
+        c.steps
+            .push(step("GET", &f.path, s0, "without credentials"));
         if s0 == Some(200) {
             c.detail = "the resource answers without credentials: nothing to bypass".into();
             return Some(c);
@@ -137,14 +129,14 @@ async fn cve_2017_7921(ctx: &HostCtx, ports: &[u16]) -> Option<CveConfirmation> 
         let names = (s1 == Some(200))
             .then(|| element_names(&body, &f.root_element))
             .flatten();
-        c.steps.push(ProbeStep {
-            method: "GET".into(),
-            path: format!("{}?auth=<magic>", f.path),
-            status: s1,
-            note: names
+        c.steps.push(step(
+            "GET",
+            format!("{}?auth=<magic>", f.path),
+            s1,
+            names
                 .clone()
                 .unwrap_or_else(|| "no device information".into()),
-        });
+        ));
         let refused = matches!(s0, Some(401 | 403));
         c.confirmed = match (refused, names.is_some()) {
             (true, true) => Some(true),
@@ -179,12 +171,7 @@ async fn cve_2021_36260(ctx: &HostCtx, ports: &[u16]) -> Option<CveConfirmation>
         cve: "CVE-2021-36260".into(),
         port,
         method: "endpoint_presence".into(),
-        steps: vec![ProbeStep {
-            method: "GET".into(),
-            path: f.path.clone(),
-            status,
-            note: note.into(),
-        }],
+        steps: vec![step("GET", &f.path, status, note)],
         confirmed: None,
         detail: format!(
             "version-based: a command injection cannot be confirmed without writing; {note}"
@@ -194,11 +181,7 @@ async fn cve_2021_36260(ctx: &HostCtx, ports: &[u16]) -> Option<CveConfirmation>
 
 async fn cve_2021_33044(ctx: &HostCtx, ports: &[u16]) -> Option<CveConfirmation> {
     let f = &data().cve_2021_33044;
-    let mut c = CveConfirmation {
-        cve: "CVE-2021-33044".into(),
-        method: "rpc2_netkeyboard_bypass".into(),
-        ..Default::default()
-    };
+    let mut c = started("CVE-2021-33044", "rpc2_netkeyboard_bypass");
     for &port in ports {
         let step1 = json!({"method": "global.login", "id": 1, "params": {"userName": "admin",
             "password": "", "clientType": "Web3.0", "loginType": "Direct"}});
@@ -210,12 +193,12 @@ async fn cve_2021_33044(ctx: &HostCtx, ports: &[u16]) -> Option<CveConfirmation>
             continue;
         };
         c.port = port;
-        c.steps.push(ProbeStep {
-            method: "POST".into(),
-            path: f.login_path.clone(),
-            status: s1,
-            note: "global.login step one: challenge".into(),
-        });
+        c.steps.push(step(
+            "POST",
+            &f.login_path,
+            s1,
+            "global.login step one: challenge",
+        ));
         let step2 = json!({"method": "global.login", "id": 2, "session": session, "params": {
             "userName": "admin", "password": "", "clientType": f.client_type,
             "loginType": "Direct", "authorityType": "Default", "passwordType": "Default"}});
@@ -225,11 +208,11 @@ async fn cve_2021_33044(ctx: &HostCtx, ports: &[u16]) -> Option<CveConfirmation>
             .and_then(|v| v.get("result"))
             .and_then(Value::as_bool)
             == Some(true);
-        c.steps.push(ProbeStep {
-            method: "POST".into(),
-            path: f.login_path.clone(),
-            status: s2,
-            note: format!(
+        c.steps.push(step(
+            "POST",
+            &f.login_path,
+            s2,
+            format!(
                 "global.login step two, clientType {}: {}",
                 f.client_type,
                 if granted {
@@ -238,7 +221,7 @@ async fn cve_2021_33044(ctx: &HostCtx, ports: &[u16]) -> Option<CveConfirmation>
                     "refused"
                 }
             ),
-        });
+        ));
         if granted {
             let granted_session = v2
                 .as_ref()
@@ -252,11 +235,11 @@ async fn cve_2021_33044(ctx: &HostCtx, ports: &[u16]) -> Option<CveConfirmation>
                 .as_ref()
                 .and_then(|v| v.get("result"))
                 .and_then(Value::as_bool);
-            c.steps.push(ProbeStep {
-                method: "POST".into(),
-                path: f.rpc_path.clone(),
-                status: s3,
-                note: format!(
+            c.steps.push(step(
+                "POST",
+                &f.rpc_path,
+                s3,
+                format!(
                     "global.logout: {}",
                     if ok == Some(true) {
                         "done"
@@ -264,7 +247,7 @@ async fn cve_2021_33044(ctx: &HostCtx, ports: &[u16]) -> Option<CveConfirmation>
                         "not acknowledged"
                     }
                 ),
-            });
+            ));
             c.confirmed = Some(true);
             c.detail =
                 "a session was granted without a password (NetKeyboard login), then logged out"
@@ -277,6 +260,30 @@ async fn cve_2021_33044(ctx: &HostCtx, ports: &[u16]) -> Option<CveConfirmation>
     }
     c.detail = "no two-step RPC2 login on any HTTP port".into();
     Some(c)
+}
+
+/// A confirmation of `cve` by `method`, before any request.
+fn started(cve: &str, method: &str) -> CveConfirmation {
+    CveConfirmation {
+        cve: cve.into(),
+        method: method.into(),
+        ..Default::default()
+    }
+}
+
+/// One request of a confirmation.
+fn step(
+    method: &str,
+    path: impl Into<String>,
+    status: Option<u16>,
+    note: impl Into<String>,
+) -> ProbeStep {
+    ProbeStep {
+        method: method.into(),
+        path: path.into(),
+        status,
+        note: note.into(),
+    }
 }
 
 #[cfg(test)]
