@@ -8,6 +8,14 @@
 //!
 //! The check counts as run on a host that presented a certificate with a public-key hash
 //! ([`applies`]); hosts without one are not judged.
+//!
+//! `COMM.SHARED_SSH_KEY`: two or more devices present the same SSH host key (equal SHA-256
+//! fingerprint, seen in a key-exchange-only connection). Cloned firmware images ship one
+//! host key: whoever reads it from one unit can impersonate every other to an SSH client
+//! (same provisions as the TLS key). It counts as run on a host whose SSH host key is known
+//! ([`applies_ssh`]).
+//!
+//! [`checks_applying`] and [`fleet_findings`] cover every fleet check at once.
 
 use crate::evidence::bounded;
 use crate::Catalogue;
@@ -19,8 +27,11 @@ use std::net::IpAddr;
 /// Id of the shared-key check.
 pub const SHARED_TLS_KEY: &str = "COMM.SHARED_TLS_KEY";
 
+/// Id of the shared SSH host key check.
+pub const SHARED_SSH_KEY: &str = "COMM.SHARED_SSH_KEY";
+
 /// Every fleet check, in run order.
-pub const FLEET_CHECKS: &[&str] = &[SHARED_TLS_KEY];
+pub const FLEET_CHECKS: &[&str] = &[SHARED_TLS_KEY, SHARED_SSH_KEY];
 
 /// Most other addresses listed in one finding's evidence.
 pub const MAX_LISTED_PEERS: usize = 16;
@@ -96,6 +107,91 @@ pub fn shared_keys(records: &[&HostObservation]) -> Vec<(IpAddr, Finding)> {
     out
 }
 
+/// Whether [`shared_ssh_keys`] judges this host: an SSH port's host key is known.
+pub fn applies_ssh(obs: &HostObservation) -> bool {
+    obs.is_alive() && ssh_keys_of(obs).next().is_some()
+}
+
+/// The fleet checks judged on this host (to add to its `checks_run`), in run order.
+pub fn checks_applying(obs: &HostObservation) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if applies(obs) {
+        out.push(SHARED_TLS_KEY);
+    }
+    if applies_ssh(obs) {
+        out.push(SHARED_SSH_KEY);
+    }
+    out
+}
+
+/// Every fleet check's findings over the hosts of one scan, sorted by address.
+pub fn fleet_findings(records: &[&HostObservation]) -> Vec<(IpAddr, Finding)> {
+    let mut out = shared_keys(records);
+    out.extend(shared_ssh_keys(records));
+    out.sort_by_key(|(ip, _)| *ip);
+    out
+}
+
+/// (port, algorithm, fingerprint) for every SSH port with a known host key.
+fn ssh_keys_of(obs: &HostObservation) -> impl Iterator<Item = (u16, &str, &str)> {
+    obs.ssh_host_keys
+        .iter()
+        .filter(|k| !k.fingerprint_sha256.is_empty())
+        .map(|k| (k.port, k.algorithm.as_str(), k.fingerprint_sha256.as_str()))
+}
+
+/// `COMM.SHARED_SSH_KEY` over the hosts of one scan: one finding per (host, shared host key),
+/// for every key presented by at least two different addresses. The evidence names the key's
+/// fingerprint and algorithm, how many devices share it and up to [`MAX_LISTED_PEERS`] of the
+/// other addresses.
+pub fn shared_ssh_keys(records: &[&HostObservation]) -> Vec<(IpAddr, Finding)> {
+    let severity = Catalogue::builtin()
+        .get(SHARED_SSH_KEY)
+        .map_or(Severity::High, |d| d.severity);
+    // fingerprint → address → (first port presenting it, algorithm).
+    let mut holders: BTreeMap<&str, BTreeMap<IpAddr, (u16, &str)>> = BTreeMap::new();
+    for obs in records.iter().filter(|o| o.is_alive()) {
+        for (port, algorithm, fingerprint) in ssh_keys_of(obs) {
+            holders
+                .entry(fingerprint)
+                .or_default()
+                .entry(obs.ip)
+                .or_insert((port, algorithm));
+        }
+    }
+    let mut out = Vec::new();
+    for (fingerprint, hosts) in holders.iter().filter(|(_, h)| h.len() >= 2) {
+        for (ip, (port, algorithm)) in hosts {
+            let others: Vec<String> = hosts
+                .keys()
+                .filter(|a| *a != ip)
+                .take(MAX_LISTED_PEERS)
+                .map(IpAddr::to_string)
+                .collect();
+            let finding = Finding {
+                check_id: SHARED_SSH_KEY.to_string(),
+                severity,
+                port: Some(*port),
+                summary: format!(
+                    "SSH port {port} presents a host key shared by {} devices of this scan",
+                    hosts.len()
+                ),
+                evidence: json!({
+                    "port": port,
+                    "fingerprint_sha256": bounded(fingerprint, 128),
+                    "algorithm": bounded(algorithm, 64),
+                    "devices_sharing": hosts.len(),
+                    "other_addresses": others,
+                    "other_addresses_truncated": hosts.len() - 1 > MAX_LISTED_PEERS,
+                }),
+            };
+            out.push((*ip, finding));
+        }
+    }
+    out.sort_by_key(|(ip, _)| *ip);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +253,67 @@ mod tests {
             Some(MAX_LISTED_PEERS)
         );
         assert_eq!(e["other_addresses_truncated"], true);
+    }
+
+    fn ssh_host(last: u8, fingerprint: &str) -> HostObservation {
+        let mut h = alive_host(22);
+        h.ip = IpAddr::from([127, 0, 0, last]);
+        h.ssh_host_keys.push(camguard_model::SshHostKey {
+            port: 22,
+            algorithm: "ssh-ed25519".into(),
+            fingerprint_sha256: fingerprint.into(),
+        });
+        h
+    }
+
+    #[test]
+    fn two_devices_with_one_ssh_host_key_each_get_a_finding_naming_the_other() {
+        let a = ssh_host(1, "SHA256:same");
+        let b = ssh_host(2, "SHA256:same");
+        let c = ssh_host(3, "SHA256:other");
+        let d = alive_host(22);
+        let found = shared_ssh_keys(&[&a, &b, &c, &d]);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].0, a.ip);
+        assert_eq!(found[0].1.check_id, SHARED_SSH_KEY);
+        assert_eq!(found[0].1.port, Some(22));
+        let e = &found[0].1.evidence;
+        assert_eq!(e["other_addresses"], json!(["127.0.0.2"]));
+        assert_eq!(e["fingerprint_sha256"], "SHA256:same");
+        assert_eq!(e["devices_sharing"], 2);
+        assert_eq!(found[1].0, b.ip);
+        assert_eq!(checks_applying(&c), vec![SHARED_SSH_KEY]);
+        assert!(checks_applying(&d).is_empty());
+        // The TLS check is not claimed on a host without a certificate.
+        assert!(!checks_applying(&a).contains(&SHARED_TLS_KEY));
+    }
+
+    #[test]
+    fn unique_ssh_keys_or_one_host_on_two_ports_are_not_sharing() {
+        let mut a = ssh_host(1, "SHA256:x");
+        let mut second = a.ssh_host_keys[0].clone();
+        second.port = 2222;
+        a.ssh_host_keys.push(second);
+        let b = ssh_host(2, "SHA256:y");
+        assert!(shared_ssh_keys(&[&a, &b]).is_empty());
+        // An empty fingerprint (nothing seen) never matches another.
+        let e1 = ssh_host(3, "");
+        let e2 = ssh_host(4, "");
+        assert!(shared_ssh_keys(&[&e1, &e2]).is_empty());
+        assert!(!applies_ssh(&e1));
+    }
+
+    #[test]
+    fn fleet_findings_hold_both_checks_in_address_order() {
+        let mut a = host(1, Some("aa"));
+        a.ssh_host_keys = ssh_host(1, "SHA256:k").ssh_host_keys;
+        let mut b = host(2, Some("aa"));
+        b.ssh_host_keys = ssh_host(2, "SHA256:k").ssh_host_keys;
+        let found = fleet_findings(&[&a, &b]);
+        assert_eq!(found.len(), 4);
+        assert!(found.windows(2).all(|w| w[0].0 <= w[1].0));
+        let ids: BTreeSet<&str> = found.iter().map(|(_, f)| f.check_id.as_str()).collect();
+        assert_eq!(ids, BTreeSet::from([SHARED_TLS_KEY, SHARED_SSH_KEY]));
+        assert_eq!(checks_applying(&a), vec![SHARED_TLS_KEY, SHARED_SSH_KEY]);
     }
 }

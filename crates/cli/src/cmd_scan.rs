@@ -2,7 +2,6 @@
 
 use crate::pipeline::{vendor_hint, Assessor};
 use anyhow::{bail, Context, Result};
-use camguard_checks::fleet::FLEET_CHECKS;
 use camguard_checks::CheckOptions;
 use camguard_fingerprint::Engine;
 use camguard_model::{DeviceRecord, Identity};
@@ -543,7 +542,7 @@ pub async fn execute(
     Ok(totals)
 }
 
-/// Fleet checks over this run's records (`COMM.SHARED_TLS_KEY`): their findings are added to
+/// Fleet checks over this run's records (`COMM.SHARED_TLS_KEY`, `COMM.SHARED_SSH_KEY`): their findings are added to
 /// the affected records, whose verdicts are recomputed; those records are recorded again
 /// (replacing their earlier record of this scan) and written again to the JSON Lines output,
 /// where the later line for an address supersedes the earlier one.
@@ -557,7 +556,7 @@ async fn apply_fleet_checks(
     let mut found: HashMap<std::net::IpAddr, Vec<camguard_model::Finding>> = HashMap::new();
     {
         let observations: Vec<_> = totals.records.iter().map(|r| &r.observation).collect();
-        for (ip, finding) in camguard_checks::fleet::shared_keys(&observations) {
+        for (ip, finding) in camguard_checks::fleet::fleet_findings(&observations) {
             found.entry(ip).or_default().push(finding);
         }
     }
@@ -636,11 +635,12 @@ async fn handle_observation(
             return emit(&record, store, scan_id, out).await;
         }
         let mut record = plan.assessor.assess(observation);
-        if camguard_checks::fleet::applies(&record.observation) {
+        let fleet = camguard_checks::fleet::checks_applying(&record.observation);
+        if !fleet.is_empty() {
             // Judged at the end of the scan by `apply_fleet_checks`, which always runs.
             record
                 .checks_run
-                .extend(FLEET_CHECKS.iter().map(|c| c.to_string()));
+                .extend(fleet.iter().map(|c| c.to_string()));
             record.verdicts = camguard_baseline::assess(
                 &plan.assessor.baseline,
                 &record.findings,

@@ -112,6 +112,9 @@ pub struct DeviceSpec {
     /// Surface switches (anonymous snapshot, any-path 200, SNMP, P2P); default: off.
     #[serde(default)]
     pub surface: crate::surface::Switches,
+    /// SSH host key: the device's own (`unique`, default) or the lab's shared one (`shared`).
+    #[serde(default)]
+    pub ssh_host_key: crate::ssh_server::HostKeyMode,
 }
 
 impl DeviceSpec {
@@ -242,6 +245,8 @@ impl LabConfig {
             let surface =
                 crate::surface::parse(crate::surface::split_off(&mut v)).map_err(device_err)?;
             let vulns = crate::vulns::parse(crate::vulns::split_off(&mut v)).map_err(device_err)?;
+            let ssh_host_key = crate::ssh_server::parse(crate::ssh_server::split_off(&mut v))
+                .map_err(device_err)?;
             let raw = RawDevice::deserialize(v.clone()).map_err(|e| LabError::Device {
                 device: name.clone(),
                 field: culprit_field(&v, e.message()),
@@ -260,6 +265,7 @@ impl LabConfig {
             spec.tls_discovery =
                 crate::tls_discovery::parse(tls_discovery, spec.https).map_err(device_err)?;
             spec.surface = surface;
+            spec.ssh_host_key = ssh_host_key;
             devices.push(spec);
         }
         let mut ids = BTreeSet::new();
@@ -563,6 +569,7 @@ fn resolve(raw: RawDevice, index: usize, seed: u64, name: &str) -> Result<Device
         tls_discovery: crate::tls_discovery::Switches::default(),
         vulns: crate::vulns::Vulns::default(),
         surface: crate::surface::Switches::default(),
+        ssh_host_key: Default::default(),
     })
 }
 

@@ -69,6 +69,8 @@ pub struct Device {
     pub ftp: Option<(u16, String)>,
     /// SSH greeter: port (after the offset) and expanded identification string, when on.
     pub ssh: Option<(u16, String)>,
+    /// The SSH server's host key (set by the lab from its seed; `None`: the shared key).
+    pub ssh_key: Option<Arc<russh::keys::PrivateKey>>,
     /// HTTPS port state (certificate, TLS flavour) when `https = true`; set by the lab.
     pub tls: Option<crate::tls::DeviceTls>,
     /// Discovery responder ports (SSDP, UPnP description, WS-Discovery); set by the lab.
@@ -158,6 +160,7 @@ impl Device {
             vendor_ports,
             ftp,
             ssh,
+            ssh_key: None,
             tls: None,
             discovery: Default::default(),
             requests: Default::default(),

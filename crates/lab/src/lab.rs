@@ -108,6 +108,13 @@ impl Lab {
             device.set_clock(clock.clone());
             device.tls = crate::tls::prepare(&mut certs, &device, opts.port_offset)?;
             device.discovery = crate::udp::ports(&device, opts.port_offset)?;
+            if device.ssh.is_some() {
+                device.ssh_key = Some(Arc::new(crate::ssh_server::key_for(
+                    config.seed,
+                    &spec.id,
+                    spec.ssh_host_key,
+                )));
+            }
             let device = Arc::new(device);
             running.push(device.clone());
             if device.discovery != Default::default() {

@@ -5,8 +5,13 @@
 //! Every channel (session, exec, forwarding) is refused: a right password proves the account
 //! and nothing more runs.
 //!
-//! The host key is generated once per lab process and shared by every device, as firmware
-//! that ships one key for a whole model line does.
+//! Host keys (`ssh_host_key` in a `[[device]]` or `[[fleet]]` entry):
+//!
+//! - `"unique"` (default): an ed25519 key of the device's own, derived from the lab seed and
+//!   the device id ([`device_key`]), as firmware that creates its keys at first boot does; the
+//!   same lab file gives the same keys, so tests are reproducible;
+//! - `"shared"`: one key generated once per lab process and presented by every device so
+//!   configured ([`host_key`]), as a cloned firmware image that ships its keys does.
 
 use crate::authn::{login, Login};
 use crate::device::Device;
@@ -14,6 +19,8 @@ use russh::keys::ssh_key::private::Ed25519Keypair;
 use russh::keys::PrivateKey;
 use russh::server::{self, Auth};
 use russh::{MethodKind, MethodSet, SshId};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -28,7 +35,68 @@ pub const SESSION_TIME: Duration = Duration::from_secs(30);
 /// Delay before a refusal (OpenSSH waits too; keeps timing flat).
 const REJECTION_TIME: Duration = Duration::from_millis(100);
 
-/// The lab's host key (ed25519), generated on first use.
+/// Keys of a `[[device]]` entry that this module owns.
+const KEYS: [&str; 1] = ["ssh_host_key"];
+
+/// Which host key a device's SSH server presents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HostKeyMode {
+    /// The device's own key, derived from the lab seed and the device id.
+    #[default]
+    Unique,
+    /// The key shared by every `shared` device of the lab process (cloned firmware).
+    Shared,
+}
+
+/// Remove this module's keys from a device entry (so the rest can be parsed strictly).
+pub fn split_off(entry: &mut toml::Value) -> toml::Table {
+    crate::config::take_keys(entry, &KEYS)
+}
+
+/// Parse the keys taken by [`split_off`]; an error names the bad key.
+pub fn parse(keys: toml::Table) -> Result<HostKeyMode, (String, String)> {
+    match keys.get("ssh_host_key") {
+        None => Ok(HostKeyMode::default()),
+        Some(v) => HostKeyMode::deserialize(v.clone()).map_err(|_| {
+            (
+                "ssh_host_key".to_string(),
+                "must be \"unique\" or \"shared\"".to_string(),
+            )
+        }),
+    }
+}
+
+/// The ed25519 host key of device `id` in a lab seeded with `seed` (mode `unique`): the
+/// same seed and id always give the same key, different ids different keys.
+pub fn device_key(seed: u64, id: &str) -> PrivateKey {
+    let digest = Sha256::new()
+        .chain_update(b"camguard-lab ssh host key\0")
+        .chain_update(seed.to_le_bytes())
+        .chain_update(id.as_bytes())
+        .finalize();
+    let mut key_seed = [0u8; 32];
+    key_seed.copy_from_slice(&digest);
+    PrivateKey::from(Ed25519Keypair::from_seed(&key_seed))
+}
+
+/// The host key a device presents in a lab seeded with `seed`.
+pub fn key_for(seed: u64, id: &str, mode: HostKeyMode) -> PrivateKey {
+    match mode {
+        HostKeyMode::Unique => device_key(seed, id),
+        HostKeyMode::Shared => host_key().clone(),
+    }
+}
+
+/// `SHA256:` fingerprint (OpenSSH's form) of the host key a device presents.
+pub fn fingerprint_for(seed: u64, id: &str, mode: HostKeyMode) -> String {
+    key_for(seed, id, mode)
+        .public_key()
+        .fingerprint(russh::keys::HashAlg::Sha256)
+        .to_string()
+}
+
+/// The lab's shared host key (ed25519, mode `shared`), generated on first use.
 pub fn host_key() -> &'static PrivateKey {
     static KEY: OnceLock<PrivateKey> = OnceLock::new();
     KEY.get_or_init(|| {
@@ -37,7 +105,7 @@ pub fn host_key() -> &'static PrivateKey {
     })
 }
 
-/// `SHA256:` fingerprint of the lab's host key (what a client records).
+/// `SHA256:` fingerprint of the lab's shared host key (what a client records).
 pub fn host_key_fingerprint() -> String {
     host_key()
         .public_key()
@@ -45,13 +113,13 @@ pub fn host_key_fingerprint() -> String {
         .to_string()
 }
 
-fn config(banner: &str) -> server::Config {
+fn config(banner: &str, key: PrivateKey) -> server::Config {
     server::Config {
         server_id: SshId::Standard(Cow::Owned(banner.to_string())),
         methods: password_only(),
         auth_rejection_time: REJECTION_TIME,
         auth_rejection_time_initial: Some(Duration::ZERO),
-        keys: vec![host_key().clone()],
+        keys: vec![key],
         max_auth_attempts: MAX_AUTH_ATTEMPTS,
         inactivity_timeout: Some(IDLE),
         ..Default::default()
@@ -88,7 +156,12 @@ pub async fn serve(stream: TcpStream, device: Arc<Device>) {
     let Some((_, banner)) = &device.ssh else {
         return;
     };
-    let config = Arc::new(config(banner));
+    let key = device
+        .ssh_key
+        .as_deref()
+        .cloned()
+        .unwrap_or_else(|| host_key().clone());
+    let config = Arc::new(config(banner, key));
     let id = device.spec.id.clone();
     let run = async {
         match server::run_stream(config, stream, Session { device }).await {
@@ -99,4 +172,36 @@ pub async fn serve(stream: TcpStream, device: Arc<Device>) {
         }
     };
     let _ = tokio::time::timeout(SESSION_TIME, run).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unique_keys_are_reproducible_per_device_and_shared_ones_are_one() {
+        let a = fingerprint_for(7, "cam-1", HostKeyMode::Unique);
+        assert_eq!(a, fingerprint_for(7, "cam-1", HostKeyMode::Unique));
+        assert_ne!(a, fingerprint_for(7, "cam-2", HostKeyMode::Unique));
+        assert_ne!(a, fingerprint_for(8, "cam-1", HostKeyMode::Unique));
+        assert_eq!(
+            fingerprint_for(7, "cam-1", HostKeyMode::Shared),
+            fingerprint_for(9, "cam-2", HostKeyMode::Shared)
+        );
+        assert_eq!(
+            fingerprint_for(7, "x", HostKeyMode::Shared),
+            host_key_fingerprint()
+        );
+    }
+
+    #[test]
+    fn the_switch_parses_and_a_bad_value_names_its_key() {
+        let mut v: toml::Value =
+            toml::from_str("personality = \"dahua\"\nssh_host_key = \"shared\"\n").unwrap();
+        assert_eq!(parse(split_off(&mut v)), Ok(HostKeyMode::Shared));
+        assert!(v.get("ssh_host_key").is_none());
+        assert_eq!(parse(toml::Table::new()), Ok(HostKeyMode::Unique));
+        let mut bad: toml::Value = toml::from_str("ssh_host_key = 3\n").unwrap();
+        assert_eq!(parse(split_off(&mut bad)).unwrap_err().0, "ssh_host_key");
+    }
 }

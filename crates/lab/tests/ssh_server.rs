@@ -84,7 +84,12 @@ async fn openssh_logs_in_with_the_device_account_and_is_refused_with_a_wrong_pas
             ok.stderr.contains("open failed") || ok.stderr.contains("administratively prohibited"),
             "{id}: channel not refused: {ok:?}"
         );
-        let fingerprint = camguard_lab::ssh_server::host_key_fingerprint();
+        // The device's own key (default `ssh_host_key = "unique"`), derived from seed and id.
+        let fingerprint = camguard_lab::ssh_server::fingerprint_for(
+            112,
+            id,
+            camguard_lab::ssh_server::HostKeyMode::Unique,
+        );
         assert!(
             ok.stderr.contains(&fingerprint),
             "{id}: host key {fingerprint} not the lab's: {ok:?}"

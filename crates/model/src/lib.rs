@@ -41,6 +41,10 @@ pub fn redact_secret(secret: &str) -> String {
     }
 }
 
+/// Recorded in place of a redacted password when a service let the user in without any
+/// password (SSH `none` authentication): no password was sent or needed.
+pub const NO_PASSWORD: &str = "(none)";
+
 /// Make an untrusted string from the network safe to store and print: invalid UTF-8 is
 /// replaced, control characters other than tab and newline are escaped, and the result is
 /// truncated to `max_chars` characters.

@@ -87,7 +87,9 @@ async fn attempt(
     creds: &Credentials,
     onvif: &mut Option<OnvifService>,
     obs: &mut HostObservation,
+    without_password: &mut bool,
 ) -> Option<bool> {
+    *without_password = false;
     match target {
         Target::Rtsp { port, path } => probe_rtsp::try_credentials(ctx, *port, path, creds).await,
         Target::Http { port } => {
@@ -134,24 +136,35 @@ async fn attempt(
             .await;
             if let Some(k) = r.host_key {
                 if !obs.ssh_host_keys.iter().any(|h| h.port == *port) {
-                    obs.ssh_host_keys.push(camguard_model::SshHostKey {
-                        port: *port,
-                        algorithm: sanitize_text(k.algorithm.as_bytes(), 64),
-                        fingerprint_sha256: sanitize_text(k.fingerprint_sha256.as_bytes(), 128),
-                    });
+                    obs.ssh_host_keys
+                        .push(crate::probe_ssh_key::to_model(*port, &k));
                 }
             }
+            *without_password = r.without_password;
             r.accepted
         }
     }
 }
 
-fn record(obs: &mut HostObservation, t: &Target, c: &Credentials, accepted: bool) {
+/// Record one attempt. `without_password`: the service let the user in with no password at
+/// all (SSH `none`), so what it accepted is the user name alone, recorded with the password
+/// [`camguard_model::NO_PASSWORD`] rather than the one that was never sent.
+fn record(
+    obs: &mut HostObservation,
+    t: &Target,
+    c: &Credentials,
+    accepted: bool,
+    without_password: bool,
+) {
     obs.credential_attempts.push(CredentialAttempt {
         protocol: t.protocol().to_string(),
         port: t.port(),
         username: sanitize_text(c.username.as_bytes(), 64),
-        password_redacted: redact_secret(&c.password),
+        password_redacted: if without_password {
+            camguard_model::NO_PASSWORD.to_string()
+        } else {
+            redact_secret(&c.password)
+        },
         accepted,
     });
 }
@@ -191,9 +204,10 @@ pub(crate) async fn check_credentials(
             continue;
         };
         attempts += 1;
-        match attempt(ctx, &primary, &creds, onvif, obs).await {
+        let mut no_password = false;
+        match attempt(ctx, &primary, &creds, onvif, obs, &mut no_password).await {
             Some(true) => {
-                record(obs, &primary, &creds, true);
+                record(obs, &primary, &creds, true, no_password);
                 open.retain(|t| t != &primary);
                 found.get_or_insert(creds.clone());
                 // Shared accounts: the same credential on the other services.
@@ -205,19 +219,19 @@ pub(crate) async fn check_credentials(
                         continue;
                     }
                     attempts += 1;
-                    let r = attempt(ctx, &other, &creds, onvif, obs).await;
-                    record(obs, &other, &creds, r == Some(true));
+                    let r = attempt(ctx, &other, &creds, onvif, obs, &mut no_password).await;
+                    record(obs, &other, &creds, r == Some(true), no_password);
                     if r != Some(false) {
                         // Accepted, or the service stopped answering: leave it alone.
                         open.retain(|t| t != &other);
                     }
                 }
             }
-            Some(false) => record(obs, &primary, &creds, false),
+            Some(false) => record(obs, &primary, &creds, false, false),
             None => {
                 // The exchange failed: count it (the device may have counted it) and stop
                 // using that service.
-                record(obs, &primary, &creds, false);
+                record(obs, &primary, &creds, false, false);
                 open.retain(|t| t != &primary);
             }
         }

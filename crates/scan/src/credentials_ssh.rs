@@ -1,6 +1,7 @@
 //! One SSH password login attempt for the opt-in default-credential check (RFC 4252 §8, and
 //! `keyboard-interactive` (RFC 4256) when the server offers only that). A server that lets the
-//! user in with `none` (no password at all) counts as accepting the pair.
+//! user in with `none` (no password at all) is reported as such ([`SshAttempt::without_password`]):
+//! the password tried was never sent.
 //!
 //! The key exchange accepts any host key (a scanner has no known_hosts) and reports its
 //! SHA-256 fingerprint, so a fleet sharing one key shows up. After the verdict the client
@@ -43,11 +44,28 @@ pub struct SshAttempt {
     pub accepted: Option<bool>,
     /// The host key, when the key exchange got that far.
     pub host_key: Option<HostKey>,
+    /// The server let the user in with the `none` method: no password at all was needed
+    /// (`accepted` is then `Some(true)`).
+    pub without_password: bool,
 }
 
-/// Accepts any host key and remembers it.
-struct Recorder {
+/// Remembers the server's host key; accepts it (to go on to authentication) or declines it
+/// (to end the connection right after the key exchange, see `probe_ssh_key`).
+pub(crate) struct Recorder {
     key: Arc<Mutex<Option<HostKey>>>,
+    accept: bool,
+}
+
+impl Recorder {
+    /// Records the key and goes on.
+    fn accepting(key: Arc<Mutex<Option<HostKey>>>) -> Recorder {
+        Recorder { key, accept: true }
+    }
+
+    /// Records the key and ends the connection before any authentication.
+    pub(crate) fn declining(key: Arc<Mutex<Option<HostKey>>>) -> Recorder {
+        Recorder { key, accept: false }
+    }
 }
 
 impl client::Handler for Recorder {
@@ -66,15 +84,17 @@ impl client::Handler for Recorder {
             fingerprint_sha256: public.fingerprint(HashAlg::Sha256).to_string(),
         };
         *self.key.lock().unwrap_or_else(|e| e.into_inner()) = Some(seen);
-        Ok(true)
+        Ok(self.accept)
     }
 }
 
-fn config() -> client::Config {
+/// The client configuration: camguard's identification, bounded packets, and `idle` of
+/// silence at most.
+pub(crate) fn config(idle: Duration) -> client::Config {
     client::Config {
         client_id: SshId::Standard(Cow::Borrowed(CLIENT_ID)),
         maximum_packet_size: MAX_PACKET,
-        inactivity_timeout: Some(ATTEMPT_TIME),
+        inactivity_timeout: Some(idle),
         ..Default::default()
     }
 }
@@ -89,9 +109,34 @@ pub async fn try_password(
 ) -> SshAttempt {
     let key = Arc::new(Mutex::new(None));
     let run = attempt(addr, username, password, connect_timeout, key.clone());
-    let accepted = tokio::time::timeout(ATTEMPT_TIME, run).await.ok().flatten();
+    let verdict = tokio::time::timeout(ATTEMPT_TIME, run).await.ok().flatten();
     let host_key = key.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    SshAttempt { accepted, host_key }
+    SshAttempt {
+        accepted: verdict.map(|v| v != Verdict::Refused),
+        host_key,
+        without_password: verdict == Some(Verdict::NoPassword),
+    }
+}
+
+/// How authentication ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// The password was accepted.
+    Accepted,
+    /// The password was refused.
+    Refused,
+    /// `none` was accepted: no password needed (and none sent).
+    NoPassword,
+}
+
+impl From<bool> for Verdict {
+    fn from(ok: bool) -> Verdict {
+        if ok {
+            Verdict::Accepted
+        } else {
+            Verdict::Refused
+        }
+    }
 }
 
 async fn attempt(
@@ -100,15 +145,19 @@ async fn attempt(
     password: &str,
     connect_timeout: Duration,
     key: Arc<Mutex<Option<HostKey>>>,
-) -> Option<bool> {
+) -> Option<Verdict> {
     let stream = tokio::time::timeout(connect_timeout, tokio::net::TcpStream::connect(addr))
         .await
         .ok()?
         .ok()?;
-    let mut session = client::connect_stream(Arc::new(config()), stream, Recorder { key })
-        .await
-        .map_err(|e| tracing::debug!(%addr, error = %e, "ssh handshake failed"))
-        .ok()?;
+    let mut session = client::connect_stream(
+        Arc::new(config(ATTEMPT_TIME)),
+        stream,
+        Recorder::accepting(key),
+    )
+    .await
+    .map_err(|e| tracing::debug!(%addr, error = %e, "ssh handshake failed"))
+    .ok()?;
     let verdict = authenticate(&mut session, username, password).await;
     // Disconnect at once: no channel is ever opened.
     let _ = session
@@ -124,10 +173,10 @@ async fn authenticate(
     session: &mut client::Handle<Recorder>,
     username: &str,
     password: &str,
-) -> Option<bool> {
+) -> Option<Verdict> {
     let methods = match session.authenticate_none(username).await.ok()? {
-        // The account needs no password at all: any password logs in.
-        AuthResult::Success => return Some(true),
+        // The account needs no password at all.
+        AuthResult::Success => return Some(Verdict::NoPassword),
         AuthResult::Failure {
             remaining_methods, ..
         } => remaining_methods,
@@ -137,10 +186,12 @@ async fn authenticate(
             .authenticate_password(username, password)
             .await
             .ok()?;
-        return Some(r.success());
+        return Some(r.success().into());
     }
     if methods.contains(&MethodKind::KeyboardInteractive) {
-        return keyboard_interactive(session, username, password).await;
+        return keyboard_interactive(session, username, password)
+            .await
+            .map(Verdict::from);
     }
     // Only public keys (or nothing we speak): no verdict on the password.
     None

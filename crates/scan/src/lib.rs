@@ -41,6 +41,7 @@ mod probe_rtsp;
 mod probe_services;
 pub mod probe_snapshot;
 mod probe_snmp;
+pub mod probe_ssh_key;
 mod probe_tls;
 pub mod rate;
 pub mod reason;

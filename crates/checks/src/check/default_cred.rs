@@ -6,7 +6,7 @@
 use crate::evidence::{bounded, MAX_FIELD_CHARS};
 use crate::registry::{Evaluation, Hit};
 use crate::CheckOptions;
-use camguard_model::{redact_secret, HostObservation};
+use camguard_model::{redact_secret, HostObservation, NO_PASSWORD};
 use serde_json::json;
 use std::collections::BTreeSet;
 
@@ -16,7 +16,12 @@ pub(crate) fn evaluate(obs: &HostObservation, _opts: &CheckOptions) -> Evaluatio
     for accepted in obs.credential_attempts.iter().filter(|a| a.accepted) {
         let protocol = bounded(&accepted.protocol, 16);
         let user = bounded(&accepted.username, MAX_FIELD_CHARS);
-        let password = redact_secret(&accepted.password_redacted);
+        let without_password = accepted.password_redacted == NO_PASSWORD;
+        let password = if without_password {
+            NO_PASSWORD.to_string()
+        } else {
+            redact_secret(&accepted.password_redacted)
+        };
         if !seen.insert((
             protocol.clone(),
             accepted.port,
@@ -30,6 +35,26 @@ pub(crate) fn evaluate(obs: &HostObservation, _opts: &CheckOptions) -> Evaluatio
             .iter()
             .filter(|a| a.protocol == accepted.protocol && a.port == accepted.port)
             .count();
+        if without_password {
+            // SSH `none` authentication: the account has no password at all.
+            hits.push(Hit {
+                port: Some(accepted.port),
+                summary: format!(
+                    "SSH accepts login without password for user {user:?} on port {}",
+                    accepted.port
+                ),
+                evidence: json!({
+                    "protocol": protocol,
+                    "port": accepted.port,
+                    "username": user,
+                    "password_redacted": password,
+                    "method": "none",
+                    "detail": "SSH accepts login without password",
+                    "attempts": attempts,
+                }),
+            });
+            continue;
+        }
         hits.push(Hit {
             port: Some(accepted.port),
             summary: format!(
@@ -105,5 +130,26 @@ mod tests {
             panic!("expected a run");
         };
         assert_eq!(hits.len(), 1);
+    }
+
+    #[test]
+    fn ssh_none_authentication_says_login_without_password_not_a_pair() {
+        let mut host = alive_host(22);
+        host.credential_attempts = vec![attempt("ssh", 22, "root", NO_PASSWORD, true)];
+        let Evaluation::Ran(hits) = evaluate(&host, &CheckOptions::default()) else {
+            panic!("expected a run");
+        };
+        assert_eq!(hits.len(), 1);
+        assert!(
+            hits[0]
+                .summary
+                .starts_with("SSH accepts login without password"),
+            "{}",
+            hits[0].summary
+        );
+        let e = &hits[0].evidence;
+        assert_eq!(e["method"], "none");
+        assert_eq!(e["password_redacted"], NO_PASSWORD);
+        assert_eq!(e["username"], "root");
     }
 }

@@ -56,7 +56,6 @@ async fn ssh_default_credentials_are_found_over_ssh_with_redacted_evidence() {
     .await;
     let took = started.elapsed();
     lab.shutdown().await;
-    let fingerprint = camguard_lab::ssh_server::host_key_fingerprint();
 
     let records = json_lines(&std::fs::read(&out).unwrap());
     let by_ip = records_by_ip(&records);
@@ -99,16 +98,26 @@ async fn ssh_default_credentials_are_found_over_ssh_with_redacted_evidence() {
                 );
             }
         }
-        let keys = r["observation"]["ssh_host_keys"].as_array();
-        if attempts.iter().any(|a| a["protocol"] == "ssh") {
-            let keys = keys.expect("ssh_host_keys");
-            assert_eq!(
-                keys[0]["fingerprint_sha256"],
-                fingerprint.as_str(),
-                "{}",
-                d.id
-            );
-        }
+        // Every SSH port's key is read without credentials; each device has its own.
+        let keys = r["observation"]["ssh_host_keys"]
+            .as_array()
+            .expect("ssh_host_keys");
+        let fingerprint = camguard_lab::ssh_server::fingerprint_for(
+            114,
+            &d.id,
+            camguard_lab::ssh_server::HostKeyMode::Unique,
+        );
+        assert_eq!(
+            keys[0]["fingerprint_sha256"],
+            fingerprint.as_str(),
+            "{}",
+            d.id
+        );
+        assert!(
+            !ids.contains("COMM.SHARED_SSH_KEY"),
+            "{}: unique keys",
+            d.id
+        );
     }
     assert!(
         took < std::time::Duration::from_secs(60),
