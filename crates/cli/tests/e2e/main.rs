@@ -23,5 +23,6 @@ mod resume_kill;
 mod scope;
 mod serve_cmd;
 mod ssh_credentials;
+mod ssh_fleet;
 mod surface_checks;
 mod target_space;
