@@ -220,6 +220,7 @@ mod tests {
             ("COMM.CERT_SELF_SIGNED", Severity::Info, Scope::Host),
             ("COMM.CERT_WEAK_KEY", Severity::Medium, Scope::Host),
             ("COMM.SHARED_TLS_KEY", Severity::High, Scope::Fleet),
+            ("COMM.SHARED_SSH_KEY", Severity::High, Scope::Fleet),
             ("SURF.FTP", Severity::Medium, Scope::Host),
             ("SURF.SSH_EXPOSED", Severity::Low, Scope::Host),
             ("SURF.UPNP", Severity::Low, Scope::Host),
