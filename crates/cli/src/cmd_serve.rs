@@ -179,8 +179,12 @@ impl ScanRunner for CliRunner {
                 targets_file: None,
                 exclude: Vec::new(),
                 ports: request.ports.clone(),
-                concurrency: 64,
-                rate: 500,
+                concurrency: if request.concurrency == 0 {
+                    64
+                } else {
+                    request.concurrency
+                },
+                rate: if request.rate == 0 { 500 } else { request.rate },
                 connect_timeout_ms: 1500,
                 io_timeout_ms: 4000,
                 output: None,
@@ -190,7 +194,7 @@ impl ScanRunner for CliRunner {
                 check_credentials: request.check_credentials,
                 max_credential_attempts: 4,
                 prove_streams: request.prove_streams,
-                baseline: None,
+                baseline: request.baseline.clone(),
                 // The built-in baselines and those the server was started with.
                 baseline_files: files,
                 fingerprints: None,

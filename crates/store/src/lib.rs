@@ -17,6 +17,7 @@ pub mod migrate;
 pub mod org;
 mod read;
 mod registry;
+pub mod settings;
 mod types;
 mod write;
 

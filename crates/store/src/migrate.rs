@@ -37,6 +37,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "web",
         sql: include_str!("../migrations/0003_web.sql"),
     },
+    Migration {
+        version: 4,
+        name: "settings",
+        sql: include_str!("../migrations/0004_settings.sql"),
+    },
 ];
 
 /// The schema version this build writes.

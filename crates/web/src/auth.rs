@@ -128,7 +128,7 @@ pub async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Caller>, 
     let Some(session) = state.store.session(&id_hash).await? else {
         return Ok(None);
     };
-    let idle = chrono::Duration::seconds(state.policy.session.idle_timeout_secs);
+    let idle = crate::settings::idle_timeout(state).await;
     if now - session.last_seen > idle {
         state.store.delete_session(&id_hash).await?;
         return Ok(None);

@@ -22,6 +22,15 @@ pub struct ScanRequest {
     pub check_credentials: bool,
     /// Opt-in: prove anonymous streams.
     pub prove_streams: bool,
+    /// Baseline to judge against (none: the one in force).
+    #[serde(default)]
+    pub baseline: Option<String>,
+    /// New connections per second (administrator setting).
+    #[serde(default)]
+    pub rate: u32,
+    /// Connections in flight (administrator setting).
+    #[serde(default)]
+    pub concurrency: usize,
 }
 
 /// A progress event of a job, as sent on its event stream.

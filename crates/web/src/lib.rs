@@ -21,6 +21,7 @@ pub mod policy;
 pub mod redact;
 pub mod schedule;
 pub mod secret;
+pub mod settings;
 pub mod state;
 pub mod targets;
 pub mod tls;

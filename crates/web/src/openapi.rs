@@ -40,6 +40,13 @@ pub fn body_schema(method: &str, path: &str) -> Value {
         ("POST", "/api/v1/tokens") => object(&["name"], json!({"name": s, "role": role})),
         ("POST", "/api/v1/sites") => object(&["name"], json!({"name": s, "address": s})),
         ("PATCH", "/api/v1/sites/{id}") => object(&[], json!({"name": s, "address": s})),
+        ("PUT", "/api/v1/settings") => object(
+            &[],
+            json!({"organisation": s, "default_baseline": s, "default_lang": lang,
+                   "session_idle_minutes": {"type": "integer", "minimum": crate::settings::IDLE_MINUTES.0, "maximum": crate::settings::IDLE_MINUTES.1},
+                   "scan_rate": {"type": "integer", "minimum": crate::settings::SCAN_RATE.0, "maximum": crate::settings::SCAN_RATE.1},
+                   "scan_concurrency": {"type": "integer", "minimum": crate::settings::SCAN_CONCURRENCY.0, "maximum": crate::settings::SCAN_CONCURRENCY.1}}),
+        ),
         ("POST", "/api/v1/systems") => object(
             &["site_id", "name", "security_level", "owner"],
             json!({"site_id": i, "name": s, "security_level": {"type": "integer", "minimum": 1, "maximum": 5}, "owner": s}),

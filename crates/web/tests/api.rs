@@ -2220,3 +2220,163 @@ async fn custom_baselines_the_server_was_given_serve_compliance_attestations_and
         page.text
     );
 }
+
+#[tokio::test]
+async fn administrators_set_organisation_defaults_idle_timeout_and_scan_limits() {
+    let f = fixture().await;
+    let get = f
+        .as_role(Role::Admin, Method::GET, "/api/v1/settings", None)
+        .await;
+    assert_eq!(get.status, StatusCode::OK, "{}", get.text);
+    let v = get.json();
+    assert_eq!(
+        (
+            v["organisation"].as_str(),
+            v["default_lang"].as_str(),
+            v["session_idle_minutes"].as_i64(),
+            v["scan_rate"].as_i64(),
+            v["scan_concurrency"].as_i64()
+        ),
+        (Some(""), Some("vi"), Some(30), Some(500), Some(64))
+    );
+    for role in [Role::Auditor, Role::Viewer] {
+        let r = f.as_role(role, Method::GET, "/api/v1/settings", None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = f
+            .as_role(
+                role,
+                Method::PUT,
+                "/api/v1/settings",
+                Some(json!({"scan_rate": 10})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+    for (body, status) in [
+        (json!({"session_idle_minutes": 4}), StatusCode::BAD_REQUEST),
+        (
+            json!({"session_idle_minutes": 241}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (json!({"scan_rate": 0}), StatusCode::BAD_REQUEST),
+        (json!({"scan_concurrency": 5000}), StatusCode::BAD_REQUEST),
+        (json!({"default_lang": "fr"}), StatusCode::BAD_REQUEST),
+        (
+            json!({"default_baseline": "no-such"}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"organisation": "x".repeat(201)}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (json!({"colour": "red"}), StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let r = f
+            .as_role(
+                Role::Admin,
+                Method::PUT,
+                "/api/v1/settings",
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(r.status, status, "{body}: {}", r.text);
+    }
+    // A refused change changes nothing.
+    assert_eq!(
+        f.as_role(Role::Admin, Method::GET, "/api/v1/settings", None)
+            .await
+            .json(),
+        v
+    );
+    let baseline = camguard_baseline::Registry::builtin().unwrap().all()[0]
+        .id
+        .clone();
+    let put = f
+        .as_role(
+            Role::Admin,
+            Method::PUT,
+            "/api/v1/settings",
+            Some(json!({"organisation": " Sở Thông tin và Truyền thông ",
+                        "default_lang": "en", "session_idle_minutes": 5,
+                        "default_baseline": baseline, "scan_rate": 100})),
+        )
+        .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+    let now = f
+        .as_role(Role::Admin, Method::GET, "/api/v1/settings", None)
+        .await
+        .json();
+    assert_eq!(now, put.json());
+    assert_eq!(now["organisation"], "Sở Thông tin và Truyền thông");
+    assert_eq!(now["scan_concurrency"], 64, "fields not given stay");
+    let audit = f
+        .as_role(Role::Admin, Method::GET, "/api/v1/audit?per_page=100", None)
+        .await
+        .text;
+    assert!(audit.contains("PUT /api/v1/settings"), "{audit}");
+
+    // Reports: the organisation on the cover, the default language and baseline.
+    let report = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            "/api/v1/reports?format=json",
+            None,
+        )
+        .await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.text);
+    let doc = report.json();
+    assert_eq!(doc["organisation"], "Sở Thông tin và Truyền thông", "{doc}");
+    assert_eq!(doc["lang"], "en");
+    assert_eq!(doc["baseline"]["id"], baseline.as_str(), "{doc}");
+
+    // The idle timeout: five minutes now.
+    let (cookie, _) = f.session("viewer").await;
+    f.advance(299);
+    let me = [("cookie", cookie.as_str())];
+    let r = f.call(Method::GET, "/api/v1/me", None, &me).await;
+    assert_eq!(r.status, StatusCode::OK);
+    f.advance(301);
+    let r = f.call(Method::GET, "/api/v1/me", None, &me).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+
+    // The page: administrators only, filled with the settings in force.
+    let page = f.as_role(Role::Admin, Method::GET, "/settings", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("id=\"settings-form\""), "{}", page.text);
+    assert!(page.text.contains("value=\"Sở Thông tin và Truyền thông\""));
+    assert!(page
+        .text
+        .contains("name=\"session_idle_minutes\" value=\"5\""));
+    let page = f
+        .as_role(Role::Auditor, Method::GET, "/settings", None)
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(!page.text.contains("settings-form"));
+}
+
+#[tokio::test]
+async fn report_download_takes_the_clis_detail_levels() {
+    let f = fixture().await;
+    for detail in ["full", "failed", "summary"] {
+        let r = f
+            .as_role(
+                Role::Viewer,
+                Method::GET,
+                &format!("/api/v1/reports?format=html&detail={detail}"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{detail}: {}", r.text);
+    }
+    let r = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            "/api/v1/reports?detail=most",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(r.text.contains("most"), "{}", r.text);
+}

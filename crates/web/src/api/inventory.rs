@@ -347,7 +347,8 @@ async fn pick_baseline(s: &AppState, id: Option<&str>) -> ApiResult<camguard_bas
         .into_iter()
         .max_by_key(|x| x.id)
         .map(|x| x.baseline);
-    let b = match id.map(str::to_owned).or(newest) {
+    let default = crate::settings::Settings::load(s).await?.default_baseline;
+    let b = match id.map(str::to_owned).or(default).or(newest) {
         Some(id) => registry
             .get(&id)
             .ok_or_else(|| ApiError::bad_request(format!("unknown baseline {id:?}")))?,
@@ -466,6 +467,7 @@ pub struct ReportQuery {
     format: Option<String>,
     lang: Option<String>,
     baseline: Option<String>,
+    detail: Option<String>,
 }
 
 /// `GET /api/v1/reports`: any format camguard-report offers.
@@ -483,10 +485,17 @@ pub async fn report(
     let format: camguard_report::Format = format_name
         .parse()
         .map_err(|e: camguard_report::ParseChoiceError| ApiError::bad_request(e.to_string()))?;
+    let settings = crate::settings::Settings::load(&s).await?;
     let lang: camguard_report::Lang = q
         .lang
         .as_deref()
-        .unwrap_or("vi")
+        .unwrap_or(&settings.default_lang)
+        .parse()
+        .map_err(|e: camguard_report::ParseChoiceError| ApiError::bad_request(e.to_string()))?;
+    let detail: camguard_report::Detail = q
+        .detail
+        .as_deref()
+        .unwrap_or("full")
         .parse()
         .map_err(|e: camguard_report::ParseChoiceError| ApiError::bad_request(e.to_string()))?;
     let baseline = pick_baseline(&s, q.baseline.as_deref()).await?;
@@ -501,6 +510,8 @@ pub async fn report(
     let mut input =
         camguard_report::ReportInput::new(s.now(), &baseline, s.store.scans().await?, devices);
     input.trend = s.store.scan_trend().await?;
+    input.detail = detail;
+    input.organisation = Some(settings.organisation).filter(|o| !o.is_empty());
     let mut text = camguard_report::render(&input, format, lang).map_err(ApiError::internal)?;
     // Verdicts completed by attestations, labelled as such (CSV and SARIF carry scan results).
     match format_name.as_str() {

@@ -7,6 +7,7 @@ pub(crate) mod inventory;
 mod org;
 mod scans;
 mod session;
+mod settings;
 
 use crate::auth::{resolve, AuditSlot, Role};
 use crate::error::ApiError;
@@ -15,7 +16,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, patch, post, MethodRouter};
+use axum::routing::{delete, get, patch, post, put, MethodRouter};
 use axum::{Json, Router};
 use camguard_store::auth::AuditEntry;
 use serde::{Deserialize, Serialize};
@@ -50,7 +51,7 @@ fn r(
     query: &'static [&'static str],
     handler: MethodRouter<AppState>,
 ) -> Route {
-    let body = matches!(method, Method::POST | Method::PATCH)
+    let body = matches!(method, Method::POST | Method::PATCH | Method::PUT)
         && !path.ends_with("/cancel")
         && !path.ends_with("/logout");
     Route {
@@ -166,6 +167,22 @@ pub fn routes() -> Vec<Route> {
             "Revoke an API token",
             &[],
             delete(admin::delete_token),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/settings",
+            Some(Admin),
+            "Administrator settings (organisation, defaults, session idle timeout, scan limits)",
+            &[],
+            get(settings::get_settings),
+        ),
+        r(
+            Method::PUT,
+            "/api/v1/settings",
+            Some(Admin),
+            "Change administrator settings (the fields given)",
+            &[],
+            put(settings::put_settings),
         ),
         r(
             g.clone(),
@@ -426,7 +443,7 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/reports",
             Some(Viewer),
             "Download a report (html, json, csv, sarif; json and html add the attested verdicts)",
-            &["format", "lang", "baseline"],
+            &["format", "lang", "baseline", "detail"],
             get(inventory::report),
         ),
         r(

@@ -89,6 +89,7 @@ pub(crate) async fn launch(
             crate::jobs::MAX_RUNNING
         )));
     }
+    let settings = crate::settings::Settings::load(s).await?;
     let job = s
         .store
         .create_job(Some(system_id), &targets.join(" "), who, s.now())
@@ -99,6 +100,9 @@ pub(crate) async fn launch(
         ports,
         check_credentials: intrusive.0,
         prove_streams: intrusive.1,
+        baseline: settings.default_baseline,
+        rate: u32::try_from(settings.scan_rate).unwrap_or(500),
+        concurrency: usize::try_from(settings.scan_concurrency).unwrap_or(64),
     });
     Ok(job)
 }

@@ -88,7 +88,7 @@ pub async fn login(State(state): State<AppState>, req: Request) -> ApiResult<Res
     let now = state.now();
     let rule = state.policy.lockout;
     let since = now - Duration::seconds(rule.window_secs + rule.lock_secs);
-    let idle = Duration::seconds(state.policy.session.idle_timeout_secs);
+    let idle = crate::settings::idle_timeout(&state).await;
     state.store.prune_auth(since, now - idle).await?;
     if username.is_empty() || username.len() > MAX_USERNAME || password.len() > MAX_PASSWORD {
         audit(&state, None, "login_failed", from, "401").await;

@@ -8,6 +8,7 @@ mod charts;
 mod compliance;
 mod org;
 mod pages;
+mod settings;
 mod widgets;
 
 use crate::auth::{cookie, resolve, Caller, Via};
@@ -105,7 +106,11 @@ fn layout(v: Option<&Visitor>, lang: &str, title: &str, body: &str) -> Html<Stri
              <a href=\"/account\">{} ({})</a><button id=\"logout\">{}</button></span></nav>",
             s.t("devices"), s.t("scans"), s.t("compliance"), s.t("organisation"), s.t("reports"),
             if v.caller.role >= crate::auth::Role::Admin {
-                format!("<a href=\"/audit\">{}</a>", s.t("audit"))
+                format!(
+                    "<a href=\"/audit\">{}</a><a href=\"/settings\">{}</a>",
+                    s.t("audit"),
+                    s.t("settings")
+                )
             } else {
                 String::new()
             },
@@ -179,6 +184,7 @@ pub fn router() -> Router<AppState> {
         .route("/organisation", get(org::page))
         .route("/account", get(account::page))
         .route("/audit", get(audit::page))
+        .route("/settings", get(settings::page))
         .route("/assets/app.js", get(asset_js))
         .route("/assets/app.css", get(asset_css))
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
