@@ -10,7 +10,11 @@ async function api(method, path, body) {
   let data = null;
   try { data = JSON.parse(text); } catch (_) { data = text; }
   if (!r.ok) {
-    const e = new Error((data && data.detail) || r.statusText);
+    // A problem with a stable code reads in the page's language (data/i18n/web-*.toml).
+    const problems = document.getElementById("problems");
+    const local = data && data.code && problems && problems.getAttribute("data-" + data.code);
+    const e = new Error(local || (data && data.detail) || r.statusText);
+    e.code = data && data.code;
     e.status = r.status;
     throw e;
   }

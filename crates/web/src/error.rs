@@ -12,6 +12,22 @@ pub struct ApiError {
     pub status: StatusCode,
     /// Human-readable explanation.
     pub detail: String,
+    /// Stable machine-readable code (one of [`codes`]), which pages map to the user's language.
+    pub code: Option<&'static str>,
+}
+
+/// Stable problem codes: `type` is `urn:camguard:problem:<code>` and `code` is `<code>`.
+pub mod codes {
+    /// A scope or target that is not an address, CIDR or range.
+    pub const BAD_CIDR: &str = "bad-cidr";
+    /// A scan target outside the system's authorised scopes.
+    pub const OUTSIDE_SCOPE: &str = "outside-scope";
+    /// A name already taken.
+    pub const DUPLICATE_NAME: &str = "duplicate-name";
+    /// A password the password rule refuses.
+    pub const WEAK_PASSWORD: &str = "weak-password";
+    /// Every code, for tests and pages.
+    pub const ALL: &[&str] = &[BAD_CIDR, OUTSIDE_SCOPE, DUPLICATE_NAME, WEAK_PASSWORD];
 }
 
 impl ApiError {
@@ -20,7 +36,14 @@ impl ApiError {
         ApiError {
             status,
             detail: detail.into(),
+            code: None,
         }
+    }
+
+    /// The same error with a stable code (see [`codes`]).
+    pub fn with_code(mut self, code: &'static str) -> ApiError {
+        self.code = Some(code);
+        self
     }
     /// 400.
     pub fn bad_request(detail: impl Into<String>) -> ApiError {
@@ -56,7 +79,8 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         if let StoreError::Sql(sqlx::Error::Database(db)) = &e {
             if db.is_unique_violation() {
-                return ApiError::conflict("an entry with that name already exists");
+                return ApiError::conflict("an entry with that name already exists")
+                    .with_code(codes::DUPLICATE_NAME);
             }
             if db.is_foreign_key_violation() {
                 return ApiError::bad_request("a referenced entry does not exist");
@@ -68,12 +92,16 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "type": "about:blank",
             "title": self.status.canonical_reason().unwrap_or("error"),
             "status": self.status.as_u16(),
             "detail": self.detail,
         });
+        if let Some(code) = self.code {
+            body["type"] = format!("urn:camguard:problem:{code}").into();
+            body["code"] = code.into();
+        }
         (
             self.status,
             [(header::CONTENT_TYPE, "application/problem+json")],

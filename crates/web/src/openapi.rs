@@ -167,7 +167,9 @@ pub fn document() -> Value {
             "schemas": {
                 "Problem": {"type": "object", "properties": {
                     "type": {"type": "string"}, "title": {"type": "string"},
-                    "status": {"type": "integer"}, "detail": {"type": "string"}}}
+                    "status": {"type": "integer"}, "detail": {"type": "string"},
+                    "code": {"type": "string", "enum": crate::error::codes::ALL,
+                             "description": "stable code (type is urn:camguard:problem:<code>); absent when type is about:blank"}}}
             }
         }
     })

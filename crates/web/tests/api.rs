@@ -2380,3 +2380,84 @@ async fn report_download_takes_the_clis_detail_levels() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
     assert!(r.text.contains("most"), "{}", r.text);
 }
+
+#[tokio::test]
+async fn problems_carry_stable_codes_the_pages_put_in_the_users_language() {
+    let f = fixture().await;
+    let system = f.organisation().await;
+    let cases = [
+        (
+            Method::POST,
+            "/api/v1/scopes",
+            json!({"system_id": system, "cidr": "10.0.0.300/8"}),
+            StatusCode::BAD_REQUEST,
+            "bad-cidr",
+        ),
+        (
+            Method::POST,
+            "/api/v1/scans",
+            json!({"system_id": system, "targets": ["not an address"]}),
+            StatusCode::BAD_REQUEST,
+            "bad-cidr",
+        ),
+        (
+            Method::POST,
+            "/api/v1/scans",
+            json!({"system_id": system, "targets": ["10.1.2.3"]}),
+            StatusCode::FORBIDDEN,
+            "outside-scope",
+        ),
+        (
+            Method::POST,
+            "/api/v1/sites",
+            json!({"name": "HQ"}),
+            StatusCode::CONFLICT,
+            "duplicate-name",
+        ),
+        (
+            Method::POST,
+            "/api/v1/users",
+            json!({"username": "weak", "role": "viewer", "password": "password"}),
+            StatusCode::BAD_REQUEST,
+            "weak-password",
+        ),
+    ];
+    for (method, path, body, status, code) in cases {
+        let r = f.as_role(Role::Admin, method, path, Some(body)).await;
+        assert_eq!(r.status, status, "{path}: {}", r.text);
+        let v = r.json();
+        assert_eq!(v["code"], code, "{path}: {v}");
+        assert_eq!(v["type"], format!("urn:camguard:problem:{code}"));
+        assert!(v["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    }
+    // Problems without a code stay about:blank.
+    let r = f
+        .as_role(
+            Role::Admin,
+            Method::PATCH,
+            "/api/v1/sites/999",
+            Some(json!({"name": "x"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.json()["type"], "about:blank");
+    assert!(r.json().get("code").is_none());
+
+    let page = f
+        .as_role(Role::Admin, Method::GET, "/organisation", None)
+        .await;
+    let en: toml::Table = toml::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/i18n/web-en.toml"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    for code in camguard_web::error::codes::ALL {
+        let text = en[&format!("problem_{}", code.replace('-', "_"))]
+            .as_str()
+            .unwrap();
+        let attr = format!(" data-{code}=\"{}\"", camguard_report::escape_html(text));
+        assert!(page.text.contains(&attr), "{attr} not in the page");
+    }
+}

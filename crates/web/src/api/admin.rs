@@ -67,7 +67,9 @@ pub async fn create_user(
     let (password, generated) = match new.password {
         Some(p) => {
             if let Some(problem) = s.policy.password_problem(&p) {
-                return Err(ApiError::bad_request(problem));
+                return Err(
+                    ApiError::bad_request(problem).with_code(crate::error::codes::WEAK_PASSWORD)
+                );
             }
             (p, false)
         }
@@ -124,7 +126,9 @@ pub async fn update_user(
     let hash = match &u.password {
         Some(p) => {
             if let Some(problem) = s.policy.password_problem(p) {
-                return Err(ApiError::bad_request(problem));
+                return Err(
+                    ApiError::bad_request(problem).with_code(crate::error::codes::WEAK_PASSWORD)
+                );
             }
             Some(hash_password(p).map_err(ApiError::internal)?)
         }

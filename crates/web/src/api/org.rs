@@ -226,7 +226,8 @@ pub async fn create_scope(
     _: Admin,
     Body(n): Body<NewScope>,
 ) -> ApiResult<Response> {
-    let net = parse_scope(&n.cidr).map_err(ApiError::bad_request)?;
+    let net = parse_scope(&n.cidr)
+        .map_err(|e| ApiError::bad_request(e).with_code(crate::error::codes::BAD_CIDR))?;
     Ok(created(
         s.store
             .create_scope(n.system_id, &net.to_string(), s.now())

@@ -51,11 +51,13 @@ pub(crate) async fn scoped_targets(
         )));
     }
     for t in &targets {
-        let range = parse_target(t).map_err(ApiError::bad_request)?;
+        let range = parse_target(t)
+            .map_err(|e| ApiError::bad_request(e).with_code(crate::error::codes::BAD_CIDR))?;
         if !inside(range, &scopes) {
             return Err(ApiError::forbidden(format!(
                 "{t} is outside the system's authorised scopes"
-            )));
+            ))
+            .with_code(crate::error::codes::OUTSIDE_SCOPE));
         }
     }
     Ok(targets)

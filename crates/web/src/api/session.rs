@@ -193,7 +193,9 @@ pub async fn update_me(
                 return Err(ApiError::forbidden("current_password is wrong"));
             }
             if let Some(problem) = state.policy.password_problem(new) {
-                return Err(ApiError::bad_request(problem));
+                return Err(
+                    ApiError::bad_request(problem).with_code(crate::error::codes::WEAK_PASSWORD)
+                );
             }
             Some(hash_password(new).map_err(ApiError::internal)?)
         }

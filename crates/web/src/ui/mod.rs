@@ -118,11 +118,18 @@ fn layout(v: Option<&Visitor>, lang: &str, title: &str, body: &str) -> Html<Stri
         ),
         None => "<nav><span class=\"right\"><a href=\"#\" data-lang=\"vi\">VI</a><a href=\"#\" data-lang=\"en\">EN</a></span></nav>".into(),
     };
+    // The API's problem codes in the user's language, for app.js to show instead of `detail`.
+    let mut problems = String::from("<div id=\"problems\" hidden");
+    for code in crate::error::codes::ALL {
+        let key = format!("problem_{}", code.replace('-', "_"));
+        problems.push_str(&format!(" data-{code}=\"{}\"", esc(s.t(&key))));
+    }
+    problems.push_str("></div>");
     Html(format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"csrf-token\" content=\"{csrf}\"><title>{} · {}</title>\
          <link rel=\"stylesheet\" href=\"/assets/app.css\"><script src=\"/assets/app.js\" defer></script>\
-         </head><body>{nav}<main><p id=\"flash\" class=\"error\" role=\"alert\"></p>{body}</main></body></html>",
+         </head><body>{nav}<main><p id=\"flash\" class=\"error\" role=\"alert\"></p>{body}</main>{problems}</body></html>",
         esc(title), s.t("title")
     ))
 }
