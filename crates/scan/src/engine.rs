@@ -383,8 +383,6 @@ async fn probe_host_inline(ip: IpAddr, cfg: Arc<ScanConfig>, limiter: Limiter) -
         }
     }
     obs.discovery.extend(discovered.into_iter().flatten());
-    // SSH host keys: key exchange only, no authentication (COMM.SHARED_SSH_KEY).
-    crate::probe_ssh_key::collect_host_keys(ctx, &mut obs).await;
 
     // ONVIF on the HTTP ports.
     let (mut onvif, rejected) = find_onvif(ctx, &http_answered).await;
@@ -462,6 +460,10 @@ async fn probe_host_inline(ip: IpAddr, cfg: Arc<ScanConfig>, limiter: Limiter) -
             }
         }
     }
+
+    // SSH host keys (COMM.SHARED_SSH_KEY): key exchange only, no authentication, on every SSH
+    // port the credential check did not already reach.
+    crate::probe_ssh_key::collect_host_keys(ctx, &mut obs).await;
 
     // Opt-in: stream proof.
     if cfg.prove_streams {

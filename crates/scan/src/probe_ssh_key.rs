@@ -39,13 +39,22 @@ pub async fn fetch_host_key(addr: SocketAddr, connect_timeout: Duration) -> Opti
     seen
 }
 
-/// Record the host key of every SSH port of `obs` that has none yet.
+/// Record the host key of every SSH port of `obs` that has none yet and that the credential
+/// check did not try (its attempt ran the same key exchange: a port that gave it no key gets
+/// no second deadline).
 pub(crate) async fn collect_host_keys(ctx: &HostCtx, obs: &mut camguard_model::HostObservation) {
+    let tried = |p: u16| {
+        obs.ssh_host_keys.iter().any(|k| k.port == p)
+            || obs
+                .credential_attempts
+                .iter()
+                .any(|a| a.protocol == "ssh" && a.port == p)
+    };
     let ports: Vec<u16> = obs
         .ssh
         .iter()
         .map(|b| b.port)
-        .filter(|p| !obs.ssh_host_keys.iter().any(|k| k.port == *p))
+        .filter(|&p| !tried(p))
         .collect();
     for port in ports {
         let _slot = ctx.slot().await;
