@@ -1,7 +1,8 @@
 //! An SSH server (russh) on devices configured with `ssh`: the personality's identification
 //! string, a real key exchange with an ed25519 host key, and `password` authentication
-//! against the device's account. Failed logins count towards the device's lockout (shared
-//! with HTTP, RTSP, ONVIF and telnet); while the device is locked every login is refused.
+//! against the device's account (an account with an empty password is let in with `none`).
+//! Failed logins count towards the device's lockout (shared with HTTP, RTSP, ONVIF and
+//! telnet); while the device is locked every login is refused.
 //! Every channel (session, exec, forwarding) is refused: a right password proves the account
 //! and nothing more runs.
 //!
@@ -136,6 +137,24 @@ struct Session {
 
 impl server::Handler for Session {
     type Error = russh::Error;
+
+    /// An account with an empty password logs in with `none`, no password asked (as OpenSSH
+    /// with `PermitEmptyPasswords yes` and Dropbear without `-B`); a `none` request is how
+    /// clients ask for the methods, so it never counts towards the lockout.
+    async fn auth_none(&mut self, user: &str) -> Result<Auth, Self::Error> {
+        let d = &self.device;
+        let open =
+            d.spec.password.is_empty() && user == d.spec.username && d.lockout.locked().is_none();
+        tracing::debug!(device = %d.spec.id, open, "ssh none login");
+        Ok(if open {
+            Auth::Accept
+        } else {
+            Auth::Reject {
+                proceed_with_methods: Some(password_only()),
+                partial_success: false,
+            }
+        })
+    }
 
     async fn auth_password(&mut self, user: &str, password: &str) -> Result<Auth, Self::Error> {
         let outcome = login(&self.device, user, password);

@@ -24,5 +24,6 @@ mod scope;
 mod serve_cmd;
 mod ssh_credentials;
 mod ssh_fleet;
+mod ssh_none_auth;
 mod surface_checks;
 mod target_space;
