@@ -29,6 +29,12 @@
 //! }
 //! ```
 //!
+//! Minor 2 (attestations; present only when some verdict is attested): a verdict may carry
+//! `attested: { status: "attested_pass" | "attested_fail", subject, document, attested_by,
+//! attested_at }` (its `status` stays the scanned one, never `fail`); `counts` and `summary`
+//! then have `attested_pass` / `attested_fail`, and such a verdict is counted there rather
+//! than under its scanned status.
+//!
 //! `summary`, `stats` and `provisions` count each device's latest scan; `trend` counts every
 //! scan as recorded (a device seen in two scans counts in both). `findings` of a provision in
 //! `stats.by_provision` are the findings of the checks the provision lists.
@@ -55,7 +61,7 @@ pub const SCHEMA: &str = "camguard-report";
 /// Current value of the `schema_version` field.
 pub const SCHEMA_VERSION: u32 = 1;
 /// Current value of the `schema_minor` field: additive revisions within [`SCHEMA_VERSION`].
-pub const SCHEMA_MINOR: u32 = 1;
+pub const SCHEMA_MINOR: u32 = 2;
 
 /// A whole report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -129,6 +135,16 @@ pub struct Summary {
     pub findings_by_severity: Vec<SeverityCount>,
     /// Devices per (vendor, model), most devices first.
     pub by_vendor_model: Vec<VendorModelCount>,
+    /// Verdicts attested met by documents (minor 2; absent when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub attested_pass: u64,
+    /// Verdicts attested not met by documents (minor 2; absent when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub attested_fail: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Number of findings of one severity.
@@ -164,9 +180,24 @@ pub struct VerdictCounts {
     pub not_verifiable_remotely: u64,
     /// Devices not tested for it (checks disabled, unreachable, or no verdict recorded).
     pub not_tested: u64,
+    /// Devices whose verdict a document attests met (minor 2; absent when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub attested_pass: u64,
+    /// Devices whose verdict a document attests not met (minor 2; absent when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub attested_fail: u64,
 }
 
 impl VerdictCounts {
+    /// Count one verdict: an attested one under its attestation, else under its status.
+    fn add_verdict(&mut self, v: &VerdictEntry) {
+        match &v.attested {
+            Some(a) if a.is_pass() => self.attested_pass += 1,
+            Some(_) => self.attested_fail += 1,
+            None => self.add(v.status),
+        }
+    }
+
     fn add(&mut self, status: VerdictStatus) {
         match status {
             VerdictStatus::Fail => self.fail += 1,
@@ -273,6 +304,9 @@ pub struct VerdictEntry {
     pub findings: Vec<String>,
     /// False when no verdict was recorded and `not_tested` was filled in.
     pub recorded: bool,
+    /// The documentary evidence completing it (minor 2; never over a scanned `fail`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attested: Option<crate::attestation::AttestedVerdict>,
 }
 
 /// Build the document from the inventory, the baseline and the check catalogue.
@@ -282,7 +316,7 @@ pub fn build(input: &ReportInput<'_>, catalogue: &Catalogue, lang: Lang) -> Repo
     let devices: Vec<DeviceEntry> = input
         .devices
         .iter()
-        .map(|d| device_entry(d, baseline, catalogue, lang))
+        .map(|d| device_entry(d, baseline, catalogue, lang, &input.attestations))
         .collect();
     let provisions = baseline
         .provisions
@@ -293,7 +327,7 @@ pub fn build(input: &ReportInput<'_>, catalogue: &Catalogue, lang: Lang) -> Repo
             for d in &devices {
                 // device_entry puts the baseline's provisions first, in order.
                 if let Some(v) = d.verdicts.get(i) {
-                    counts.add(v.status);
+                    counts.add_verdict(v);
                 }
             }
             ProvisionRow {
@@ -345,6 +379,7 @@ fn device_entry(
     baseline: &Baseline,
     catalogue: &Catalogue,
     lang: Lang,
+    attestations: &[crate::attestation::Attestation],
 ) -> DeviceEntry {
     let code = lang.code();
     let findings = d
@@ -380,6 +415,7 @@ fn device_entry(
                 status: recorded.map_or(VerdictStatus::NotTested, |v| v.status),
                 findings: recorded.map(|v| v.findings.clone()).unwrap_or_default(),
                 recorded: recorded.is_some(),
+                attested: None,
             }
         })
         .collect();
@@ -397,8 +433,19 @@ fn device_entry(
                 status: v.status,
                 findings: v.findings.clone(),
                 recorded: true,
+                attested: None,
             }),
     );
+    // Documents complete what the scan could not prove; a proven failure stays.
+    for v in verdicts
+        .iter_mut()
+        .filter(|v| v.status != VerdictStatus::Fail)
+    {
+        v.attested = attestations
+            .iter()
+            .find(|a| a.ip == d.ip && a.baseline == v.baseline && a.provision == v.provision)
+            .map(Into::into);
+    }
 
     DeviceEntry {
         id: d.id,
@@ -465,5 +512,17 @@ fn summary(devices: &[DeviceEntry]) -> Summary {
         findings: devices.iter().map(|d| d.findings.len() as u64).sum(),
         findings_by_severity,
         by_vendor_model,
+        attested_pass: attested(devices, true),
+        attested_fail: attested(devices, false),
     }
+}
+
+/// Verdicts over all devices attested met (`pass`) or not met.
+fn attested(devices: &[DeviceEntry], pass: bool) -> u64 {
+    devices
+        .iter()
+        .flat_map(|d| &d.verdicts)
+        .filter_map(|v| v.attested.as_ref())
+        .filter(|a| a.is_pass() == pass)
+        .count() as u64
 }

@@ -251,7 +251,22 @@ fn summary(p: &mut Page<'_>, doc: &ReportDocument) {
             .t(key)
             .raw("</span></div>\n");
     }
-    p.raw("</div>\n<div class=\"charts\">\n<figure id=\"chart-severity\"><figcaption>")
+    p.raw("</div>\n");
+    if s.attested_pass + s.attested_fail > 0 {
+        // Documents, not the scan, decided these: counted apart from the scanned verdicts.
+        p.raw("<p class=\"meta attested\">")
+            .t("executive.attested")
+            .raw(": ")
+            .t("status.attested_pass")
+            .raw(" × ")
+            .text(&s.attested_pass.to_string())
+            .raw(", ")
+            .t("status.attested_fail")
+            .raw(" × ")
+            .text(&s.attested_fail.to_string())
+            .raw("</p>\n");
+    }
+    p.raw("<div class=\"charts\">\n<figure id=\"chart-severity\"><figcaption>")
         .t("executive.chart_severity")
         .raw("</figcaption>\n");
     let bars: Vec<Bar> = s
@@ -400,8 +415,16 @@ fn provisions(p: &mut Page<'_>, doc: &ReportDocument) {
         .th("provisions.text");
     p.th_num("provisions.fail").th_num("provisions.pass");
     p.th_num("provisions.not_verifiable_remotely")
-        .th_num("provisions.not_tested")
-        .raw("</tr></thead>\n");
+        .th_num("provisions.not_tested");
+    let attested = doc
+        .provisions
+        .iter()
+        .any(|r| r.counts.attested_pass + r.counts.attested_fail > 0);
+    if attested {
+        p.th_num("status.attested_pass")
+            .th_num("status.attested_fail");
+    }
+    p.raw("</tr></thead>\n");
     for row in &doc.provisions {
         p.raw("<tr><td>").text(&row.id);
         if row.provisional {
@@ -415,6 +438,9 @@ fn provisions(p: &mut Page<'_>, doc: &ReportDocument) {
             .td_num(c.pass)
             .td_num(c.not_verifiable_remotely)
             .td_num(c.not_tested);
+        if attested {
+            p.td_num(c.attested_pass).td_num(c.attested_fail);
+        }
         p.raw("</tr>\n");
     }
     p.raw("</table>\n<p class=\"meta\">")
@@ -543,7 +569,9 @@ fn device(p: &mut Page<'_>, d: &DeviceEntry) {
     let decided: Vec<_> = d
         .verdicts
         .iter()
-        .filter(|v| matches!(v.status, VerdictStatus::Fail | VerdictStatus::Pass))
+        .filter(|v| {
+            v.attested.is_some() || matches!(v.status, VerdictStatus::Fail | VerdictStatus::Pass)
+        })
         .collect();
     if d.verdicts.is_empty() {
         p.muted("devices.no_verdicts");
@@ -562,11 +590,27 @@ fn device(p: &mut Page<'_>, d: &DeviceEntry) {
                     .raw(")</span>");
             }
             p.raw("</td>").td(v.text.as_deref().unwrap_or(""));
-            p.raw("<td>")
-                .status(v.status)
-                .raw("</td>")
-                .td(&v.findings.join(", "))
-                .raw("</tr>\n");
+            p.raw("<td>");
+            match &v.attested {
+                // Labelled as attested, with who, when and which document.
+                Some(a) => {
+                    p.raw("<span class=\"badge st-")
+                        .text(&a.status)
+                        .raw("\">")
+                        .t(&format!("status.{}", a.status))
+                        .raw("</span> <span class=\"muted\">(")
+                        .text(&a.attested_by)
+                        .raw(", ")
+                        .text(&a.attested_at.format("%Y-%m-%d").to_string())
+                        .raw(", ")
+                        .text(&a.document)
+                        .raw(")</span>");
+                }
+                None => {
+                    p.status(v.status);
+                }
+            }
+            p.raw("</td>").td(&v.findings.join(", ")).raw("</tr>\n");
         }
         p.raw("</table>\n");
     }
@@ -574,7 +618,14 @@ fn device(p: &mut Page<'_>, d: &DeviceEntry) {
         VerdictStatus::NotVerifiableRemotely,
         VerdictStatus::NotTested,
     ]
-    .map(|s| (s, d.verdicts.iter().filter(|v| v.status == s).count()));
+    .map(|s| {
+        let n = d
+            .verdicts
+            .iter()
+            .filter(|v| v.status == s && v.attested.is_none())
+            .count();
+        (s, n)
+    });
     if undecided.iter().any(|(_, n)| *n > 0) {
         p.raw("<p class=\"meta\">")
             .t("devices.other_verdicts")

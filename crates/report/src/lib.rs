@@ -12,6 +12,7 @@
 //! `data/i18n/{en,vi}.toml`, check titles and remediation from the check catalogue, provision
 //! texts from the baseline.
 
+pub mod attestation;
 pub mod csv;
 pub mod diff;
 pub mod document;
@@ -49,6 +50,8 @@ pub struct ReportInput<'a> {
     pub trend: Vec<ScanTrend>,
     /// How much per-device detail the HTML report prints (default [`Detail::Full`]).
     pub detail: Detail,
+    /// Verdicts completed by documentary evidence (default none); a scanned `fail` stays.
+    pub attestations: Vec<attestation::Attestation>,
 }
 
 impl<'a> ReportInput<'a> {
@@ -67,6 +70,7 @@ impl<'a> ReportInput<'a> {
             organisation: None,
             trend: Vec::new(),
             detail: Detail::Full,
+            attestations: Vec::new(),
         }
     }
 }

@@ -827,3 +827,104 @@ async fn failed_detail_prints_each_remediation_once_and_clean_devices_in_one_tab
     input.detail = Detail::Full;
     assert_eq!(json, render(&input, Format::Json, Lang::En).unwrap());
 }
+
+#[tokio::test]
+async fn attestations_complete_undecided_verdicts_labelled_and_never_a_scanned_failure() {
+    use camguard_report::attestation::Attestation;
+    let (_dir, store) = inventory().await;
+    let b = baseline(false);
+    let plain = input(&store, &b).await;
+    let mut attested = input(&store, &b).await;
+    let attest = |ip: &str, provision: &str, pass: bool| Attestation {
+        ip: ip.parse().unwrap(),
+        baseline: "qcvn-test".into(),
+        provision: provision.into(),
+        pass,
+        subject: "model:Hikvision/DS-2CD".into(),
+        document: "Certificate <No. 7>".into(),
+        attested_by: "auditor1".into(),
+        attested_at: t0(),
+    };
+    attested.attestations = vec![
+        attest("127.0.0.2", "2.9", true),
+        // 2.1.a failed in the scan: the document does not override it.
+        attest("127.0.0.2", "2.1.a", true),
+        attest("127.0.0.3", "2.9", false),
+    ];
+    let doc = camguard_report::document(&attested, Lang::En);
+    let row = |id: &str| {
+        doc.provisions
+            .iter()
+            .find(|p| p.id == id)
+            .unwrap()
+            .counts
+            .clone()
+    };
+    let e = row("2.9");
+    assert_eq!(
+        (
+            e.not_verifiable_remotely,
+            e.attested_pass,
+            e.attested_fail,
+            e.not_tested
+        ),
+        (0, 1, 1, 1)
+    );
+    let a = row("2.1.a");
+    assert_eq!((a.fail, a.attested_pass), (2, 0));
+    assert_eq!(
+        (doc.summary.attested_pass, doc.summary.attested_fail),
+        (1, 1)
+    );
+    let cam = doc
+        .devices
+        .iter()
+        .find(|d| d.ip.to_string() == "127.0.0.2")
+        .unwrap();
+    let v = |id: &str| cam.verdicts.iter().find(|v| v.provision == id).unwrap();
+    assert_eq!(v("2.1.a").status, VerdictStatus::Fail);
+    assert!(v("2.1.a").attested.is_none());
+    let a29 = v("2.9").attested.as_ref().expect("attested");
+    assert_eq!(
+        v("2.9").status,
+        VerdictStatus::NotVerifiableRemotely,
+        "scanned status kept"
+    );
+    assert_eq!(
+        (a29.status.as_str(), a29.attested_by.as_str()),
+        ("attested_pass", "auditor1")
+    );
+
+    let json = render(&attested, Format::Json, Lang::En).unwrap();
+    let back: ReportDocument = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, doc);
+    let plain_json = render(&plain, Format::Json, Lang::En).unwrap();
+    assert!(
+        !plain_json.contains("attested"),
+        "no attestation, no new field"
+    );
+
+    let html = render(&attested, Format::Html, Lang::En).unwrap();
+    assert!(
+        html.contains("Verdicts attested by documents"),
+        "executive summary"
+    );
+    assert!(html.contains("st-attested_pass") && html.contains("st-attested_fail"));
+    assert!(html.contains("auditor1, 2026-"), "who and when");
+    assert!(
+        html.contains("Certificate &lt;No. 7&gt;"),
+        "document, escaped"
+    );
+    let html_vi = render(&attested, Format::Html, Lang::Vi).unwrap();
+    assert!(html_vi.contains("Đạt (theo hồ sơ)"));
+    assert!(!render(&plain, Format::Html, Lang::En)
+        .unwrap()
+        .contains("attested"));
+    for format in [Format::Csv, Format::Sarif] {
+        assert_eq!(
+            render(&attested, format, Lang::En).unwrap(),
+            render(&plain, format, Lang::En).unwrap(),
+            "{format:?} carries scan results only"
+        );
+    }
+}

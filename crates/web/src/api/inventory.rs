@@ -512,13 +512,9 @@ pub async fn report(
     input.trend = s.store.scan_trend().await?;
     input.detail = detail;
     input.organisation = Some(settings.organisation).filter(|o| !o.is_empty());
-    let mut text = camguard_report::render(&input, format, lang).map_err(ApiError::internal)?;
-    // Verdicts completed by attestations, labelled as such (CSV and SARIF carry scan results).
-    match format_name.as_str() {
-        "json" => text = super::attested::into_json(text, &attested),
-        "html" => text = super::attested::into_html(text, &attested, lang.code()),
-        _ => {}
-    }
+    // Verdicts completed by attestations: the report labels them as attested.
+    input.attestations = attested;
+    let text = camguard_report::render(&input, format, lang).map_err(ApiError::internal)?;
     let mime = match format_name.as_str() {
         "html" => "text/html; charset=utf-8",
         "json" => "application/json",

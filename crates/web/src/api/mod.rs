@@ -442,7 +442,7 @@ pub fn routes() -> Vec<Route> {
             g.clone(),
             "/api/v1/reports",
             Some(Viewer),
-            "Download a report (html, json, csv, sarif; json and html add the attested verdicts)",
+            "Download a report (html, json, csv, sarif; html and json label the attested verdicts; detail=full|failed|summary for html)",
             &["format", "lang", "baseline", "detail"],
             get(inventory::report),
         ),

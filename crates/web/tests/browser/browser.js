@@ -292,8 +292,12 @@ async function main() {
       (await fetch("/api/v1/reports?format=html&lang=en", { credentials: "same-origin" })).text());
     const reportPage = await context.newPage();
     await reportPage.setContent(reportHtml);
-    r.reportAttested = await reportPage.locator("#attestations tbody tr").allTextContents();
-    await reportPage.locator("#attestations").screenshot({ path: path.join(shots, "report-attestations.png") });
+    // Attested verdicts sit in the devices' verdict tables, labelled (badge class st-attested_*).
+    const attestedRows = reportPage.locator("table.verdicts tr:has(.badge[class*='st-attested'])");
+    r.reportAttested = await attestedRows.evaluateAll((rows) =>
+      rows.map((tr) => tr.textContent + " " + tr.querySelector(".badge").className));
+    await reportPage.locator("table.verdicts:has(.badge[class*='st-attested'])").first()
+      .screenshot({ path: path.join(shots, "report-attestations.png") });
     await reportPage.close();
 
     // The language choice is the user's: English survives sign-out, lost cookies, sign-in.
