@@ -136,7 +136,7 @@ fn device(p: &mut Page<'_>, d: &DeviceEntry) {
         let ids: Vec<&str> = d
             .verdicts
             .iter()
-            .filter(|v| v.status == status)
+            .filter(|v| v.status == status && v.attested.is_none())
             .map(|v| v.provision.as_str())
             .collect();
         if ids.is_empty() {
@@ -152,6 +152,33 @@ fn device(p: &mut Page<'_>, d: &DeviceEntry) {
         } else {
             p.raw("× ").text(&ids.len().to_string());
         }
+    }
+    // Verdicts completed by documents, labelled as attested, after the scanned ones.
+    for pass in [true, false] {
+        let ids: Vec<&str> = d
+            .verdicts
+            .iter()
+            .filter(|v| v.attested.as_ref().is_some_and(|a| a.is_pass() == pass))
+            .map(|v| v.provision.as_str())
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        if any {
+            p.raw(" · ");
+        }
+        any = true;
+        let status = if pass {
+            "attested_pass"
+        } else {
+            "attested_fail"
+        };
+        p.raw("<span class=\"badge st-")
+            .text(status)
+            .raw("\">")
+            .t(&format!("status.{status}"))
+            .raw("</span> ")
+            .text(&ids.join(", "));
     }
     if !any {
         p.t("devices.no_verdicts");
