@@ -920,6 +920,14 @@ async fn attestations_complete_undecided_verdicts_labelled_and_never_a_scanned_f
     assert!(!render(&plain, Format::Html, Lang::En)
         .unwrap()
         .contains("attested"));
+    let mut failed = attested.clone();
+    failed.detail = Detail::Failed;
+    let compact = render(&failed, Format::Html, Lang::En).unwrap();
+    assert!(
+        compact.contains("st-attested_pass\">Attested pass</span> 2.9"),
+        "compact line: {}",
+        &compact[compact.rfind("verdict-line").unwrap_or(0)..]
+    );
     for format in [Format::Csv, Format::Sarif] {
         assert_eq!(
             render(&attested, format, Lang::En).unwrap(),
