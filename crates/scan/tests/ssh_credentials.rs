@@ -332,7 +332,7 @@ async fn hostile_server(ip: Ipv4Addr, how: Hostile) -> u16 {
                     }
                     Hostile::Garbage => {
                         let junk: Vec<u8> =
-                            (0..1u32 << 20).map(|i| (i * 2_654_435_761) as u8).collect();
+                            (0..1u32 << 20).map(|i| i.wrapping_mul(2_654_435_761) as u8).collect();
                         let _ = s.write_all(&junk).await;
                     }
                 }
