@@ -96,7 +96,26 @@ async fn dashboard_in_chromium_does_everything_the_issue_asks_in_the_browser() {
         assert_eq!(r["headers"]["hsts"], Value::Null, "{r}");
         // Sign-in refusal and the organisation built in the pages.
         assert!(!r["loginError"].as_str().unwrap_or("").is_empty(), "{r}");
-        assert!(!r["scopeError"].as_str().unwrap_or("").is_empty(), "{r}");
+        // The refused CIDR explained in the page's language, from its problem code.
+        let bad_cidr: Vec<String> = ["en", "vi"]
+            .iter()
+            .map(|lang| {
+                let path = crate::common::repo_root().join(format!("data/i18n/web-{lang}.toml"));
+                let table: toml::Table =
+                    toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+                table["problem_bad_cidr"].as_str().unwrap().to_owned()
+            })
+            .collect();
+        assert!(
+            bad_cidr.iter().any(|t| r["scopeError"] == t.as_str()),
+            "{r}"
+        );
+        assert_eq!(r["siteRow"][2], "1 Lab street", "{r}");
+        assert_eq!(r["settingsOrganisation"], "Lab agency", "{r}");
+        assert_eq!(
+            r["reportOrganisation"], true,
+            "the report cover names it: {r}"
+        );
         assert_eq!(
             (count("sitesBeforeDelete"), count("sitesAfterDelete")),
             (2, 1),

@@ -108,6 +108,11 @@ async function main() {
     await page.fill("#system-edit-form input[name=owner]", "Provincial IT office");
     await submitReload(page, "#system-edit-form");
     r.systemRow = await cells(page, "#systems tbody tr:first-child td");
+    // A site's address changed through its edit form.
+    await page.selectOption("#site-edit-form select[name=id]", { label: "Lab" });
+    await page.fill("#site-edit-form input[name=address]", "1 Lab street");
+    await submitReload(page, "#site-edit-form");
+    r.siteRow = await cells(page, "#sites tbody tr:first-child td");
     await page.selectOption("#scope-form select[name=system_id]", String(systemId));
     await page.fill("#scope-form input[name=cidr]", cidr);
     await submitReload(page, "#scope-form");
@@ -270,6 +275,13 @@ async function main() {
     r.auditActions = await cells(page, "#audit tbody td:nth-child(3)");
     await shot(page, "audit.png");
 
+    // Settings: the organisation named on report covers.
+    await page.goto(base + "/settings");
+    await page.fill("#settings-form input[name=organisation]", "Lab agency");
+    await submitReload(page, "#settings-form");
+    r.settingsOrganisation = await page.inputValue("#settings-form input[name=organisation]");
+    await shot(page, "settings.png");
+
     await page.goto(base + "/reports");
     await shot(page, "reports.png");
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("a.report >> nth=0")]);
@@ -290,6 +302,7 @@ async function main() {
     // The attested verdicts are in the downloaded HTML report, labelled.
     const reportHtml = await page.evaluate(async () =>
       (await fetch("/api/v1/reports?format=html&lang=en", { credentials: "same-origin" })).text());
+    r.reportOrganisation = reportHtml.includes("Lab agency");
     const reportPage = await context.newPage();
     await reportPage.setContent(reportHtml);
     // Attested verdicts sit in the devices' verdict tables, labelled (badge class st-attested_*).
