@@ -52,11 +52,6 @@ impl AppState {
         self
     }
 
-    /// Whether `id` is a baseline the server was given as a file (not a built-in one).
-    pub fn is_custom_baseline(&self, id: &str) -> bool {
-        Registry::builtin().map_or(true, |b| b.get(id).is_none())
-    }
-
     /// Now, by the state's clock.
     pub fn now(&self) -> DateTime<Utc> {
         (self.clock)()

@@ -315,6 +315,7 @@ pub async fn list_baselines(
 ) -> ApiResult<Response> {
     let today = s.now().date_naive();
     let in_force = s.baselines.in_force(today).map(|b| b.id.clone());
+    let builtin = camguard_baseline::Registry::builtin().map_err(ApiError::internal)?;
     let all: Vec<serde_json::Value> = s
         .baselines
         .all()
@@ -330,7 +331,7 @@ pub async fn list_baselines(
                 "provisional": b.provisional,
                 "provisions": b.provisions.len(),
                 "in_force": in_force.as_deref() == Some(b.id.as_str()),
-                "custom": s.is_custom_baseline(&b.id),
+                "custom": builtin.get(&b.id).is_none(),
             })
         })
         .collect();
