@@ -265,7 +265,9 @@ mod tests {
             panic!("should run");
         };
         assert!(
-            hits[0].summary.contains("ransomware campaigns (CISA KEV): CVE-2021-36260"),
+            hits[0]
+                .summary
+                .contains("ransomware campaigns (CISA KEV): CVE-2021-36260"),
             "{}",
             hits[0].summary
         );
