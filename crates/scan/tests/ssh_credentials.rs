@@ -49,7 +49,6 @@ async fn the_scanner_finds_a_kept_ssh_default_and_never_locks_a_changed_one() {
     let lab = lab_support::start_lab(LAB, 21_300).await;
     let manifest = lab.manifest().clone();
     let found = lab_support::scan_devices(&manifest, ssh_only(&manifest)).await;
-    let fingerprint = camguard_lab::ssh_server::host_key_fingerprint();
     for d in &manifest.devices {
         let o = found
             .iter()
@@ -87,6 +86,12 @@ async fn the_scanner_finds_a_kept_ssh_default_and_never_locks_a_changed_one() {
         assert_eq!(o.ssh_host_keys.len(), 1, "{}", d.id);
         assert_eq!(o.ssh_host_keys[0].port, port);
         assert_eq!(o.ssh_host_keys[0].algorithm, "ssh-ed25519");
+        // The device's own key (the lab's default), derived from the seed and the id.
+        let fingerprint = camguard_lab::ssh_server::fingerprint_for(
+            113,
+            &d.id,
+            camguard_lab::ssh_server::HostKeyMode::Unique,
+        );
         assert_eq!(o.ssh_host_keys[0].fingerprint_sha256, fingerprint);
     }
     // The capped attempts stayed below the Decision 724 lockout: the right password still works.
@@ -331,8 +336,9 @@ async fn hostile_server(ip: Ipv4Addr, how: Hostile) -> u16 {
                         }
                     }
                     Hostile::Garbage => {
-                        let junk: Vec<u8> =
-                            (0..1u32 << 20).map(|i| i.wrapping_mul(2_654_435_761) as u8).collect();
+                        let junk: Vec<u8> = (0..1u32 << 20)
+                            .map(|i| i.wrapping_mul(2_654_435_761) as u8)
+                            .collect();
                         let _ = s.write_all(&junk).await;
                     }
                 }
