@@ -21,7 +21,7 @@ use crate::evidence::bounded;
 use crate::Catalogue;
 use camguard_model::{Finding, HostObservation, Severity};
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 /// Id of the shared-key check.
@@ -74,14 +74,8 @@ pub fn shared_keys(records: &[&HostObservation]) -> Vec<(IpAddr, Finding)> {
     }
     let mut out = Vec::new();
     for (spki, hosts) in holders.iter().filter(|(_, h)| h.len() >= 2) {
-        let all: BTreeSet<IpAddr> = hosts.keys().copied().collect();
         for (ip, (port, cert)) in hosts {
-            let others: Vec<String> = all
-                .iter()
-                .filter(|a| *a != ip)
-                .take(MAX_LISTED_PEERS)
-                .map(IpAddr::to_string)
-                .collect();
+            let others = other_holders(hosts, ip);
             let finding = Finding {
                 check_id: SHARED_TLS_KEY.to_string(),
                 severity,
@@ -162,12 +156,7 @@ pub fn shared_ssh_keys(records: &[&HostObservation]) -> Vec<(IpAddr, Finding)> {
     let mut out = Vec::new();
     for (fingerprint, hosts) in holders.iter().filter(|(_, h)| h.len() >= 2) {
         for (ip, (port, algorithm)) in hosts {
-            let others: Vec<String> = hosts
-                .keys()
-                .filter(|a| *a != ip)
-                .take(MAX_LISTED_PEERS)
-                .map(IpAddr::to_string)
-                .collect();
+            let others = other_holders(hosts, ip);
             let finding = Finding {
                 check_id: SHARED_SSH_KEY.to_string(),
                 severity,
@@ -192,11 +181,23 @@ pub fn shared_ssh_keys(records: &[&HostObservation]) -> Vec<(IpAddr, Finding)> {
     out
 }
 
+/// The addresses other than `ip` that hold the same key, in address order, at most
+/// `MAX_LISTED_PEERS` of them.
+fn other_holders<V>(hosts: &BTreeMap<IpAddr, V>, ip: &IpAddr) -> Vec<String> {
+    hosts
+        .keys()
+        .filter(|a| *a != ip)
+        .take(MAX_LISTED_PEERS)
+        .map(IpAddr::to_string)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testutil::alive_host;
     use camguard_model::{CertificateInfo, TlsObservation};
+    use std::collections::BTreeSet;
 
     fn host(last: u8, spki: Option<&str>) -> HostObservation {
         let mut h = alive_host(443);

@@ -225,12 +225,13 @@ async fn keyboard_interactive(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    /// A server that sends `greeting` then reads (and drops) whatever comes, for `hold`.
-    async fn server(greeting: Vec<u8>, hold: Duration) -> SocketAddr {
+    /// A server that sends `greeting` then reads (and drops) whatever comes, for `hold`
+    /// (also the hostile peer of the key probe's tests).
+    pub(crate) async fn server(greeting: Vec<u8>, hold: Duration) -> SocketAddr {
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = l.local_addr().unwrap();
         tokio::spawn(async move {

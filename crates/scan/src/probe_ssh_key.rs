@@ -76,31 +76,7 @@ pub(crate) fn to_model(port: u16, k: &HostKey) -> SshHostKey {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-    /// A server that sends `greeting`, then reads and drops whatever comes for `hold`.
-    async fn server(greeting: Vec<u8>, hold: Duration) -> SocketAddr {
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = l.local_addr().unwrap();
-        tokio::spawn(async move {
-            while let Ok((mut s, _)) = l.accept().await {
-                let greeting = greeting.clone();
-                tokio::spawn(async move {
-                    let _ = s.write_all(&greeting).await;
-                    let mut buf = [0u8; 4096];
-                    let _ = tokio::time::timeout(hold, async {
-                        while let Ok(n) = s.read(&mut buf).await {
-                            if n == 0 {
-                                break;
-                            }
-                        }
-                    })
-                    .await;
-                });
-            }
-        });
-        addr
-    }
+    use crate::credentials_ssh::tests::server;
 
     #[tokio::test]
     async fn a_silent_server_costs_at_most_the_key_deadline() {
