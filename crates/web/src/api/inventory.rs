@@ -483,22 +483,10 @@ pub async fn report(
         .unwrap_or("html")
         .trim()
         .to_ascii_lowercase();
-    let format: camguard_report::Format = format_name
-        .parse()
-        .map_err(|e: camguard_report::ParseChoiceError| ApiError::bad_request(e.to_string()))?;
+    let format: camguard_report::Format = choice(Some(&format_name), "html")?;
     let settings = crate::settings::Settings::load(&s).await?;
-    let lang: camguard_report::Lang = q
-        .lang
-        .as_deref()
-        .unwrap_or(&settings.default_lang)
-        .parse()
-        .map_err(|e: camguard_report::ParseChoiceError| ApiError::bad_request(e.to_string()))?;
-    let detail: camguard_report::Detail = q
-        .detail
-        .as_deref()
-        .unwrap_or("full")
-        .parse()
-        .map_err(|e: camguard_report::ParseChoiceError| ApiError::bad_request(e.to_string()))?;
+    let lang: camguard_report::Lang = choice(q.lang.as_deref(), &settings.default_lang)?;
+    let detail: camguard_report::Detail = choice(q.detail.as_deref(), "full")?;
     let baseline = pick_baseline(&s, q.baseline.as_deref()).await?;
     let mut devices = s.store.inventory().await?;
     if c.role < Role::Auditor {
@@ -516,25 +504,8 @@ pub async fn report(
     // Verdicts completed by attestations: the report labels them as attested.
     input.attestations = attested;
     let text = camguard_report::render(&input, format, lang).map_err(ApiError::internal)?;
-    let mime = match format_name.as_str() {
-        "html" => "text/html; charset=utf-8",
-        "json" => "application/json",
-        "csv" => "text/csv; charset=utf-8",
-        "sarif" => "application/sarif+json",
-        _ => "application/octet-stream",
-    };
-    let disposition = format!(
-        "attachment; filename=\"camguard-report-{}.{format_name}\"",
-        lang.code()
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        text,
-    )
-        .into_response())
+    let name = format!("camguard-report-{}.{format_name}", lang.code());
+    Ok(attachment(&format_name, &name, text))
 }
 
 /// Query of `GET /api/v1/reports/diff`.
@@ -564,15 +535,8 @@ pub async fn diff_report(
         .unwrap_or("html")
         .trim()
         .to_ascii_lowercase();
-    let format: camguard_report::Format = format_name
-        .parse()
-        .map_err(|e: camguard_report::ParseChoiceError| ApiError::bad_request(e.to_string()))?;
-    let lang: camguard_report::Lang = q
-        .lang
-        .as_deref()
-        .unwrap_or("vi")
-        .parse()
-        .map_err(|e: camguard_report::ParseChoiceError| ApiError::bad_request(e.to_string()))?;
+    let format: camguard_report::Format = choice(Some(&format_name), "html")?;
+    let lang: camguard_report::Lang = choice(q.lang.as_deref(), "vi")?;
     let scans = s.store.scans().await?;
     let (old, new) = match (q.old, q.new) {
         (Some(o), Some(n)) => (o, n),
@@ -636,22 +600,40 @@ pub async fn diff_report(
     };
     let text = camguard_report::render_diff(&input, format, lang)
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let mime = match format_name.as_str() {
+    let name = format!("camguard-diff-{old}-{new}-{}.{format_name}", lang.code());
+    Ok(attachment(&format_name, &name, text))
+}
+
+/// A report query choice (`format`, `lang`, `detail`), `default` when absent; a bad value is a
+/// 400 naming the choices.
+fn choice<T>(value: Option<&str>, default: &str) -> ApiResult<T>
+where
+    T: std::str::FromStr<Err = camguard_report::ParseChoiceError>,
+{
+    value
+        .unwrap_or(default)
+        .parse()
+        .map_err(|e: camguard_report::ParseChoiceError| ApiError::bad_request(e.to_string()))
+}
+
+/// A rendered report as a download named `file_name`, typed by its format.
+fn attachment(format_name: &str, file_name: &str, text: String) -> Response {
+    let mime = match format_name {
         "html" => "text/html; charset=utf-8",
         "json" => "application/json",
         "csv" => "text/csv; charset=utf-8",
+        "sarif" => "application/sarif+json",
         _ => "application/octet-stream",
     };
-    let disposition = format!(
-        "attachment; filename=\"camguard-diff-{old}-{new}-{}.{format_name}\"",
-        lang.code()
-    );
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, mime.to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
         ],
         text,
     )
-        .into_response())
+        .into_response()
 }
