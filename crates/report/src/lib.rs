@@ -117,11 +117,7 @@ pub fn render_with(
 ) -> Result<String, ReportError> {
     let doc = document::build(input, catalogue, lang);
     match format {
-        Format::Json => {
-            let mut out = serde_json::to_string_pretty(&doc)?;
-            out.push('\n');
-            Ok(out)
-        }
+        Format::Json => pretty_json(&doc),
         Format::Html => {
             let strings = i18n::Strings::load(lang)?;
             Ok(html::render(&doc, &strings, input.detail))
@@ -129,11 +125,16 @@ pub fn render_with(
         Format::Csv => Ok(csv::findings(&doc)),
         Format::Sarif => {
             let log = sarif::render(&doc, catalogue);
-            let mut out = serde_json::to_string_pretty(&log)?;
-            out.push('\n');
-            Ok(out)
+            pretty_json(&log)
         }
     }
+}
+
+/// `value` as indented JSON ending in a newline (the JSON and SARIF files).
+fn pretty_json<T: serde::Serialize>(value: &T) -> Result<String, ReportError> {
+    let mut out = serde_json::to_string_pretty(value)?;
+    out.push('\n');
+    Ok(out)
 }
 
 /// Build the diff document of two scans.
@@ -159,11 +160,7 @@ pub fn render_diff_with(
 ) -> Result<String, ReportError> {
     let doc = diff::build(input, catalogue, lang);
     match format {
-        Format::Json => {
-            let mut out = serde_json::to_string_pretty(&doc)?;
-            out.push('\n');
-            Ok(out)
-        }
+        Format::Json => pretty_json(&doc),
         Format::Html => {
             let strings = i18n::Strings::load(lang)?;
             Ok(html_diff::render(&doc, &strings))
