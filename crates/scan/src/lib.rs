@@ -26,6 +26,7 @@ pub mod engine;
 pub mod exclude;
 pub mod import;
 mod intrusive_data;
+pub mod local_interface;
 mod login_surface;
 pub mod multicast;
 pub mod permutation;

@@ -47,13 +47,14 @@ document.addEventListener("DOMContentLoaded", () => {
     location.reload();
   }));
   // API forms: fields become a JSON object sent to data-api ("{field}" in it takes that
-  // field's value instead of the body).
+  // field's value instead of the body). Empty fields are left out, except those marked
+  // data-clear, sent as "" (which clears the setting: the default baseline's "automatic").
   document.querySelectorAll("form.api-form").forEach((form) => form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const body = {};
     let target = form.dataset.api;
     form.querySelectorAll("input[name], select[name]").forEach((input) => {
-      if (input.value === "") return;
+      if (input.value === "" && input.dataset.clear === undefined) return;
       const value = input.dataset.kind === "number" ? Number(input.value) : input.value;
       if (target.includes("{" + input.name + "}")) {
         target = target.replace("{" + input.name + "}", encodeURIComponent(input.value));

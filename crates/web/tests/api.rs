@@ -2476,3 +2476,89 @@ async fn problems_carry_stable_codes_the_pages_put_in_the_users_language() {
         assert!(page.text.contains(&attr), "{attr} not in the page");
     }
 }
+
+/// The settings form once could not clear the default baseline: its "automatic" choice was
+/// an empty value, which the page script leaves out of the body, so nothing changed.
+#[tokio::test]
+async fn settings_form_sets_the_default_baseline_and_clears_it_back_to_automatic() {
+    let f = fixture().await;
+    let (cookie, csrf) = f.session("admin").await;
+    let session = [("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())];
+    let automatic = camguard_report::escape_html(
+        toml::from_str::<toml::Table>(
+            &std::fs::read_to_string(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../../data/i18n/web-en.toml"),
+            )
+            .unwrap(),
+        )
+        .unwrap()["baseline_automatic"]
+            .as_str()
+            .unwrap(),
+    );
+    assert!(automatic.starts_with("automatic"), "{automatic}");
+    let selected = |page: &str| -> String {
+        let select = page
+            .split("<select name=\"default_baseline\"")
+            .nth(1)
+            .and_then(|s| s.split("</select>").next())
+            .unwrap_or_else(|| panic!("no default_baseline choice in {page}"))
+            .to_owned();
+        // The form sends the empty value of this choice ("" clears), not nothing.
+        assert!(
+            select.starts_with(" data-kind=\"text\" data-clear>"),
+            "{select}"
+        );
+        assert!(
+            select.contains(&format!("<option value=\"\"")) && select.contains(&*automatic),
+            "{select}"
+        );
+        select
+            .split("<option value=\"")
+            .find(|o| o.contains("\" selected>"))
+            .map(|o| o.split('"').next().unwrap().to_owned())
+            .unwrap_or_else(|| panic!("nothing selected in {select}"))
+    };
+    let page = f.call(Method::GET, "/settings", None, &session).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(selected(&page.text), "", "automatic at first");
+
+    // What the form sends: the chosen baseline, then the automatic choice's "".
+    let baseline = camguard_baseline::Registry::builtin().unwrap().all()[0]
+        .id
+        .clone();
+    for (value, expected) in [(baseline.as_str(), json!(baseline)), ("", Value::Null)] {
+        let put = f
+            .call(
+                Method::PUT,
+                "/api/v1/settings",
+                Some(json!({"default_baseline": value})),
+                &session,
+            )
+            .await;
+        assert_eq!(put.status, StatusCode::OK, "{value:?}: {}", put.text);
+        let got = f
+            .call(Method::GET, "/api/v1/settings", None, &session)
+            .await;
+        assert_eq!(got.json()["default_baseline"], expected, "{}", got.text);
+        let page = f.call(Method::GET, "/settings", None, &session).await;
+        assert_eq!(selected(&page.text), value);
+    }
+    let audit = f
+        .as_role(Role::Admin, Method::GET, "/api/v1/audit?per_page=100", None)
+        .await
+        .json();
+    let puts: Vec<&Value> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "PUT /api/v1/settings")
+        .collect();
+    assert_eq!(puts.len(), 2, "{audit}");
+    for e in puts {
+        assert_eq!(
+            (&e["username"], &e["outcome"]),
+            (&json!("admin"), &json!("200"))
+        );
+    }
+}

@@ -112,6 +112,11 @@ async fn dashboard_in_chromium_does_everything_the_issue_asks_in_the_browser() {
         );
         assert_eq!(r["siteRow"][2], "1 Lab street", "{r}");
         assert_eq!(r["settingsOrganisation"], "Lab agency", "{r}");
+        // The default baseline chosen in the form, then cleared back to automatic.
+        let chosen = r["settingsBaseline"][0].as_str().unwrap_or_default();
+        assert!(!chosen.is_empty(), "{r}");
+        assert_eq!(r["settingsBaseline"][1], "", "{r}");
+        assert!(r["settingsBaselineApi"].is_null(), "{r}");
         assert_eq!(
             r["reportOrganisation"], true,
             "the report cover names it: {r}"

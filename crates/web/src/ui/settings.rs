@@ -27,11 +27,17 @@ fn input(f: &mut String, name: &str, label: &str, value: &str, bounds: Option<(i
     );
 }
 
-/// A labelled choice among `options` (value, label) with `current` selected.
+/// A labelled choice among `options` (value, label) with `current` selected. A choice whose
+/// first option is empty (`""`, sent as such: `data-clear`) clears the setting.
 fn choice(f: &mut String, name: &str, label: &str, options: &[(String, String)], current: &str) {
+    let clear = if options.first().is_some_and(|(v, _)| v.is_empty()) {
+        " data-clear"
+    } else {
+        ""
+    };
     let _ = write!(
         f,
-        "<label class=\"field\"><span>{}</span><select name=\"{}\" data-kind=\"text\">",
+        "<label class=\"field\"><span>{}</span><select name=\"{}\" data-kind=\"text\"{clear}>",
         esc(label),
         esc(name)
     );

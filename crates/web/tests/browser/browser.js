@@ -280,6 +280,17 @@ async function main() {
     await page.fill("#settings-form input[name=organisation]", "Lab agency");
     await submitReload(page, "#settings-form");
     r.settingsOrganisation = await page.inputValue("#settings-form input[name=organisation]");
+    // The default baseline: one chosen, then back to automatic (sent as "", stored as none).
+    const baselineChoice = "#settings-form select[name=default_baseline]";
+    const chosen = await page.locator(baselineChoice + " option >> nth=1").getAttribute("value");
+    await page.selectOption(baselineChoice, chosen);
+    await submitReload(page, "#settings-form");
+    r.settingsBaseline = [await page.inputValue(baselineChoice)];
+    await page.selectOption(baselineChoice, "");
+    await submitReload(page, "#settings-form");
+    r.settingsBaseline.push(await page.inputValue(baselineChoice));
+    r.settingsBaselineApi = await page.evaluate(async () =>
+      (await (await fetch("/api/v1/settings", { credentials: "same-origin" })).json()).default_baseline);
     await shot(page, "settings.png");
 
     await page.goto(base + "/reports");
