@@ -1,7 +1,7 @@
 //! Who is calling: session cookies (with CSRF on unsafe methods, idle timeout) or bearer API
 //! tokens, and the role extractors every route uses.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::secret::{constant_time_eq, digest};
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
@@ -140,7 +140,8 @@ pub async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Caller>, 
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
         if !constant_time_eq(sent, &session.csrf) {
-            return Err(ApiError::forbidden(
+            return Err(ApiError::new(
+                Problem::CsrfToken,
                 "missing or wrong CSRF token (X-CSRF-Token)",
             ));
         }
@@ -183,10 +184,10 @@ impl<const MIN: u8> FromRequestParts<AppState> for AtLeast<MIN> {
             }
         }
         if (caller.role as u8) < MIN {
-            return Err(ApiError::forbidden(format!(
-                "the {} role may not do this",
-                caller.role.as_str()
-            )));
+            return Err(ApiError::new(
+                Problem::RoleTooWeak,
+                format!("the {} role may not do this", caller.role.as_str()),
+            ));
         }
         Ok(AtLeast(caller))
     }

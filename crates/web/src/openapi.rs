@@ -165,11 +165,11 @@ pub fn document() -> Value {
                 "token": {"type": "http", "scheme": "bearer"}
             },
             "schemas": {
-                "Problem": {"type": "object", "properties": {
+                "Problem": {"type": "object", "required": ["type", "title", "status", "detail", "code"], "properties": {
                     "type": {"type": "string"}, "title": {"type": "string"},
                     "status": {"type": "integer"}, "detail": {"type": "string"},
-                    "code": {"type": "string", "enum": crate::error::codes::ALL,
-                             "description": "stable code (type is urn:camguard:problem:<code>); absent when type is about:blank"}}}
+                    "code": {"type": "string", "enum": crate::error::Problem::ALL.iter().map(|p| p.code()).collect::<Vec<_>>(),
+                             "description": "stable code (type is urn:camguard:problem:<code>)"}}}
             }
         }
     })

@@ -2,7 +2,7 @@
 //! language, session idle timeout and the defaults of dashboard scans. Stored by key in the
 //! `settings` table; a key never written (or holding a value out of bounds) reads as its default.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -96,9 +96,10 @@ impl Settings {
         let mut s = self.clone();
         if let Some(o) = u.organisation {
             if o.len() > MAX_ORGANISATION {
-                return Err(ApiError::bad_request(format!(
-                    "organisation: at most {MAX_ORGANISATION} characters"
-                )));
+                return Err(ApiError::new(
+                    Problem::BadLength,
+                    format!("organisation: at most {MAX_ORGANISATION} characters"),
+                ));
             }
             s.organisation = o.trim().to_owned();
         }
@@ -107,14 +108,17 @@ impl Settings {
             if b.is_empty() {
                 s.default_baseline = None;
             } else if state.baselines.get(b).is_none() {
-                return Err(ApiError::bad_request(format!("unknown baseline {b:?}")));
+                return Err(ApiError::new(
+                    Problem::UnknownBaseline,
+                    format!("unknown baseline {b:?}"),
+                ));
             } else {
                 s.default_baseline = Some(b.to_owned());
             }
         }
         if let Some(l) = u.default_lang {
             if l != "vi" && l != "en" {
-                return Err(ApiError::bad_request("default_lang is vi or en"));
+                return Err(ApiError::new(Problem::BadLang, "default_lang is vi or en"));
             }
             s.default_lang = l;
         }
@@ -122,7 +126,10 @@ impl Settings {
             if (lo..=hi).contains(&v) {
                 Ok(v)
             } else {
-                Err(ApiError::bad_request(format!("{name} is {lo} to {hi}")))
+                Err(ApiError::new(
+                    Problem::OutOfRange,
+                    format!("{name} is {lo} to {hi}"),
+                ))
             }
         };
         if let Some(m) = u.session_idle_minutes {

@@ -2436,7 +2436,64 @@ async fn problems_carry_stable_codes_the_pages_put_in_the_users_language() {
             StatusCode::BAD_REQUEST,
             "weak-password",
         ),
+        (
+            Method::PATCH,
+            "/api/v1/sites/999",
+            json!({"name": "x"}),
+            StatusCode::NOT_FOUND,
+            "not-found",
+        ),
+        (
+            Method::PUT,
+            "/api/v1/settings",
+            json!({"default_baseline": "no-such"}),
+            StatusCode::BAD_REQUEST,
+            "unknown-baseline",
+        ),
+        (
+            Method::PUT,
+            "/api/v1/settings",
+            json!({"scan_rate": 0}),
+            StatusCode::BAD_REQUEST,
+            "out-of-range",
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/me",
+            json!({"lang": "fr"}),
+            StatusCode::BAD_REQUEST,
+            "bad-lang",
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/users/1",
+            json!({}),
+            StatusCode::CONFLICT,
+            "self-change",
+        ),
+        (
+            Method::POST,
+            "/api/v1/sites",
+            json!({"name": "HQ", "colour": "red"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad-body",
+        ),
+        (
+            Method::GET,
+            "/api/v1/devices?per_page=0",
+            json!({}),
+            StatusCode::BAD_REQUEST,
+            "bad-page",
+        ),
+        (
+            Method::GET,
+            "/api/v1/reports?format=doc",
+            json!({}),
+            StatusCode::BAD_REQUEST,
+            "bad-choice",
+        ),
     ];
+    let mut seen = Vec::new();
     for (method, path, body, status, code) in cases {
         let r = f.as_role(Role::Admin, method, path, Some(body)).await;
         assert_eq!(r.status, status, "{path}: {}", r.text);
@@ -2444,31 +2501,67 @@ async fn problems_carry_stable_codes_the_pages_put_in_the_users_language() {
         assert_eq!(v["code"], code, "{path}: {v}");
         assert_eq!(v["type"], format!("urn:camguard:problem:{code}"));
         assert!(v["detail"].as_str().is_some_and(|d| !d.is_empty()));
+        seen.push(code);
     }
-    // Problems without a code stay about:blank.
+    // Anonymous callers and a cookie session without its CSRF token.
+    let r = f.call(Method::GET, "/api/v1/devices", None, &[]).await;
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (StatusCode::UNAUTHORIZED, json!("unauthenticated"))
+    );
+    let (cookie, _) = f.session("admin").await;
     let r = f
-        .as_role(
-            Role::Admin,
-            Method::PATCH,
-            "/api/v1/sites/999",
-            Some(json!({"name": "x"})),
+        .call(
+            Method::POST,
+            "/api/v1/sites",
+            Some(json!({"name": "Annex"})),
+            &[("cookie", &cookie)],
         )
         .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(r.json()["type"], "about:blank");
-    assert!(r.json().get("code").is_none());
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (StatusCode::FORBIDDEN, json!("csrf-token"))
+    );
+    seen.extend(["unauthenticated", "csrf-token"]);
+    seen.sort_unstable();
+    seen.dedup();
+    assert!(seen.len() >= 6, "{seen:?}");
+
+    // Every code's text on the pages, in the visitor's language: English for the admin (whose
+    // language is en), Vietnamese with the language cookie.
+    let strings = |lang: &str| -> toml::Table {
+        toml::from_str(
+            &std::fs::read_to_string(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join(format!("../../data/i18n/web-{lang}.toml")),
+            )
+            .unwrap(),
+        )
+        .unwrap()
+    };
+    let vi = strings("vi");
+    let page = f
+        .call(
+            Method::GET,
+            "/organisation",
+            None,
+            &[("cookie", &format!("{cookie}; camguard_lang=vi"))],
+        )
+        .await;
+    assert!(page.text.contains("<html lang=\"vi\">"), "{}", page.text);
+    for code in &seen {
+        let text = vi[&format!("problem_{}", code.replace('-', "_"))]
+            .as_str()
+            .unwrap();
+        let attr = format!(" data-{code}=\"{}\"", camguard_report::escape_html(text));
+        assert!(page.text.contains(&attr), "{attr} not in the vi page");
+    }
 
     let page = f
         .as_role(Role::Admin, Method::GET, "/organisation", None)
         .await;
-    let en: toml::Table = toml::from_str(
-        &std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/i18n/web-en.toml"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    for code in camguard_web::error::codes::ALL {
+    let en = strings("en");
+    for code in camguard_web::error::Problem::ALL.iter().map(|p| p.code()) {
         let text = en[&format!("problem_{}", code.replace('-', "_"))]
             .as_str()
             .unwrap();
@@ -2510,7 +2603,7 @@ async fn settings_form_sets_the_default_baseline_and_clears_it_back_to_automatic
             "{select}"
         );
         assert!(
-            select.contains(&format!("<option value=\"\"")) && select.contains(&*automatic),
+            select.contains("<option value=\"\"") && select.contains(&*automatic),
             "{select}"
         );
         select

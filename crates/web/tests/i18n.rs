@@ -74,3 +74,50 @@ fn both_languages_have_the_same_keys_and_every_key_the_pages_use() {
         assert!(en.contains(&format!("severity_{code}")), "severity_{code}");
     }
 }
+
+/// Every problem code of the table has its text in both languages (a Vietnamese text that is
+/// not the English one), is in the OpenAPI document's enum of codes, and no string or enum
+/// entry names a code the table lacks.
+#[test]
+fn every_problem_code_is_translated_and_documented() {
+    use camguard_web::error::Problem;
+    let table: BTreeSet<String> = Problem::ALL.iter().map(|p| p.code().to_owned()).collect();
+    assert!(table.len() >= 20, "{table:?}");
+    let read = |lang: &str| -> toml::Table {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../data/i18n/web-{lang}.toml"));
+        toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let (en, vi) = (read("en"), read("vi"));
+    for code in &table {
+        let key = format!("problem_{}", code.replace('-', "_"));
+        let e = en.get(&key).and_then(|v| v.as_str());
+        let v = vi.get(&key).and_then(|v| v.as_str());
+        assert!(
+            e.is_some_and(|s| !s.is_empty()),
+            "{code}: no English text ({key})"
+        );
+        assert!(
+            v.is_some_and(|s| !s.is_empty()),
+            "{code}: no Vietnamese text ({key})"
+        );
+        assert_ne!(e, v, "{code}: the Vietnamese text is the English one");
+    }
+    for (lang, strings) in [("en", &en), ("vi", &vi)] {
+        for key in strings.keys().filter_map(|k| k.strip_prefix("problem_")) {
+            assert!(
+                table.contains(&key.replace('_', "-")),
+                "{lang}: problem_{key} names no code of the table"
+            );
+        }
+    }
+    let doc = camguard_web::openapi::document();
+    let documented: BTreeSet<String> = doc["components"]["schemas"]["Problem"]["properties"]
+        ["code"]["enum"]
+        .as_array()
+        .expect("an enum of codes")
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(documented, table);
+}

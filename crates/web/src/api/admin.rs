@@ -2,7 +2,7 @@
 
 use super::{created, deleted, page_response, paginate, Body, Id, Page, PageQuery, Q};
 use crate::auth::{Admin, AtLeast, Role, Viewer};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::secret::{digest, hash_password, random_password, random_token};
 use crate::state::AppState;
 use axum::extract::State;
@@ -29,7 +29,8 @@ fn check_username(name: &str) -> ApiResult<()> {
     if ok {
         Ok(())
     } else {
-        Err(ApiError::bad_request(
+        Err(ApiError::new(
+            Problem::BadUsername,
             "username: 1-64 characters of letters, digits and . _ - @",
         ))
     }
@@ -38,12 +39,13 @@ fn check_username(name: &str) -> ApiResult<()> {
 fn check_lang(lang: Option<&str>) -> ApiResult<()> {
     match lang {
         None | Some("vi") | Some("en") => Ok(()),
-        Some(_) => Err(ApiError::bad_request("lang is vi or en")),
+        Some(_) => Err(ApiError::new(Problem::BadLang, "lang is vi or en")),
     }
 }
 
 fn role(s: &str) -> ApiResult<Role> {
-    Role::parse(s).ok_or_else(|| ApiError::bad_request("role is admin, auditor or viewer"))
+    Role::parse(s)
+        .ok_or_else(|| ApiError::new(Problem::BadRole, "role is admin, auditor or viewer"))
 }
 
 /// `GET /api/v1/users`.
@@ -67,9 +69,7 @@ pub async fn create_user(
     let (password, generated) = match new.password {
         Some(p) => {
             if let Some(problem) = s.policy.password_problem(&p) {
-                return Err(
-                    ApiError::bad_request(problem).with_code(crate::error::codes::WEAK_PASSWORD)
-                );
+                return Err(ApiError::new(Problem::WeakPassword, problem));
             }
             (p, false)
         }
@@ -117,7 +117,8 @@ pub async fn update_user(
     if let Some(r) = &u.role {
         role(r)?;
         if id == caller.user.id && r != "admin" {
-            return Err(ApiError::conflict(
+            return Err(ApiError::new(
+                Problem::SelfChange,
                 "an administrator cannot demote themselves",
             ));
         }
@@ -126,9 +127,7 @@ pub async fn update_user(
     let hash = match &u.password {
         Some(p) => {
             if let Some(problem) = s.policy.password_problem(p) {
-                return Err(
-                    ApiError::bad_request(problem).with_code(crate::error::codes::WEAK_PASSWORD)
-                );
+                return Err(ApiError::new(Problem::WeakPassword, problem));
             }
             Some(hash_password(p).map_err(ApiError::internal)?)
         }
@@ -156,7 +155,8 @@ pub async fn delete_user(
     Id(id): Id,
 ) -> ApiResult<Response> {
     if id == caller.user.id {
-        return Err(ApiError::conflict(
+        return Err(ApiError::new(
+            Problem::SelfChange,
             "an administrator cannot delete themselves",
         ));
     }
@@ -188,14 +188,15 @@ pub async fn create_token(
     Body(new): Body<NewToken>,
 ) -> ApiResult<Response> {
     if new.name.trim().is_empty() || new.name.len() > 100 {
-        return Err(ApiError::bad_request("name: 1-100 characters"));
+        return Err(ApiError::new(Problem::BadLength, "name: 1-100 characters"));
     }
     let wanted = match &new.role {
         Some(r) => role(r)?,
         None => c.role,
     };
     if wanted > c.role {
-        return Err(ApiError::forbidden(
+        return Err(ApiError::new(
+            Problem::TokenRoleTooHigh,
             "a token's role cannot exceed its creator's",
         ));
     }

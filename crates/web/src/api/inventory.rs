@@ -2,7 +2,7 @@
 
 use super::{paginate, Id, PageQuery, Q};
 use crate::auth::{AtLeast, Role, Viewer};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 use crate::targets::parse_scope;
 use axum::extract::State;
@@ -350,9 +350,9 @@ async fn pick_baseline(s: &AppState, id: Option<&str>) -> ApiResult<camguard_bas
         .map(|x| x.baseline);
     let default = crate::settings::Settings::load(s).await?.default_baseline;
     let b = match id.map(str::to_owned).or(default).or(newest) {
-        Some(id) => registry
-            .get(&id)
-            .ok_or_else(|| ApiError::bad_request(format!("unknown baseline {id:?}")))?,
+        Some(id) => registry.get(&id).ok_or_else(|| {
+            ApiError::new(Problem::UnknownBaseline, format!("unknown baseline {id:?}"))
+        })?,
         None => registry
             .in_force(s.now().date_naive())
             .ok_or_else(|| ApiError::internal("no baseline in force"))?,
@@ -551,16 +551,23 @@ pub async fn diff_report(
             match done[..] {
                 [.., o, n] => (o, n),
                 _ => {
-                    return Err(ApiError::bad_request(
+                    return Err(ApiError::new(
+                        Problem::BadDiff,
                         "a diff needs two finished scans in the database",
                     ))
                 }
             }
         }
-        _ => return Err(ApiError::bad_request("give both old and new, or neither")),
+        _ => {
+            return Err(ApiError::new(
+                Problem::BadDiff,
+                "give both old and new, or neither",
+            ))
+        }
     };
     if old >= new {
-        return Err(ApiError::bad_request(
+        return Err(ApiError::new(
+            Problem::BadDiff,
             "old must be an earlier scan than new",
         ));
     }
@@ -599,7 +606,7 @@ pub async fn diff_report(
         earlier,
     };
     let text = camguard_report::render_diff(&input, format, lang)
-        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        .map_err(|e| ApiError::new(Problem::BadChoice, e.to_string()))?;
     let name = format!("camguard-diff-{old}-{new}-{}.{format_name}", lang.code());
     Ok(attachment(&format_name, &name, text))
 }
@@ -613,7 +620,9 @@ where
     value
         .unwrap_or(default)
         .parse()
-        .map_err(|e: camguard_report::ParseChoiceError| ApiError::bad_request(e.to_string()))
+        .map_err(|e: camguard_report::ParseChoiceError| {
+            ApiError::new(Problem::BadChoice, e.to_string())
+        })
 }
 
 /// A rendered report as a download named `file_name`, typed by its format.

@@ -10,7 +10,7 @@ mod session;
 mod settings;
 
 use crate::auth::{resolve, AuditSlot, Role};
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -532,7 +532,8 @@ impl PageQuery {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(50);
         if page == 0 || !(1..=500).contains(&per_page) {
-            return Err(ApiError::bad_request(
+            return Err(ApiError::new(
+                Problem::BadPage,
                 "page starts at 1; per_page is 1 to 500",
             ));
         }
@@ -628,7 +629,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(Body(v)),
-            Err(e) => Err(ApiError::new(e.status(), e.body_text())),
+            Err(e) => Err(ApiError::new(Problem::BadBody, e.body_text()).with_status(e.status())),
         }
     }
 }
@@ -664,7 +665,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestP
     ) -> Result<Self, ApiError> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(Q(v)),
-            Err(e) => Err(ApiError::bad_request(e.body_text())),
+            Err(e) => Err(ApiError::new(Problem::BadQuery, e.body_text())),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{created, deleted, paginate, Body, Id, PageQuery, Q};
 use crate::auth::{Admin, AtLeast, Auditor, Viewer};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 use crate::targets::parse_scope;
 use axum::extract::State;
@@ -13,9 +13,10 @@ use serde::Deserialize;
 
 fn text(field: &str, v: &str, max: usize) -> ApiResult<()> {
     if v.trim().is_empty() || v.len() > max {
-        return Err(ApiError::bad_request(format!(
-            "{field}: 1-{max} characters"
-        )));
+        return Err(ApiError::new(
+            Problem::BadLength,
+            format!("{field}: 1-{max} characters"),
+        ));
     }
     Ok(())
 }
@@ -64,7 +65,10 @@ pub async fn create_site(
 ) -> ApiResult<Response> {
     text("name", &n.name, 200)?;
     if n.address.len() > 500 {
-        return Err(ApiError::bad_request("address: at most 500 characters"));
+        return Err(ApiError::new(
+            Problem::BadLength,
+            "address: at most 500 characters",
+        ));
     }
     Ok(created(
         s.store
@@ -92,7 +96,10 @@ pub async fn update_site(
         text("name", n, 200)?;
     }
     if u.address.as_ref().is_some_and(|a| a.len() > 500) {
-        return Err(ApiError::bad_request("address: at most 500 characters"));
+        return Err(ApiError::new(
+            Problem::BadLength,
+            "address: at most 500 characters",
+        ));
     }
     s.store
         .update_site(
@@ -142,7 +149,10 @@ pub async fn create_system(
     text("name", &n.name, 200)?;
     text("owner", &n.owner, 200)?;
     if !(1..=5).contains(&n.security_level) {
-        return Err(ApiError::bad_request("security_level is 1 to 5"));
+        return Err(ApiError::new(
+            Problem::OutOfRange,
+            "security_level is 1 to 5",
+        ));
     }
     let sys = s
         .store
@@ -180,7 +190,10 @@ pub async fn update_system(
         text("owner", o, 200)?;
     }
     if u.security_level.is_some_and(|l| !(1..=5).contains(&l)) {
-        return Err(ApiError::bad_request("security_level is 1 to 5"));
+        return Err(ApiError::new(
+            Problem::OutOfRange,
+            "security_level is 1 to 5",
+        ));
     }
     s.store
         .update_system(
@@ -226,8 +239,7 @@ pub async fn create_scope(
     _: Admin,
     Body(n): Body<NewScope>,
 ) -> ApiResult<Response> {
-    let net = parse_scope(&n.cidr)
-        .map_err(|e| ApiError::bad_request(e).with_code(crate::error::codes::BAD_CIDR))?;
+    let net = parse_scope(&n.cidr).map_err(|e| ApiError::new(Problem::BadCidr, e))?;
     Ok(created(
         s.store
             .create_scope(n.system_id, &net.to_string(), s.now())
@@ -274,23 +286,33 @@ pub async fn create_attestation(
         _ => false,
     };
     if !subject_ok {
-        return Err(ApiError::bad_request(
+        return Err(ApiError::new(
+            Problem::BadAttestation,
             "subject is model:<vendor>/<model> or system:<id>",
         ));
     }
     if n.status != "pass" && n.status != "fail" {
-        return Err(ApiError::bad_request("status is pass or fail"));
+        return Err(ApiError::new(
+            Problem::BadAttestation,
+            "status is pass or fail",
+        ));
     }
     text("document", &n.document, 500)?;
     if n.note.len() > 2000 {
-        return Err(ApiError::bad_request("note: at most 2000 characters"));
+        return Err(ApiError::new(
+            Problem::BadLength,
+            "note: at most 2000 characters",
+        ));
     }
     let known = s
         .baselines
         .get(&n.baseline)
         .is_some_and(|b| b.provisions.iter().any(|p| p.id == n.provision));
     if !known {
-        return Err(ApiError::bad_request("unknown baseline or provision"));
+        return Err(ApiError::new(
+            Problem::BadAttestation,
+            "unknown baseline or provision",
+        ));
     }
     let a = Attestation {
         id: 0,

@@ -3,7 +3,7 @@
 
 use super::{created, deleted, paginate, Body, Id, PageQuery, Q};
 use crate::auth::{AtLeast, Auditor, Viewer};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::jobs::{ScanEvent, ScanRequest};
 use crate::schedule::Spec;
 use crate::state::AppState;
@@ -37,7 +37,8 @@ pub(crate) async fn scoped_targets(
         .filter_map(|x| parse_scope(&x.cidr).ok())
         .collect();
     if scopes.is_empty() {
-        return Err(ApiError::bad_request(
+        return Err(ApiError::new(
+            Problem::NoScope,
             "the system has no authorised scope: an administrator adds one first",
         ));
     }
@@ -46,18 +47,18 @@ pub(crate) async fn scoped_targets(
         _ => scopes.iter().map(ToString::to_string).collect(),
     };
     if targets.len() > MAX_TARGETS {
-        return Err(ApiError::bad_request(format!(
-            "at most {MAX_TARGETS} targets"
-        )));
+        return Err(ApiError::new(
+            Problem::TooManyTargets,
+            format!("at most {MAX_TARGETS} targets"),
+        ));
     }
     for t in &targets {
-        let range = parse_target(t)
-            .map_err(|e| ApiError::bad_request(e).with_code(crate::error::codes::BAD_CIDR))?;
+        let range = parse_target(t).map_err(|e| ApiError::new(Problem::BadCidr, e))?;
         if !inside(range, &scopes) {
-            return Err(ApiError::forbidden(format!(
-                "{t} is outside the system's authorised scopes"
-            ))
-            .with_code(crate::error::codes::OUTSIDE_SCOPE));
+            return Err(ApiError::new(
+                Problem::OutsideScope,
+                format!("{t} is outside the system's authorised scopes"),
+            ));
         }
     }
     Ok(targets)
@@ -86,10 +87,13 @@ pub(crate) async fn launch(
     who: &str,
 ) -> ApiResult<ScanJob> {
     if s.jobs.running() >= crate::jobs::MAX_RUNNING {
-        return Err(ApiError::conflict(format!(
-            "{} scans are running already: wait for one to end or cancel it",
-            crate::jobs::MAX_RUNNING
-        )));
+        return Err(ApiError::new(
+            Problem::ScansBusy,
+            format!(
+                "{} scans are running already: wait for one to end or cancel it",
+                crate::jobs::MAX_RUNNING
+            ),
+        ));
     }
     let settings = crate::settings::Settings::load(s).await?;
     let job = s
@@ -117,7 +121,8 @@ pub async fn start(
 ) -> ApiResult<Response> {
     if let Some(p) = &b.ports {
         if p.is_empty() || p.len() > 1024 || p.contains(&0) {
-            return Err(ApiError::bad_request(
+            return Err(ApiError::new(
+                Problem::BadPorts,
                 "ports: 1 to 1024 port numbers between 1 and 65535",
             ));
         }
@@ -241,7 +246,10 @@ pub async fn cancel(State(s): State<AppState>, _: Auditor, Id(id): Id) -> ApiRes
         .await?
         .ok_or_else(|| ApiError::not_found("job"))?;
     if !s.jobs.cancel(id).await {
-        return Err(ApiError::conflict("the job is not running"));
+        return Err(ApiError::new(
+            Problem::JobNotRunning,
+            "the job is not running",
+        ));
     }
     Ok(Json(
         s.store
@@ -275,11 +283,12 @@ pub async fn create_schedule(
     AtLeast(c): Auditor,
     Body(n): Body<NewSchedule>,
 ) -> ApiResult<Response> {
-    let spec = Spec::parse(&n.spec).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let spec =
+        Spec::parse(&n.spec).map_err(|e| ApiError::new(Problem::BadSchedule, e.to_string()))?;
     let targets = scoped_targets(&s, n.system_id, n.targets.as_deref()).await?;
     let next = spec
         .next_after(s.now())
-        .ok_or_else(|| ApiError::bad_request("the schedule never fires"))?;
+        .ok_or_else(|| ApiError::new(Problem::BadSchedule, "the schedule never fires"))?;
     let sched = s
         .store
         .create_schedule(

@@ -2,7 +2,7 @@
 
 use super::{remote, Body};
 use crate::auth::{AtLeast, Caller, Via, Viewer, SESSION_COOKIE};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::secret::{digest, hash_password, random_token, verify_password};
 use crate::state::AppState;
 use axum::extract::{Request, State};
@@ -93,7 +93,7 @@ pub async fn login(State(state): State<AppState>, req: Request) -> ApiResult<Res
     if username.is_empty() || username.len() > MAX_USERNAME || password.len() > MAX_PASSWORD {
         audit(&state, None, "login_failed", from, "401").await;
         return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
+            Problem::LoginRefused,
             "wrong user name or password",
         ));
     }
@@ -103,7 +103,7 @@ pub async fn login(State(state): State<AppState>, req: Request) -> ApiResult<Res
             audit(&state, Some(&username), "login_locked", from, "429").await;
             let secs = (until - now).num_seconds().max(1);
             let mut resp = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
+                Problem::LoginLocked,
                 format!("too many failed sign-ins: the account is locked for {secs} s"),
             )
             .into_response();
@@ -119,7 +119,7 @@ pub async fn login(State(state): State<AppState>, req: Request) -> ApiResult<Res
         state.store.record_login_failure(&username, now).await?;
         audit(&state, Some(&username), "login_failed", from, "401").await;
         return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
+            Problem::LoginRefused,
             "wrong user name or password",
         ));
     };
@@ -178,7 +178,7 @@ pub async fn update_me(
 ) -> ApiResult<Json<serde_json::Value>> {
     if let Some(lang) = &update.lang {
         if lang != "vi" && lang != "en" {
-            return Err(ApiError::bad_request("lang is vi or en"));
+            return Err(ApiError::new(Problem::BadLang, "lang is vi or en"));
         }
     }
     let hash = match &update.password {
@@ -190,12 +190,13 @@ pub async fn update_me(
                 .ok_or_else(ApiError::unauthorized)?;
             let given = update.current_password.as_deref().unwrap_or("");
             if !verify_password(given, &current) {
-                return Err(ApiError::forbidden("current_password is wrong"));
+                return Err(ApiError::new(
+                    Problem::WrongCurrentPassword,
+                    "current_password is wrong",
+                ));
             }
             if let Some(problem) = state.policy.password_problem(new) {
-                return Err(
-                    ApiError::bad_request(problem).with_code(crate::error::codes::WEAK_PASSWORD)
-                );
+                return Err(ApiError::new(Problem::WeakPassword, problem));
             }
             Some(hash_password(new).map_err(ApiError::internal)?)
         }

@@ -45,7 +45,7 @@ pub async fn page(State(s): State<AppState>, v: Visitor, Query(f): Query<Filter>
     let card = match scorecard(&s, f.baseline.as_deref().filter(|b| !b.is_empty()), system).await {
         Ok(c) => c,
         Err(e) => {
-            let body = format!("<p class=\"error\">{}</p>", esc(&e.detail));
+            let body = format!("<p class=\"error\">{}</p>", esc(t.problem(e.problem)));
             return layout(Some(&v), v.lang, t.t("compliance"), &body).into_response();
         }
     };

@@ -49,10 +49,22 @@ impl Strings {
             .map_or(code, String::as_str)
     }
 
+    /// A problem's text (`problem_<code>`), the same the page script shows for API problems.
+    pub fn problem(&self, p: crate::error::Problem) -> &str {
+        self.0
+            .get(&problem_key(p.code()))
+            .map_or(p.code(), String::as_str)
+    }
+
     /// A string by key (the key itself when missing).
     pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
         self.0.get(key).map_or(key, String::as_str)
     }
+}
+
+/// The strings key of a problem code: `problem_` and the code with `_` for `-`.
+pub fn problem_key(code: &str) -> String {
+    format!("problem_{}", code.replace('-', "_"))
 }
 
 /// A signed-in page visitor with their language.
@@ -120,8 +132,8 @@ fn layout(v: Option<&Visitor>, lang: &str, title: &str, body: &str) -> Html<Stri
     };
     // The API's problem codes in the user's language, for app.js to show instead of `detail`.
     let mut problems = String::from("<div id=\"problems\" hidden");
-    for code in crate::error::codes::ALL {
-        let key = format!("problem_{}", code.replace('-', "_"));
+    for code in crate::error::Problem::ALL.iter().map(|p| p.code()) {
+        let key = problem_key(code);
         problems.push_str(&format!(" data-{code}=\"{}\"", esc(s.t(&key))));
     }
     problems.push_str("></div>");

@@ -67,7 +67,7 @@ pub async fn page(State(s): State<AppState>, v: Visitor) -> Response {
     let settings = match Settings::load(&s).await {
         Ok(x) => x,
         Err(e) => {
-            let body = format!("<p class=\"error\">{}</p>", esc(&e.detail));
+            let body = format!("<p class=\"error\">{}</p>", esc(t.problem(e.problem)));
             return layout(Some(&v), v.lang, t.t("settings"), &body).into_response();
         }
     };
