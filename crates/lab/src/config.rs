@@ -136,6 +136,10 @@ pub struct LabConfig {
     /// refuses to start with it when the namespace has any interface but `lo`.
     #[serde(default)]
     pub multicast_in_netns: bool,
+    /// IPv6 link-local multicast discovery inside the lab's own network namespace (lab-file
+    /// table `[multicast6]`, see `crate::multicast6`).
+    #[serde(default)]
+    pub multicast6: Option<crate::multicast6::Multicast6>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -172,6 +176,7 @@ impl LabConfig {
         let mut raw_devices = Vec::new();
         let mut fleets = Vec::new();
         let mut multicast_in_netns = false;
+        let mut multicast6 = None;
         for (key, v) in value {
             match key.as_str() {
                 "seed" => {
@@ -203,6 +208,7 @@ impl LabConfig {
                         LabError::Syntax("`multicast_in_netns` must be true or false".into())
                     })?;
                 }
+                "multicast6" => multicast6 = Some(crate::multicast6::parse(v)?),
                 other => {
                     return Err(LabError::Syntax(format!(
                         "unknown top-level key `{other}` (expected `seed`, [[device]] or [[fleet]])"
@@ -282,6 +288,7 @@ impl LabConfig {
             seed,
             devices,
             multicast_in_netns,
+            multicast6,
         })
     }
 
@@ -374,6 +381,7 @@ impl LabConfig {
             seed,
             devices,
             multicast_in_netns: false,
+            multicast6: None,
         }
     }
 }

@@ -132,6 +132,9 @@ impl Lab {
         let mut tasks = crate::listen::bind_and_serve(routes, &stop).await?;
         let udp = async {
             let mut all = crate::udp::start(&discovering, config.multicast_in_netns, &stop).await?;
+            if let Some(m6) = &config.multicast6 {
+                all.extend(crate::multicast6::start(&discovering, m6, &stop).await?);
+            }
             all.extend(crate::snmp::start(&surface_udp, opts.port_offset, &stop).await?);
             all.extend(crate::p2p::start(&surface_udp, opts.port_offset, &stop).await?);
             Ok::<_, LabError>(all)

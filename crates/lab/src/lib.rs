@@ -38,6 +38,7 @@ pub mod lockout;
 pub mod login;
 pub mod manifest;
 pub mod mjpeg;
+pub mod multicast6;
 mod nonce;
 mod onvif;
 pub mod p2p;

@@ -100,7 +100,15 @@ fn expand(template: &str, device: &Device) -> String {
 
 /// The SSDP answers (one datagram each) to an M-SEARCH for this device; empty when the
 /// datagram is not an M-SEARCH or its search target is not this device's.
-pub fn answers(device: &Device, facts: &DiscoveryFacts, port: u16, datagram: &[u8]) -> Vec<String> {
+/// The `LOCATION` names the description under URL host `host` (the device's 127.x.y.z, or an
+/// IPv6 address in brackets).
+pub fn answers(
+    device: &Device,
+    facts: &DiscoveryFacts,
+    host: &str,
+    port: u16,
+    datagram: &[u8],
+) -> Vec<String> {
     let datagram = &datagram[..datagram.len().min(MAX_DATAGRAM)];
     let text = String::from_utf8_lossy(datagram);
     let mut lines = text.split("\r\n").flat_map(|l| l.split('\n'));
@@ -136,10 +144,7 @@ pub fn answers(device: &Device, facts: &DiscoveryFacts, port: u16, datagram: &[u
         s if s == ROOT_DEVICE || s == uuid || s == facts.device_type => vec![s],
         _ => Vec::new(),
     };
-    let location = format!(
-        "http://{}:{}{}",
-        device.address, port, facts.description_path
-    );
+    let location = format!("http://{host}:{port}{}", facts.description_path);
     let date = chrono::Utc::now().format("%a, %d %b %Y %H:%M:%S GMT");
     targets
         .into_iter()

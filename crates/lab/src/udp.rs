@@ -56,16 +56,33 @@ pub fn ports(device: &Device, port_offset: u16) -> Result<DiscoveryPorts, LabErr
 }
 
 /// A device's unicast socket and the device, answering a multicast group's datagrams.
-type Member = (Arc<UdpSocket>, Arc<Device>);
+pub(crate) struct Member {
+    /// The socket the device answers from.
+    pub socket: Arc<UdpSocket>,
+    /// The device.
+    pub device: Arc<Device>,
+    /// URL host of its advertised endpoints when not its 127.x.y.z address (`[fd00::10]`).
+    pub host: Option<String>,
+}
 
+/// A discovery protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Protocol {
+pub(crate) enum Protocol {
+    /// SSDP.
     Ssdp,
+    /// WS-Discovery.
     Wsd,
 }
 
-/// The answers of a device to one datagram.
-fn answers(device: &Device, protocol: Protocol, datagram: &[u8]) -> Vec<Vec<u8>> {
+/// The answers of a device to one datagram; its endpoints under `host` when given.
+fn answers(
+    device: &Device,
+    protocol: Protocol,
+    datagram: &[u8],
+    host: Option<&str>,
+) -> Vec<Vec<u8>> {
+    let v4 = device.address.to_string();
+    let host = host.unwrap_or(&v4);
     match protocol {
         Protocol::Ssdp => {
             let (Ok(facts), Some(port)) = (
@@ -74,12 +91,12 @@ fn answers(device: &Device, protocol: Protocol, datagram: &[u8]) -> Vec<Vec<u8>>
             ) else {
                 return Vec::new();
             };
-            crate::ssdp::answers(device, facts, port, datagram)
+            crate::ssdp::answers(device, facts, host, port, datagram)
                 .into_iter()
                 .map(String::into_bytes)
                 .collect()
         }
-        Protocol::Wsd => crate::wsd::answer(device, datagram)
+        Protocol::Wsd => crate::wsd::answer(device, datagram, host)
             .map(|a| vec![a.into_bytes()])
             .unwrap_or_default(),
     }
@@ -139,10 +156,11 @@ pub async fn start(
         }
         for (socket, device, protocol) in &bound {
             let port = socket.local_addr().map(|a| a.port()).unwrap_or_default();
-            groups
-                .entry((*protocol, port))
-                .or_default()
-                .push((socket.clone(), device.clone()));
+            groups.entry((*protocol, port)).or_default().push(Member {
+                socket: socket.clone(),
+                device: device.clone(),
+                host: None,
+            });
         }
     }
     let mut tasks = Vec::new();
@@ -161,7 +179,11 @@ pub async fn start(
         tasks.push(respond(
             socket.clone(),
             protocol,
-            vec![(socket, device)],
+            vec![Member {
+                socket,
+                device,
+                host: None,
+            }],
             stop,
         ));
     }
@@ -170,7 +192,7 @@ pub async fn start(
 
 /// Answer the datagrams arriving on `listen` until `stop` changes: each member device answers
 /// from its own unicast socket (for a device's own socket, `listen` itself).
-fn respond(
+pub(crate) fn respond(
     listen: Arc<UdpSocket>,
     protocol: Protocol,
     members: Vec<Member>,
@@ -186,11 +208,11 @@ fn respond(
                     let Ok((n, peer)) = got else { continue };
                     // Oversized datagrams are not discovery traffic: ignore.
                     if n >= RECV_BUFFER { continue; }
-                    for (unicast, device) in &members {
-                        let replies = answers(device, protocol, &buf[..n]);
-                        tracing::debug!(device = %device.spec.id, ?protocol, %peer, replies = replies.len(), "discovery");
+                    for m in &members {
+                        let replies = answers(&m.device, protocol, &buf[..n], m.host.as_deref());
+                        tracing::debug!(device = %m.device.spec.id, ?protocol, %peer, replies = replies.len(), "discovery");
                         for reply in replies {
-                            let _ = unicast.send_to(&reply, peer).await;
+                            let _ = m.socket.send_to(&reply, peer).await;
                         }
                     }
                 }

@@ -197,7 +197,9 @@ fn rfc3986_match(want: &str, have: &str) -> bool {
 }
 
 /// The ProbeMatches answer of a device to a matching probe (None when it does not match).
-pub fn answer(device: &Device, datagram: &[u8]) -> Option<String> {
+/// `XAddrs` names the ONVIF service under URL host `host` (the device's 127.x.y.z, or an IPv6
+/// address in brackets).
+pub fn answer(device: &Device, datagram: &[u8], host: &str) -> Option<String> {
     let probe = parse_probe(datagram)?;
     let scopes = crate::onvif::scope_items(device);
     if !matches(&probe, &scopes) {
@@ -207,7 +209,7 @@ pub fn answer(device: &Device, datagram: &[u8]) -> Option<String> {
         &probe,
         &crate::ssdp::device_uuid(&device.spec.serial),
         &scopes,
-        &device.onvif_url(),
+        &format!("http://{host}:{}/onvif/device_service", device.onvif_port),
     ))
 }
 

@@ -62,10 +62,7 @@ pub fn interface_info(name: &str) -> std::io::Result<Option<InterfaceInfo>> {
 }
 
 fn bad(what: &str) -> std::io::Error {
-    std::io::Error::new(
-        std::io::ErrorKind::InvalidData,
-        format!("netlink: {what}"),
-    )
+    std::io::Error::new(std::io::ErrorKind::InvalidData, format!("netlink: {what}"))
 }
 
 /// Send one dump request (`kind` with `body`) and return the payloads of the answers (each
@@ -169,9 +166,9 @@ fn find_link(answers: &[(u16, Vec<u8>)], name: &str) -> std::io::Result<Option<I
         }
         let index = u32::from_ne_bytes([payload[4], payload[5], payload[6], payload[7]]);
         let flags = u32::from_ne_bytes([payload[8], payload[9], payload[10], payload[11]]);
-        let named = attributes(payload, 16)?.into_iter().any(|(t, v)| {
-            t == IFLA_IFNAME && v.split(|b| *b == 0).next() == Some(name.as_bytes())
-        });
+        let named = attributes(payload, 16)?
+            .into_iter()
+            .any(|(t, v)| t == IFLA_IFNAME && v.split(|b| *b == 0).next() == Some(name.as_bytes()));
         if named {
             return Ok(Some(InterfaceInfo {
                 index,
