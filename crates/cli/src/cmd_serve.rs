@@ -113,6 +113,7 @@ pub async fn serve_with(
         tls.is_some(),
     )
     .with_baselines(registry);
+    state.load_settings().await?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     println!("camguard serve: dashboard at {scheme}://{addr}/");
     if let Some(password) = first {

@@ -1,11 +1,14 @@
 //! Administrator settings: organisation name (report covers), default baseline and report
 //! language, session idle timeout and the defaults of dashboard scans. Stored by key in the
 //! `settings` table; a key never written (or holding a value out of bounds) reads as its default.
+//! The server keeps them in memory ([`SettingsCache`]): read from the database once (at start,
+//! or by the first request that needs them), replaced by every successful update.
 
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::sync::{Arc, RwLock};
 
 /// Shortest and longest session idle timeout an administrator may set, in minutes.
 pub const IDLE_MINUTES: (i64, i64) = (5, 240);
@@ -60,8 +63,35 @@ impl Settings {
         }
     }
 
-    /// The stored settings over the defaults; stored values that are no longer valid (out of
-    /// bounds, an unknown baseline) are ignored.
+    /// The settings in force: the server's snapshot, read from the database the first time.
+    pub async fn current(state: &AppState) -> Result<Arc<Settings>, ApiError> {
+        if let Some(s) = state.settings.get() {
+            return Ok(s);
+        }
+        let loaded = Arc::new(Settings::load(state).await?);
+        // An update that raced this first read wins: it holds the newer settings.
+        Ok(state.settings.fill(loaded))
+    }
+
+    /// Apply `u` to the settings in force, store the result as `by` and make it the server's
+    /// snapshot; updates are serialised so none is lost.
+    pub async fn update(
+        state: &AppState,
+        u: SettingsUpdate,
+        by: &str,
+    ) -> Result<Arc<Settings>, ApiError> {
+        let _one_at_a_time = state.settings.writer.lock().await;
+        let next = Arc::new(Settings::current(state).await?.apply(u, state)?);
+        state
+            .store
+            .put_settings(&next.to_map(), by, state.now())
+            .await?;
+        state.settings.replace(next.clone());
+        Ok(next)
+    }
+
+    /// The stored settings over the defaults, read from the database; stored values that are
+    /// no longer valid (out of bounds, an unknown baseline) are ignored.
     pub async fn load(state: &AppState) -> Result<Settings, ApiError> {
         let stored = state.store.settings().await?;
         let mut s = Settings::defaults(state);
@@ -155,9 +185,37 @@ impl Settings {
 
 /// The session idle timeout in force (the policy's when the settings cannot be read).
 pub async fn idle_timeout(state: &AppState) -> chrono::Duration {
-    match Settings::load(state).await {
+    match Settings::current(state).await {
         Ok(s) => chrono::Duration::minutes(s.session_idle_minutes),
         Err(_) => chrono::Duration::seconds(state.policy.session.idle_timeout_secs),
+    }
+}
+
+/// The server's snapshot of the settings. Cheap to clone (shared).
+#[derive(Debug, Clone, Default)]
+pub struct SettingsCache {
+    snapshot: Arc<RwLock<Option<Arc<Settings>>>>,
+    writer: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl SettingsCache {
+    /// The snapshot, if read already.
+    fn get(&self) -> Option<Arc<Settings>> {
+        match self.snapshot.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The snapshot, set to `s` if there was none.
+    fn fill(&self, s: Arc<Settings>) -> Arc<Settings> {
+        let mut g = self.snapshot.write().unwrap_or_else(|p| p.into_inner());
+        g.get_or_insert(s).clone()
+    }
+
+    /// Replace the snapshot.
+    pub(crate) fn replace(&self, s: Arc<Settings>) {
+        *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = Some(s);
     }
 }
 

@@ -2,6 +2,7 @@
 
 use crate::jobs::{JobManager, ScanRunner};
 use crate::policy::Policy;
+use crate::settings::SettingsCache;
 use camguard_baseline::Registry;
 use camguard_store::Store;
 use chrono::{DateTime, Utc};
@@ -31,6 +32,8 @@ pub struct AppState {
     /// The baselines compliance, reports and attestations use: the built-in catalogues plus
     /// any custom ones the server was started with.
     pub baselines: Arc<Registry>,
+    /// The administrator settings in force, kept in memory (see [`crate::settings`]).
+    pub settings: SettingsCache,
 }
 
 impl AppState {
@@ -43,6 +46,7 @@ impl AppState {
             policy: Policy::builtin(),
             tls,
             baselines: Arc::new(Registry::builtin().unwrap_or_default()),
+            settings: SettingsCache::default(),
         }
     }
 
@@ -50,6 +54,14 @@ impl AppState {
     pub fn with_baselines(mut self, baselines: Registry) -> AppState {
         self.baselines = Arc::new(baselines);
         self
+    }
+
+    /// Read the settings from the database now (a server calls this at start, after
+    /// [`AppState::with_baselines`], whose catalogue the default baseline is checked against).
+    pub async fn load_settings(&self) -> Result<(), crate::error::ApiError> {
+        let s = crate::settings::Settings::load(self).await?;
+        self.settings.replace(Arc::new(s));
+        Ok(())
     }
 
     /// Now, by the state's clock.

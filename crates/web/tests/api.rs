@@ -146,6 +146,36 @@ impl Reply {
     }
 }
 
+/// One request to `app`.
+async fn send(
+    app: &Router,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+    headers: &[(&str, &str)],
+) -> Reply {
+    let mut req = Request::builder().method(method).uri(path);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let req = match body {
+        Some(b) => req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        headers,
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
 impl Fixture {
     fn token(&self, role: Role) -> &str {
         &self.tokens.iter().find(|(r, _)| *r == role).unwrap().1
@@ -158,26 +188,7 @@ impl Fixture {
         body: Option<Value>,
         headers: &[(&str, &str)],
     ) -> Reply {
-        let mut req = Request::builder().method(method).uri(path);
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        let req = match body {
-            Some(b) => req
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(b.to_string())),
-            None => req.body(Body::empty()),
-        }
-        .unwrap();
-        let resp = self.app.clone().oneshot(req).await.unwrap();
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        Reply {
-            status,
-            headers,
-            text: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        send(&self.app, method, path, body, headers).await
     }
 
     async fn as_role(&self, role: Role, method: Method, path: &str, body: Option<Value>) -> Reply {
@@ -2654,4 +2665,84 @@ async fn settings_form_sets_the_default_baseline_and_clears_it_back_to_automatic
             (&json!("admin"), &json!("200"))
         );
     }
+}
+
+/// Settings were read from the database on every request; the server now keeps them in
+/// memory, replaced by each update.
+#[tokio::test]
+async fn settings_are_kept_in_memory_seen_on_the_next_request_and_by_the_next_server() {
+    let f = fixture().await;
+    let put = f
+        .as_role(
+            Role::Admin,
+            Method::PUT,
+            "/api/v1/settings",
+            Some(json!({"organisation": "Sở A", "default_lang": "en"})),
+        )
+        .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+    // The very next requests: the settings and a report that uses them.
+    let got = f
+        .as_role(Role::Admin, Method::GET, "/api/v1/settings", None)
+        .await;
+    assert_eq!(got.json()["organisation"], "Sở A");
+    let report = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            "/api/v1/reports?format=json",
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (&report["organisation"], &report["lang"]),
+        (&json!("Sở A"), &json!("en"))
+    );
+
+    // A server started on the same database sees the update, whether it reads the settings
+    // at start or at its first request.
+    let db = f._dir.path().join("t.db");
+    let restart = |load: bool| {
+        let db = db.clone();
+        async move {
+            let store = Store::open(&db).await.unwrap();
+            let clock: Clock = Arc::new(start);
+            let state = AppState::new(store, Arc::new(StoreRunner { wait: false }), clock, false);
+            if load {
+                state.load_settings().await.unwrap();
+            }
+            app(state)
+        }
+    };
+    let admin = format!("Bearer {}", f.token(Role::Admin));
+    let auth = [("authorization", admin.as_str())];
+    for load in [true, false] {
+        let second = restart(load).await;
+        let r = send(&second, Method::GET, "/api/v1/settings", None, &auth).await;
+        assert_eq!(
+            r.json()["organisation"],
+            "Sở A",
+            "load at start {load}: {}",
+            r.text
+        );
+    }
+
+    // Requests do not read the database: a change written behind the running server's back
+    // shows only on a server started after it.
+    let mut behind = serde_json::Map::new();
+    behind.insert("organisation".into(), json!("Sở B"));
+    f.state
+        .store
+        .put_settings(&behind, "sqlite3", start())
+        .await
+        .unwrap();
+    let r = f
+        .as_role(Role::Admin, Method::GET, "/api/v1/settings", None)
+        .await;
+    assert_eq!(r.json()["organisation"], "Sở A", "{}", r.text);
+    let third = restart(true).await;
+    let r = send(&third, Method::GET, "/api/v1/settings", None, &auth).await;
+    assert_eq!(r.json()["organisation"], "Sở B", "{}", r.text);
+    assert_eq!(r.json()["default_lang"], "en", "{}", r.text);
 }

@@ -348,7 +348,10 @@ async fn pick_baseline(s: &AppState, id: Option<&str>) -> ApiResult<camguard_bas
         .into_iter()
         .max_by_key(|x| x.id)
         .map(|x| x.baseline);
-    let default = crate::settings::Settings::load(s).await?.default_baseline;
+    let default = crate::settings::Settings::current(s)
+        .await?
+        .default_baseline
+        .clone();
     let b = match id.map(str::to_owned).or(default).or(newest) {
         Some(id) => registry.get(&id).ok_or_else(|| {
             ApiError::new(Problem::UnknownBaseline, format!("unknown baseline {id:?}"))
@@ -484,7 +487,7 @@ pub async fn report(
         .trim()
         .to_ascii_lowercase();
     let format: camguard_report::Format = choice(Some(&format_name), "html")?;
-    let settings = crate::settings::Settings::load(&s).await?;
+    let settings = crate::settings::Settings::current(&s).await?;
     let lang: camguard_report::Lang = choice(q.lang.as_deref(), &settings.default_lang)?;
     let detail: camguard_report::Detail = choice(q.detail.as_deref(), "full")?;
     let baseline = pick_baseline(&s, q.baseline.as_deref()).await?;
@@ -500,7 +503,7 @@ pub async fn report(
         camguard_report::ReportInput::new(s.now(), &baseline, s.store.scans().await?, devices);
     input.trend = s.store.scan_trend().await?;
     input.detail = detail;
-    input.organisation = Some(settings.organisation).filter(|o| !o.is_empty());
+    input.organisation = Some(settings.organisation.clone()).filter(|o| !o.is_empty());
     // Verdicts completed by attestations: the report labels them as attested.
     input.attestations = attested;
     let text = camguard_report::render(&input, format, lang).map_err(ApiError::internal)?;

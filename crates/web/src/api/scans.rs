@@ -95,7 +95,7 @@ pub(crate) async fn launch(
             ),
         ));
     }
-    let settings = crate::settings::Settings::load(s).await?;
+    let settings = crate::settings::Settings::current(s).await?;
     let job = s
         .store
         .create_job(Some(system_id), &targets.join(" "), who, s.now())
@@ -106,7 +106,7 @@ pub(crate) async fn launch(
         ports,
         check_credentials: intrusive.0,
         prove_streams: intrusive.1,
-        baseline: settings.default_baseline,
+        baseline: settings.default_baseline.clone(),
         rate: u32::try_from(settings.scan_rate).unwrap_or(500),
         concurrency: usize::try_from(settings.scan_concurrency).unwrap_or(64),
     });

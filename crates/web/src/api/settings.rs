@@ -10,7 +10,7 @@ use axum::Json;
 
 /// `GET /api/v1/settings`.
 pub async fn get_settings(State(s): State<AppState>, _: Admin) -> ApiResult<Json<Settings>> {
-    Ok(Json(Settings::load(&s).await?))
+    Ok(Json(Settings::clone(&*Settings::current(&s).await?)))
 }
 
 /// `PUT /api/v1/settings`: the fields given replace the settings; the others stay.
@@ -19,9 +19,6 @@ pub async fn put_settings(
     AtLeast(c): Admin,
     Body(u): Body<SettingsUpdate>,
 ) -> ApiResult<Json<Settings>> {
-    let next = Settings::load(&s).await?.apply(u, &s)?;
-    s.store
-        .put_settings(&next.to_map(), &c.user.username, s.now())
-        .await?;
-    Ok(Json(next))
+    let next = Settings::update(&s, u, &c.user.username).await?;
+    Ok(Json(Settings::clone(&next)))
 }

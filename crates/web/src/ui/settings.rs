@@ -64,7 +64,7 @@ pub async fn page(State(s): State<AppState>, v: Visitor) -> Response {
         )
             .into_response();
     }
-    let settings = match Settings::load(&s).await {
+    let settings = match Settings::current(&s).await {
         Ok(x) => x,
         Err(e) => {
             let body = format!("<p class=\"error\">{}</p>", esc(t.problem(e.problem)));
