@@ -33,6 +33,18 @@ const BUILTIN: &[(&str, &str)] = &[
         "reolink.toml",
         include_str!("../../../data/advisories/reolink.toml"),
     ),
+    (
+        "uniview.toml",
+        include_str!("../../../data/advisories/uniview.toml"),
+    ),
+    (
+        "tvt.toml",
+        include_str!("../../../data/advisories/tvt.toml"),
+    ),
+    (
+        "axis.toml",
+        include_str!("../../../data/advisories/axis.toml"),
+    ),
 ];
 
 /// Largest advisory file read from disk.

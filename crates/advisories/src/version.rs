@@ -21,6 +21,10 @@ pub enum Scheme {
     /// Uniview: `IPC_G6103-B5030P20D1811` (platform, baseline, patch, `D` + YYMM). Only the
     /// same platform compares.
     Uniview(String),
+    /// Uniview, dotted form: `IPC_G6103-B6103.16.10.B25.201218` (platform, baseline, version
+    /// fields with an optional letter, build `YYMMDD`; NVD writes a space for the dash). Only
+    /// the same platform compares, and never against the `P…D…` form.
+    UniviewDotted(String),
     /// TP-Link Tapo: `1.1.15 Build 211130 Rel.45916n`.
     Tapo,
     /// Dotted version with an 8-digit build stamp: Hanwha `1.41.01_20200417` (a date),
@@ -29,6 +33,10 @@ pub enum Scheme {
     DottedDate,
     /// AVTECH: `FullImg-1023-1007-1011-1009`.
     Avtech,
+    /// TVT and its OEMs (Provision-ISR): dotted numbers, `B` and the build `YYMMDD`,
+    /// `5.2.3.20207B230306`, optionally followed by dotted board tags and a parenthesised id
+    /// (`.N3.U1(9A8F60)`), which are not versions.
+    Tvt,
     /// Plain dotted numbers, optionally `V`-prefixed: Axis `10.12.182`, Bosch `6.60.0065`.
     Dotted,
 }
@@ -55,9 +63,11 @@ struct Patterns {
     dahua: Regex,
     xiongmai: Regex,
     uniview: Regex,
+    uniview_dotted: Regex,
     tapo: Regex,
     dotted_date: Regex,
     avtech: Regex,
+    tvt: Regex,
     dotted: Regex,
 }
 
@@ -74,9 +84,15 @@ fn patterns() -> &'static Patterns {
                 r"(?i)^v(\d{1,9})\.(\d{1,9})\.r(\d{1,9})(?:\.[0-9a-f]{1,16}(?:\.\d{1,9}){0,3})?$",
             ),
             uniview: re(r"(?i)^([a-z0-9]{1,16}_[a-z0-9]{1,16})-b(\d{1,9})p(\d{1,9})d(\d{2})(\d{2})$"),
+            uniview_dotted: re(
+                r"(?i)^([a-z0-9]{1,16}(?:_[a-z0-9]{1,16})?)[- ]b(\d{1,9})((?:\.[a-z]?\d{1,9}){1,6})\.(\d{6})$",
+            ),
             tapo: re(r"(?i)^(\d{1,9}(?:\.\d{1,9})+)\s+build\s+(\d{6})(?:\s+rel\.(\d{1,9})n?)?$"),
             dotted_date: re(r"(?i)^v?(\d{1,9}(?:\.\d{1,9})+)_(\d{8})$"),
             avtech: re(r"(?i)^fullimg-(\d{1,9})-(\d{1,9})-(\d{1,9})-(\d{1,9})$"),
+            tvt: re(
+                r"(?i)^(\d{1,9}(?:\.\d{1,9}){2,3})b(\d{6})(?:\.[0-9a-z]{1,8}){0,4}(?:\([0-9a-f]{1,16}\))?$",
+            ),
             dotted: re(r"(?i)^v?(\d{1,9}(?:\.\d{1,9})+)$"),
         }
     })
@@ -148,6 +164,20 @@ impl FirmwareVersion {
                 None,
             );
         }
+        if let Some(c) = p.uniview_dotted.captures(s) {
+            let mut numbers = vec![num(&c[2])?];
+            for part in c[3].split('.').skip(1) {
+                numbers.push(num(
+                    part.trim_start_matches(|ch: char| ch.is_ascii_alphabetic())
+                )?);
+            }
+            return make(
+                Scheme::UniviewDotted(c[1].to_ascii_uppercase()),
+                numbers,
+                Some(yymmdd(&c[4])?),
+                None,
+            );
+        }
         if let Some(c) = p.tapo.captures(s) {
             let release = match c.get(3) {
                 Some(r) => Some(num(r.as_str())?),
@@ -167,6 +197,9 @@ impl FirmwareVersion {
         if let Some(c) = p.avtech.captures(s) {
             let numbers = (1..=4).map(|i| num(&c[i])).collect::<Option<Vec<_>>>()?;
             return make(Scheme::Avtech, numbers, None, None);
+        }
+        if let Some(c) = p.tvt.captures(s) {
+            return make(Scheme::Tvt, dotted(&c[1])?, Some(yymmdd(&c[2])?), None);
         }
         if let Some(c) = p.dotted.captures(s) {
             return make(Scheme::Dotted, dotted(&c[1])?, None, None);
@@ -315,6 +348,30 @@ mod tests {
                 Some(20181100),
             ),
             (
+                "IPC_G6103-B6103.16.10.B25.201218",
+                Scheme::UniviewDotted("IPC_G6103".into()),
+                &[6103, 16, 10, 25],
+                Some(20201218),
+            ),
+            (
+                "IPC_G6103 B6103.16.10.B25.201218",
+                Scheme::UniviewDotted("IPC_G6103".into()),
+                &[6103, 16, 10, 25],
+                Some(20201218),
+            ),
+            (
+                "5.2.3.20207B230306",
+                Scheme::Tvt,
+                &[5, 2, 3, 20207],
+                Some(20230306),
+            ),
+            (
+                "5.2.3.20207B230306.N3.U1(9A8F60)",
+                Scheme::Tvt,
+                &[5, 2, 3, 20207],
+                Some(20230306),
+            ),
+            (
                 "1.1.15 Build 211130 Rel.45916n",
                 Scheme::Tapo,
                 &[1, 1, 15],
@@ -373,6 +430,11 @@ mod tests {
                 "1.1.16 Build 211209 Rel.37224n",
             ),
             ("IPC_G6103-B0005P57D1811", "IPC_G6103-B0005P60D2101"),
+            (
+                "IPC_G6103-B6103.16.10.B25.201218",
+                "IPC_G6103-B6103.16.10.B26.210430",
+            ),
+            ("4.1.6.04135B210923", "5.2.3.20207B230306"),
             ("1.41.01_20200417", "2.10.02_20220530"),
             ("v3.0.0.136_20121102", "v3.0.0.136_21031000"),
             ("FullImg-1023-1007-1011-1009", "FullImg-1023-1007-1011-1010"),
@@ -390,6 +452,12 @@ mod tests {
             ("V5.5.82 build 190909", "5.5.82"),
             ("2.800.0000000.8.R", "2.800.0.8"),
             ("IPC_G6103-B0005P60D2101", "IPC_D1201-B0005P57D1811"),
+            (
+                "IPC_G6103-B6103.16.10.B25.201218",
+                "IPC_G6103-B0005P60D2101",
+            ),
+            ("IPC_G6103-B6103.16.10.B25.201218", "NVR-B3801.20.17.240507"),
+            ("5.2.3.20207B230306", "5.2.3.20207"),
             ("1.1.15 Build 211130 Rel.33696n", "1.1.15"),
             ("V4.02.R11.00000529.10010.140700", "V4.02.11"),
         ];
@@ -434,6 +502,10 @@ mod tests {
             "build 190909",
             "V5.5.82 build 19090",
             "2.800.0000000.8.R, Build Date 2021-13-13",
+            "IPC_G6103-B6103.16.10.B25.201318",
+            "IPC_G6103-B6103.201218",
+            "5.2.3.20207B2303",
+            "5.2.3.20207B230306.N3.U1(9A8F60",
             "99999999999999999999.1",
             &"1.".repeat(100),
         ] {
