@@ -2,7 +2,7 @@
 //! discovery on the local segment (`--local --interface NAME`).
 
 use anyhow::{bail, Result};
-use camguard_scan::multicast::LocalOptions;
+use camguard_scan::multicast::{LocalFamily, LocalOptions};
 use camguard_scan::ScanConfig;
 use clap::{Args, ValueEnum};
 use std::time::Duration;
@@ -15,6 +15,18 @@ pub enum Toggle {
     On,
     /// Disabled.
     Off,
+}
+
+/// Address families of `--local`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum LocalFamilyArg {
+    /// IPv4 only (239.255.255.250).
+    V4,
+    /// IPv6 only (FF02::C, link-local).
+    V6,
+    /// Each family the interface has an address of.
+    #[default]
+    Both,
 }
 
 /// Default of `--local-wait-ms`.
@@ -38,6 +50,10 @@ pub struct DiscoveryArgs {
     /// How long --local collects replies, milliseconds.
     #[arg(long, default_value_t = DEFAULT_LOCAL_WAIT_MS, value_name = "MS")]
     pub local_wait_ms: u64,
+    /// Address families --local multicasts over: v4 (239.255.255.250), v6 (FF02::C, scoped
+    /// to --interface) or both (each family the interface has an address of).
+    #[arg(long, value_enum, default_value_t = LocalFamilyArg::Both, value_name = "v4|v6|both")]
+    pub local_family: LocalFamilyArg,
 }
 
 impl Default for DiscoveryArgs {
@@ -47,6 +63,7 @@ impl Default for DiscoveryArgs {
             local: false,
             interface: None,
             local_wait_ms: DEFAULT_LOCAL_WAIT_MS,
+            local_family: LocalFamilyArg::Both,
         }
     }
 }
@@ -70,6 +87,11 @@ impl DiscoveryArgs {
                 Ok(Some(LocalOptions {
                     interface: name.clone(),
                     wait: Duration::from_millis(self.local_wait_ms),
+                    family: match self.local_family {
+                        LocalFamilyArg::V4 => LocalFamily::V4,
+                        LocalFamilyArg::V6 => LocalFamily::V6,
+                        LocalFamilyArg::Both => LocalFamily::Both,
+                    },
                 }))
             }
         }
@@ -109,5 +131,12 @@ mod tests {
         let opts = ok.apply(&mut ScanConfig::default()).unwrap().unwrap();
         assert_eq!(opts.interface, "eth0");
         assert_eq!(opts.wait, Duration::from_millis(DEFAULT_LOCAL_WAIT_MS));
+        assert_eq!(opts.family, LocalFamily::Both);
+        let v6 = DiscoveryArgs {
+            local_family: LocalFamilyArg::V6,
+            ..ok
+        };
+        let opts = v6.apply(&mut ScanConfig::default()).unwrap().unwrap();
+        assert_eq!(opts.family, LocalFamily::V6);
     }
 }

@@ -14,8 +14,9 @@
 //! address (`LOCATION: http://[fd00:…]:49152/…`, `XAddrs` `http://[fd00:…]:80/onvif/…`). The
 //! lab's TCP services stay on 127.x.y.z: the advertised IPv6 endpoints are for recording.
 //!
-//! The lab refuses to join unless it runs outside the network namespace of PID 1 (the host's,
-//! or the container's), so no multicast ever happens on a real segment.
+//! The lab refuses to join on an interface that PID 1's network namespace (the host's, or the
+//! container's) has, so no multicast ever happens on a real segment: the interface must be
+//! one the test made inside its own namespace.
 
 use crate::device::Device;
 use crate::error::LabError;
@@ -69,10 +70,26 @@ fn refuse(message: String) -> LabError {
     LabError::Options(format!("multicast6: {message}"))
 }
 
-/// True when this process shares PID 1's network namespace (the host's, or a container's).
-fn in_pid1_namespace() -> Result<bool, LabError> {
-    let link = |p: &str| std::fs::read_link(p).map_err(|e| refuse(format!("cannot read {p}: {e}")));
-    Ok(link("/proc/self/ns/net")? == link("/proc/1/ns/net")?)
+/// Interface names of a `/proc/<pid>/net/dev`.
+fn interface_names(path: &str) -> Result<Vec<String>, LabError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| refuse(format!("cannot read {path}: {e}")))?;
+    Ok(text
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split(':').next())
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .collect())
+}
+
+/// True when `interface` is one of PID 1's network namespace (the host's, or a container's):
+/// always so in that namespace itself, since the interface must exist to be joined. (PID 1's
+/// `ns/net` link is not readable everywhere; its `net/dev` is.)
+fn on_pid1_namespace(interface: &str) -> Result<bool, LabError> {
+    Ok(interface_names("/proc/1/net/dev")?
+        .iter()
+        .any(|n| n == interface))
 }
 
 /// The index of `name` in this namespace (`/proc/self/net/if_inet6`; only interfaces with an
@@ -101,12 +118,12 @@ pub(crate) async fn start(
     config: &Multicast6,
     stop: &watch::Sender<bool>,
 ) -> Result<Vec<JoinHandle<()>>, LabError> {
-    if in_pid1_namespace()? {
-        return Err(refuse(
-            "the lab runs in PID 1's network namespace; refusing to join FF02::C \
-             (run it in a namespace of its own, `unshare -n`)"
-                .into(),
-        ));
+    if on_pid1_namespace(&config.interface)? {
+        return Err(refuse(format!(
+            "interface '{}' is one of PID 1's network namespace; refusing to join FF02::C \
+             (run the lab in a namespace of its own, `unshare -n`, on an interface made there)",
+            config.interface
+        )));
     }
     let index = ipv6_index(&config.interface)?;
     let mut groups: BTreeMap<(Protocol, u16), Vec<Member>> = BTreeMap::new();
@@ -121,7 +138,13 @@ pub(crate) async fn start(
             (Protocol::Wsd, device.discovery.wsd),
         ] {
             let Some(port) = port else { continue };
-            let at = SocketAddr::V6(SocketAddrV6::new(*addr, port, 0, 0));
+            // A link-local address is bound with the interface as its scope.
+            let scope = if addr.segments()[0] & 0xffc0 == 0xfe80 {
+                index
+            } else {
+                0
+            };
+            let at = SocketAddr::V6(SocketAddrV6::new(*addr, port, 0, scope));
             let socket = UdpSocket::bind(at)
                 .await
                 .map_err(|source| LabError::Bind { addr: at, source })?;
@@ -188,11 +211,9 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_host_namespace_is_refused() {
-        // Test processes run in PID 1's namespace unless a test re-executes itself elsewhere.
-        if !in_pid1_namespace().unwrap_or(false) {
-            return;
-        }
+    async fn an_interface_of_the_host_namespace_is_refused() {
+        // Test processes run in PID 1's namespace unless a test re-executes itself elsewhere;
+        // `lo` is in every namespace.
         let (stop, _) = watch::channel(false);
         let config = Multicast6 {
             interface: "lo".into(),
@@ -200,5 +221,7 @@ mod tests {
         };
         let e = start(&[], &config, &stop).await.unwrap_err().to_string();
         assert!(e.contains("refusing to join FF02::C"), "{e}");
+        let here = interface_names("/proc/self/net/dev").unwrap();
+        assert!(here.iter().any(|n| n == "lo"), "{here:?}");
     }
 }

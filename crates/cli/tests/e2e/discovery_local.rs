@@ -38,7 +38,7 @@ fn is_root() -> bool {
 }
 
 /// Skip loudly (fail under CI) when network namespaces cannot be created here.
-fn can_unshare(test: &str) -> bool {
+pub(crate) fn can_unshare(test: &str) -> bool {
     let ok = is_root()
         && std::process::Command::new("unshare")
             .args(["-n", "true"])

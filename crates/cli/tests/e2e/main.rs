@@ -7,6 +7,7 @@ mod browser;
 mod common;
 mod discovery_cmd;
 mod discovery_local;
+mod discovery_local_v6;
 mod fingerprints_cmd;
 mod fuzz_build;
 mod gst_oracle;

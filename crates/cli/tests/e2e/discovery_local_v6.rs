@@ -1,0 +1,245 @@
+//! `camguard scan --local --interface cg0` over IPv6: WS-Discovery and SSDP to `[FF02::C]`
+//! inside a network namespace this test creates (`unshare -n`, a veth pair `cg0`/`cg1` with
+//! IPv6 only; the test binary re-executes itself there, so no multicast ever leaves the host
+//! namespace). The lab answers from each device's own IPv6 address on `cg0`: the device in the
+//! targets is recorded with its IPv6 XAddrs and LOCATION; the one outside (a link-local
+//! `fe80::` sender) is ignored and logged with its scope.
+
+use crate::common::{json_lines, run, stderr, test_addr};
+use crate::discovery_local::can_unshare;
+use camguard_lab::{Lab, LabConfig, LabOptions};
+use std::time::{Duration, Instant};
+
+/// Set in the re-executed child that runs inside the network namespace.
+const CHILD: &str = "CAMGUARD_E2E_LOCAL6_NETNS_CHILD";
+/// The in-scope camera's address on `cg0`.
+const HIK: &str = "fd00:6c61:6200::10";
+/// The out-of-scope camera's (link-local) address on `cg0`.
+const AXIS: &str = "fe80::6c61:11";
+
+fn lab() -> String {
+    format!(
+        r#"
+seed = 12
+[[device]]
+id = "hik"
+personality = "hikvision"
+upnp = true
+ws_discovery = true
+[[device]]
+id = "axis"
+personality = "axis"
+upnp = true
+ws_discovery = true
+[multicast6]
+interface = "cg0"
+[multicast6.addresses]
+hik = "{HIK}"
+axis = "{AXIS}"
+"#
+    )
+}
+
+#[test]
+fn local_ipv6_multicast_discovery_inside_a_network_namespace() {
+    let test = "local_ipv6_multicast_discovery_inside_a_network_namespace";
+    if std::env::var_os(CHILD).is_some() || !can_unshare(test) {
+        return;
+    }
+    let exe = std::env::current_exe().expect("test binary");
+    // IPv6 on, no duplicate address detection (addresses usable at once), a veth pair with
+    // both ends up (a veth has no carrier while its peer is down), IPv6 addresses only.
+    let script = format!(
+        "sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 \
+           net.ipv6.conf.default.accept_dad=0 && \
+         ip link set lo up && \
+         ip link add cg0 type veth peer name cg1 && \
+         ip link set cg1 up && ip link set cg0 up && \
+         ip addr add {HIK}/64 dev cg0 nodad && \
+         ip addr add {AXIS}/64 dev cg0 nodad && \
+         exec \"$0\" --exact discovery_local_v6::netns_child --nocapture --test-threads 1"
+    );
+    let mut child = std::process::Command::new("unshare")
+        .args(["-n", "sh", "-c", &script])
+        .arg(&exe)
+        .env(CHILD, "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("unshare");
+    let start = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("netns child did not finish in 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().expect("output");
+    let (so, se) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "child failed:\n{so}\n{se}");
+    assert!(
+        so.contains("LOCAL6-NETNS-OK"),
+        "child ran no check:\n{so}\n{se}"
+    );
+}
+
+/// `camguard scan ARGS… --no-db --quiet -o -` off the runtime's threads.
+async fn scan(args: Vec<String>) -> std::process::Output {
+    tokio::task::spawn_blocking(move || {
+        let mut all: Vec<&str> = vec!["scan"];
+        all.extend(args.iter().map(String::as_str));
+        all.extend(["--no-db", "--quiet", "-o", "-"]);
+        run(&all)
+    })
+    .await
+    .unwrap()
+}
+
+/// Runs only in the re-executed child inside `unshare -n`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn netns_child() {
+    if std::env::var_os(CHILD).is_none() {
+        return;
+    }
+    let dev = std::fs::read_to_string("/proc/self/net/dev").expect("net/dev");
+    let names: Vec<&str> = dev
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split(':').next().map(str::trim))
+        .collect();
+    assert!(
+        names.iter().all(|n| ["lo", "cg0", "cg1"].contains(n)),
+        "not in the private namespace: {dev}"
+    );
+    let config = LabConfig::from_toml_str(&lab()).expect("lab file");
+    let lab = Lab::start(
+        &config,
+        &LabOptions {
+            base: test_addr(123, 1),
+            port_offset: 0,
+        },
+    )
+    .await
+    .expect("lab with IPv6 multicast");
+    let hik = lab.manifest().device("hik").unwrap().clone();
+    let v6_host = format!("[{HIK}]");
+
+    // Default family (both): cg0 has IPv6 only, so only FF02::C is asked. Unicast UDP
+    // discovery is off and the scanned TCP port closed, so the discovery answers can only
+    // come from the multicast round (--all-hosts records the host anyway).
+    let o = scan(
+        [
+            HIK,
+            "--ports",
+            "9",
+            "--all-hosts",
+            "--local",
+            "--interface",
+            "cg0",
+            "--local-wait-ms",
+            "1500",
+            "--udp-discovery",
+            "off",
+        ]
+        .map(String::from)
+        .to_vec(),
+    )
+    .await;
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("reply from outside the scan's targets ignored")
+            && err.contains(&format!("{AXIS}%cg0")),
+        "the link-local sender is logged with its scope: {err}"
+    );
+    let records = json_lines(&o.stdout);
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0]["observation"]["ip"].as_str(), Some(HIK));
+    let disc = records[0]["observation"]["discovery"].as_array().unwrap();
+    let find = |p: &str| {
+        disc.iter()
+            .find(|d| d["protocol"] == p)
+            .unwrap_or_else(|| panic!("no {p} in {disc:?}"))
+    };
+    let wsd = find("ws_discovery");
+    assert_eq!(wsd["port"], 3702, "{wsd}");
+    assert_eq!(wsd["model"].as_str(), Some(hik.model.as_str()), "{wsd}");
+    let xaddr = hik
+        .onvif_url
+        .as_deref()
+        .unwrap()
+        .replace(&hik.address.to_string(), &v6_host);
+    assert_eq!(wsd["location"].as_str(), Some(xaddr.as_str()), "{wsd}");
+    let ssdp = find("ssdp");
+    assert_eq!(ssdp["port"], 1900, "{ssdp}");
+    let location = ssdp["location"].as_str().unwrap_or_default();
+    assert!(
+        location.starts_with(&format!("http://{v6_host}:")),
+        "{ssdp}"
+    );
+
+    // IPv4 asked for on an interface without IPv4: refused before any datagram.
+    let o = scan(
+        [
+            HIK,
+            "--ports",
+            "9",
+            "--local",
+            "--interface",
+            "cg0",
+            "--local-family",
+            "v4",
+        ]
+        .map(String::from)
+        .to_vec(),
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("network interface 'cg0' has no IPv4 address"),
+        "{}",
+        stderr(&o)
+    );
+
+    // Both cameras in the targets (--local-family v6): both are kept, none ignored.
+    let o = scan(
+        [
+            HIK,
+            AXIS,
+            "--ports",
+            "9",
+            "--all-hosts",
+            "--local",
+            "--interface",
+            "cg0",
+            "--local-family",
+            "v6",
+            "--local-wait-ms",
+            "1500",
+            "--udp-discovery",
+            "off",
+        ]
+        .map(String::from)
+        .to_vec(),
+    )
+    .await;
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(!err.contains("ignored"), "{err}");
+    let records = json_lines(&o.stdout);
+    let with_discovery = records
+        .iter()
+        .filter(|r| {
+            r["observation"]["discovery"]
+                .as_array()
+                .is_some_and(|d| d.len() == 2)
+        })
+        .count();
+    assert_eq!(with_discovery, 2, "{records:?}");
+    lab.shutdown().await;
+    println!("LOCAL6-NETNS-OK");
+}
