@@ -323,13 +323,7 @@ pub fn build(input: &ReportInput<'_>, catalogue: &Catalogue, lang: Lang) -> Repo
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let mut counts = VerdictCounts::default();
-            for d in &devices {
-                // device_entry puts the baseline's provisions first, in order.
-                if let Some(v) = d.verdicts.get(i) {
-                    counts.add_verdict(v);
-                }
-            }
+            let counts = provision_counts_of(&devices, i);
             ProvisionRow {
                 id: p.id.clone(),
                 text: p.text.get(code).to_owned(),
@@ -372,6 +366,41 @@ pub fn build(input: &ReportInput<'_>, catalogue: &Catalogue, lang: Lang) -> Repo
         provisions,
         devices,
     }
+}
+
+/// Verdict counts of the baseline's `i`th provision over `devices` (an attested verdict under
+/// its attestation).
+fn provision_counts_of(devices: &[DeviceEntry], i: usize) -> VerdictCounts {
+    let mut counts = VerdictCounts::default();
+    for d in devices {
+        // device_entry puts the baseline's provisions first, in order.
+        if let Some(v) = d.verdicts.get(i) {
+            counts.add_verdict(v);
+        }
+    }
+    counts
+}
+
+/// The report's per-provision verdict counts (`provisions[].counts`) of `baseline` over
+/// `devices` with `attestations` applied, in the baseline's order: the same counting as
+/// [`build`], for callers that show the counts without a whole report (the dashboard's
+/// compliance scorecard).
+pub fn provision_counts(
+    devices: &[InventoryDevice],
+    baseline: &Baseline,
+    attestations: &[crate::attestation::Attestation],
+) -> Vec<(String, VerdictCounts)> {
+    let catalogue = Catalogue::builtin();
+    let entries: Vec<DeviceEntry> = devices
+        .iter()
+        .map(|d| device_entry(d, baseline, catalogue, Lang::En, attestations))
+        .collect();
+    baseline
+        .provisions
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.clone(), provision_counts_of(&entries, i)))
+        .collect()
 }
 
 fn device_entry(

@@ -2746,3 +2746,127 @@ async fn settings_are_kept_in_memory_seen_on_the_next_request_and_by_the_next_se
     assert_eq!(r.json()["organisation"], "Sở B", "{}", r.text);
     assert_eq!(r.json()["default_lang"], "en", "{}", r.text);
 }
+
+/// The compliance scorecard counted attested verdicts with its own code (and left out the
+/// provisions a device has no verdict for, which the report counts as not tested); it now
+/// takes the report's counts.
+#[tokio::test]
+async fn scorecard_and_json_report_count_pass_fail_and_attested_alike() {
+    let f = fixture().await;
+    let baseline = camguard_baseline::Registry::builtin()
+        .unwrap()
+        .get("qcvn-11-2026")
+        .unwrap()
+        .clone();
+    let ids: Vec<String> = baseline.provisions.iter().map(|p| p.id.clone()).collect();
+    assert!(ids.len() >= 3, "{ids:?}");
+    let scan = f
+        .state
+        .store
+        .begin_scan(&ScanMeta {
+            started_at: start(),
+            targets: "127.0.108.0/24".into(),
+            options: json!({}),
+            baseline: baseline.id.clone(),
+        })
+        .await
+        .unwrap();
+    // Three models, each with its own mix of scanned verdicts; some provisions unrecorded.
+    let statuses = [
+        ("M1", ["fail", "not_verifiable_remotely", "pass"]),
+        (
+            "M2",
+            [
+                "not_verifiable_remotely",
+                "not_verifiable_remotely",
+                "not_tested",
+            ],
+        ),
+        ("M3", ["pass", "fail", "not_verifiable_remotely"]),
+    ];
+    for (host, (model, st)) in statuses.iter().enumerate() {
+        for copy in 0..2 {
+            let mut rec = record(&format!("127.0.108.{}", 10 + host * 2 + copy));
+            rec.identity.model = Some((*model).into());
+            let verdicts: Vec<Value> = ids
+                .iter()
+                .zip(st)
+                .map(|(p, s)| json!({"baseline": baseline.id, "provision": p, "status": s, "findings": []}))
+                .collect();
+            rec.verdicts = serde_json::from_value(Value::Array(verdicts)).unwrap();
+            f.state.store.record_device(scan, &rec).await.unwrap();
+        }
+    }
+    f.state.store.finish_scan(scan, start(), 6).await.unwrap();
+    // Documents: met for M1's second provision, not met for both of M2's unreached ones, and
+    // one over M1's scanned failure (which stays failed).
+    for (model, provision, status) in [
+        ("M1", &ids[1], "pass"),
+        ("M2", &ids[0], "fail"),
+        ("M2", &ids[1], "pass"),
+        ("M1", &ids[0], "pass"),
+    ] {
+        let r = f
+            .as_role(
+                Role::Auditor,
+                Method::POST,
+                "/api/v1/attestations",
+                Some(json!({"subject": format!("model:Hikvision/{model}"), "baseline": baseline.id,
+                            "provision": provision, "status": status, "document": "Declaration 1/2026"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    let card = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            &format!("/api/v1/compliance?baseline={}", baseline.id),
+            None,
+        )
+        .await;
+    assert_eq!(card.status, StatusCode::OK, "{}", card.text);
+    let report = f
+        .as_role(
+            Role::Viewer,
+            Method::GET,
+            &format!("/api/v1/reports?format=json&baseline={}", baseline.id),
+            None,
+        )
+        .await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.text);
+    let (card, report) = (card.json(), report.json());
+    let keys = [
+        "fail",
+        "pass",
+        "not_verifiable_remotely",
+        "not_tested",
+        "attested_pass",
+        "attested_fail",
+    ];
+    let counts = |rows: &Value,
+                  counts_of: &dyn Fn(&Value) -> &Value,
+                  id_of: &str|
+     -> Vec<(String, Vec<u64>)> {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|row| {
+                let c = counts_of(row);
+                (
+                    row[id_of].as_str().unwrap().to_owned(),
+                    keys.iter().map(|k| c[*k].as_u64().unwrap_or(0)).collect(),
+                )
+            })
+            .collect()
+    };
+    let from_card = counts(&card["provisions"], &|r| &r["counts"], "provision");
+    let from_report = counts(&report["provisions"], &|r| &r["counts"], "id");
+    assert_eq!(from_card, from_report);
+    let at = |i: usize| from_card[i].1.clone();
+    // fail, pass, nvr, not_tested, attested_pass, attested_fail over the six devices.
+    assert_eq!(at(0), vec![2, 2, 0, 0, 0, 2], "{card}");
+    assert_eq!(at(1), vec![2, 0, 0, 0, 4, 0], "{card}");
+    assert_eq!(at(2), vec![0, 2, 2, 2, 0, 0], "{card}");
+    assert_eq!(at(3)[3], 6, "no verdict recorded: not tested");
+}

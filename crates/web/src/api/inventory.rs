@@ -400,7 +400,12 @@ pub(crate) async fn scorecard(
         .into_iter()
         .filter(|d| q.system.is_none_or(|sys| org.systems_of(d).contains(&sys)))
         .collect();
-    let mut provisions: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    // The per-provision counts are the report's (attested verdicts counted as it counts them).
+    let attested = super::attested::rows(&org, &devices, &baseline.id);
+    let provisions: BTreeMap<String, camguard_report::document::VerdictCounts> =
+        camguard_report::document::provision_counts(&devices, &baseline, &attested)
+            .into_iter()
+            .collect();
     let mut severity: BTreeMap<String, u64> = BTreeMap::new();
     let mut vendors: BTreeMap<String, u64> = BTreeMap::new();
     let mut failing_models: BTreeMap<String, u64> = BTreeMap::new();
@@ -421,11 +426,10 @@ pub(crate) async fn scorecard(
         }
     }
     for d in &devices {
-        let mut failed = false;
-        for (p, status, _) in org.verdicts(d, &baseline.id) {
-            failed |= status == "fail" || status == "attested_fail";
-            *provisions.entry(p).or_default().entry(status).or_default() += 1;
-        }
+        let failed = org
+            .verdicts(d, &baseline.id)
+            .iter()
+            .any(|(_, status, _)| status == "fail" || status == "attested_fail");
         for f in &d.findings {
             *severity.entry(f.severity.as_str().to_owned()).or_default() += 1;
         }
