@@ -40,8 +40,9 @@ pub struct DiscoveryArgs {
     #[arg(long, value_enum, default_value_t = Toggle::On, value_name = "on|off")]
     pub udp_discovery: Toggle,
     /// Also discover devices on the local segment by multicast: one WS-Discovery Probe and one
-    /// SSDP M-SEARCH to 239.255.255.250, sent out of --interface only; replies from addresses
-    /// outside the scan's targets are ignored and logged. Needs --interface.
+    /// SSDP M-SEARCH to 239.255.255.250 and/or [FF02::C] (--local-family), sent out of
+    /// --interface only; replies from addresses outside the scan's targets are ignored and
+    /// logged. Needs --interface.
     #[arg(long)]
     pub local: bool,
     /// Network interface for --local (e.g. eth0).
