@@ -8,7 +8,7 @@
 use std::io::Read;
 use std::time::Duration;
 
-/// Deadline of each read from the kernel.
+/// Deadline of one dump (all its reads together).
 pub const DEADLINE: Duration = Duration::from_secs(2);
 /// Most bytes read for one dump (a machine with thousands of interfaces stays far below).
 pub const MAX_DUMP_BYTES: usize = 8 * 1024 * 1024;
@@ -74,7 +74,7 @@ fn dump(kind: u16, body: &[u8]) -> std::io::Result<Vec<(u16, Vec<u8>)>> {
         Type::DGRAM,
         Some(Protocol::from(NETLINK_ROUTE)),
     )?;
-    socket.set_read_timeout(Some(DEADLINE))?;
+    let deadline = std::time::Instant::now() + DEADLINE;
     let seq: u32 = rand::random::<u32>() | 1;
     let mut request = Vec::with_capacity(HEADER + body.len());
     request.extend_from_slice(&((HEADER + body.len()) as u32).to_ne_bytes());
@@ -88,6 +88,14 @@ fn dump(kind: u16, body: &[u8]) -> std::io::Result<Vec<(u16, Vec<u8>)>> {
     let mut total = 0usize;
     let mut buf = vec![0u8; 64 * 1024];
     loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "netlink: no end of the dump before the deadline",
+            ));
+        }
+        socket.set_read_timeout(Some(left))?;
         let n = (&socket).read(&mut buf)?;
         if n == 0 {
             return Err(bad("socket closed before the end of the dump"));

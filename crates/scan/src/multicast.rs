@@ -269,8 +269,14 @@ pub async fn discover_local(
         tracing::warn!(interface = %opts.interface, "multicast discovery over {family}: {e}");
     }
     if sockets.is_empty() {
-        // Both asked-for families failed: the first error is the answer.
-        let (_, e) = failures.swap_remove(0);
+        // Every family asked for failed: the first error is the answer.
+        let e = failures
+            .into_iter()
+            .next()
+            .map(|(_, e)| e)
+            .unwrap_or_else(|| {
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, "no address family")
+            });
         return Err(io(e));
     }
     tracing::info!(
