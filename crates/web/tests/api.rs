@@ -176,6 +176,18 @@ async fn send(
     }
 }
 
+/// A signed-in browser: its session cookie and CSRF token.
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+impl Session {
+    fn headers(&self) -> [(&str, &str); 2] {
+        [("cookie", &self.cookie), ("x-csrf-token", &self.csrf)]
+    }
+}
+
 impl Fixture {
     fn token(&self, role: Role) -> &str {
         &self.tokens.iter().find(|(r, _)| *r == role).unwrap().1
@@ -195,6 +207,27 @@ impl Fixture {
         let auth = format!("Bearer {}", self.token(role));
         self.call(method, path, body, &[("authorization", &auth)])
             .await
+    }
+
+    /// `GET path` with `role`'s API token.
+    async fn get(&self, role: Role, path: &str) -> Reply {
+        self.as_role(role, Method::GET, path, None).await
+    }
+
+    /// `POST path` with a JSON body and `role`'s API token.
+    async fn post_json(&self, role: Role, path: &str, body: Value) -> Reply {
+        self.as_role(role, Method::POST, path, Some(body)).await
+    }
+
+    /// What a page form sends: a JSON body with the session cookie and its CSRF token.
+    async fn form(&self, session: &Session, method: Method, path: &str, body: Value) -> Reply {
+        self.call(method, path, Some(body), &session.headers())
+            .await
+    }
+
+    /// A page form's `POST` (see [`Fixture::form`]).
+    async fn post_form(&self, session: &Session, path: &str, body: Value) -> Reply {
+        self.form(session, Method::POST, path, body).await
     }
 
     async fn login(&self, user: &str, password: &str) -> Reply {
@@ -222,6 +255,12 @@ impl Fixture {
         (cookie, r.json()["csrf_token"].as_str().unwrap().to_owned())
     }
 
+    /// Sign in as `user` (the shared password).
+    async fn signed_in(&self, user: &str) -> Session {
+        let (cookie, csrf) = self.session(user).await;
+        Session { cookie, csrf }
+    }
+
     fn advance(&self, secs: i64) {
         self.offset.fetch_add(secs, Ordering::SeqCst);
     }
@@ -229,26 +268,19 @@ impl Fixture {
     /// A site, system and scope 127.0.108.0/24; returns the system id.
     async fn organisation(&self) -> i64 {
         let site = self
-            .as_role(
-                Role::Admin,
-                Method::POST,
-                "/api/v1/sites",
-                Some(json!({"name": "HQ"})),
-            )
+            .post_json(Role::Admin, "/api/v1/sites", json!({"name": "HQ"}))
             .await;
         assert_eq!(site.status, StatusCode::CREATED, "{}", site.text);
         let sys = self
-            .as_role(Role::Admin, Method::POST, "/api/v1/systems",
-                     Some(json!({"site_id": site.json()["id"], "name": "CCTV", "security_level": 2, "owner": "IT"})))
+            .post_json(Role::Admin, "/api/v1/systems", json!({"site_id": site.json()["id"], "name": "CCTV", "security_level": 2, "owner": "IT"}))
             .await;
         assert_eq!(sys.status, StatusCode::CREATED, "{}", sys.text);
         let id = sys.json()["id"].as_i64().unwrap();
         let scope = self
-            .as_role(
+            .post_json(
                 Role::Admin,
-                Method::POST,
                 "/api/v1/scopes",
-                Some(json!({"system_id": id, "cidr": "127.0.108.0/24"})),
+                json!({"system_id": id, "cidr": "127.0.108.0/24"}),
             )
             .await;
         assert_eq!(scope.status, StatusCode::CREATED, "{}", scope.text);
@@ -289,9 +321,7 @@ async fn every_route_refuses_anonymous_callers_with_problem_json() {
             "{path}"
         );
         assert_eq!(
-            f.as_role(Role::Viewer, Method::GET, path, None)
-                .await
-                .status,
+            f.get(Role::Viewer, path).await.status,
             StatusCode::NOT_FOUND,
             "{path}"
         );
@@ -396,14 +426,15 @@ async fn session_cookie_flags_csrf_and_logout() {
         set.contains("HttpOnly") && set.contains("SameSite=Strict") && !set.contains("Secure"),
         "{set}"
     );
-    let (cookie, csrf) = f.session("admin").await;
+    let session = f.signed_in("admin").await;
+    let (cookie, csrf) = (session.cookie.as_str(), session.csrf.as_str());
     let site = json!({"name": "Branch"});
     let no_csrf = f
         .call(
             Method::POST,
             "/api/v1/sites",
             Some(site.clone()),
-            &[("cookie", &cookie)],
+            &[("cookie", cookie)],
         )
         .await;
     assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
@@ -412,21 +443,14 @@ async fn session_cookie_flags_csrf_and_logout() {
             Method::POST,
             "/api/v1/sites",
             Some(site.clone()),
-            &[("cookie", &cookie), ("x-csrf-token", "x")],
+            &[("cookie", cookie), ("x-csrf-token", "x")],
         )
         .await;
     assert_eq!(wrong.status, StatusCode::FORBIDDEN);
-    let ok = f
-        .call(
-            Method::POST,
-            "/api/v1/sites",
-            Some(site),
-            &[("cookie", &cookie), ("x-csrf-token", &csrf)],
-        )
-        .await;
+    let ok = f.post_form(&session, "/api/v1/sites", site).await;
     assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text);
     let me = f
-        .call(Method::GET, "/api/v1/me", None, &[("cookie", &cookie)])
+        .call(Method::GET, "/api/v1/me", None, &[("cookie", cookie)])
         .await;
     assert_eq!(me.json()["role"], "admin");
     let out = f
@@ -434,7 +458,7 @@ async fn session_cookie_flags_csrf_and_logout() {
             Method::POST,
             "/api/v1/logout",
             None,
-            &[("cookie", &cookie), ("x-csrf-token", &csrf)],
+            &[("cookie", cookie), ("x-csrf-token", csrf)],
         )
         .await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
@@ -443,7 +467,7 @@ async fn session_cookie_flags_csrf_and_logout() {
         .unwrap()
         .contains("Max-Age=0"));
     assert_eq!(
-        f.call(Method::GET, "/api/v1/me", None, &[("cookie", &cookie)])
+        f.call(Method::GET, "/api/v1/me", None, &[("cookie", cookie)])
             .await
             .status,
         StatusCode::UNAUTHORIZED
@@ -523,20 +547,18 @@ async fn idle_session_expires() {
 async fn tokens_are_shown_once_bounded_by_role_and_revocable() {
     let f = fixture().await;
     let too_strong = f
-        .as_role(
+        .post_json(
             Role::Auditor,
-            Method::POST,
             "/api/v1/tokens",
-            Some(json!({"name": "ci", "role": "admin"})),
+            json!({"name": "ci", "role": "admin"}),
         )
         .await;
     assert_eq!(too_strong.status, StatusCode::FORBIDDEN);
     let made = f
-        .as_role(
+        .post_json(
             Role::Auditor,
-            Method::POST,
             "/api/v1/tokens",
-            Some(json!({"name": "ci", "role": "viewer"})),
+            json!({"name": "ci", "role": "viewer"}),
         )
         .await;
     assert_eq!(made.status, StatusCode::CREATED);
@@ -566,9 +588,7 @@ async fn tokens_are_shown_once_bounded_by_role_and_revocable() {
         StatusCode::FORBIDDEN,
         "a viewer token cannot start scans"
     );
-    let list = f
-        .as_role(Role::Auditor, Method::GET, "/api/v1/tokens", None)
-        .await;
+    let list = f.get(Role::Auditor, "/api/v1/tokens").await;
     assert!(!list.text.contains(&token), "the list never shows a token");
     let id = made.json()["id"].as_i64().unwrap();
     let gone = f
@@ -597,22 +617,14 @@ async fn tokens_are_shown_once_bounded_by_role_and_revocable() {
 async fn lists_paginate_with_link_and_total() {
     let f = fixture().await;
     for i in 0..7 {
-        f.as_role(
+        f.post_json(
             Role::Admin,
-            Method::POST,
             "/api/v1/sites",
-            Some(json!({"name": format!("s{i}")})),
+            json!({"name": format!("s{i}")}),
         )
         .await;
     }
-    let r = f
-        .as_role(
-            Role::Viewer,
-            Method::GET,
-            "/api/v1/sites?page=3&per_page=3",
-            None,
-        )
-        .await;
+    let r = f.get(Role::Viewer, "/api/v1/sites?page=3&per_page=3").await;
     let body = r.json();
     assert_eq!(body["total"], 7);
     assert_eq!(body["items"].as_array().unwrap().len(), 1);
@@ -624,33 +636,16 @@ async fn lists_paginate_with_link_and_total() {
         "{link}"
     );
     for bad in ["page=0", "per_page=0", "per_page=501", "page=x"] {
-        let r = f
-            .as_role(
-                Role::Viewer,
-                Method::GET,
-                &format!("/api/v1/sites?{bad}"),
-                None,
-            )
-            .await;
+        let r = f.get(Role::Viewer, &format!("/api/v1/sites?{bad}")).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
         assert_eq!(r.headers[header::CONTENT_TYPE], "application/problem+json");
     }
     let dup = f
-        .as_role(
-            Role::Admin,
-            Method::POST,
-            "/api/v1/sites",
-            Some(json!({"name": "s1"})),
-        )
+        .post_json(Role::Admin, "/api/v1/sites", json!({"name": "s1"}))
         .await;
     assert_eq!(dup.status, StatusCode::CONFLICT);
     let malformed = f
-        .as_role(
-            Role::Admin,
-            Method::POST,
-            "/api/v1/sites",
-            Some(json!({"nam": 1})),
-        )
+        .post_json(Role::Admin, "/api/v1/sites", json!({"nam": 1}))
         .await;
     assert!(malformed.status.is_client_error());
     assert_eq!(
@@ -673,12 +668,7 @@ async fn security_headers_and_body_limit() {
     assert!(!r.headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
     let big = "x".repeat(2 << 20);
     let r = f
-        .as_role(
-            Role::Admin,
-            Method::POST,
-            "/api/v1/sites",
-            Some(json!({"name": big})),
-        )
+        .post_json(Role::Admin, "/api/v1/sites", json!({"name": big}))
         .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
 
@@ -696,117 +686,73 @@ async fn scans_only_inside_a_scope_with_progress_events() {
     let f = fixture().await;
     let system = f.organisation().await;
     let outside = f
-        .as_role(
+        .post_json(
             Role::Auditor,
-            Method::POST,
             "/api/v1/scans",
-            Some(json!({"system_id": system, "targets": ["127.0.109.1"]})),
+            json!({"system_id": system, "targets": ["127.0.109.1"]}),
         )
         .await;
     assert_eq!(outside.status, StatusCode::FORBIDDEN, "{}", outside.text);
     let viewer = f
-        .as_role(
-            Role::Viewer,
-            Method::POST,
-            "/api/v1/scans",
-            Some(json!({"system_id": system})),
-        )
+        .post_json(Role::Viewer, "/api/v1/scans", json!({"system_id": system}))
         .await;
     assert_eq!(viewer.status, StatusCode::FORBIDDEN);
     let started = f
-        .as_role(
+        .post_json(
             Role::Auditor,
-            Method::POST,
             "/api/v1/scans",
-            Some(json!({"system_id": system, "targets": ["127.0.108.1-127.0.108.20"]})),
+            json!({"system_id": system, "targets": ["127.0.108.1-127.0.108.20"]}),
         )
         .await;
     assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.text);
     let job = started.json()["id"].as_i64().unwrap();
     let events = f
-        .as_role(
-            Role::Viewer,
-            Method::GET,
-            &format!("/api/v1/jobs/{job}/events"),
-            None,
-        )
+        .get(Role::Viewer, &format!("/api/v1/jobs/{job}/events"))
         .await;
     assert_eq!(events.headers[header::CONTENT_TYPE], "text/event-stream");
     for e in ["event: started", "event: host", "event: finished"] {
         assert!(events.text.contains(e), "{e} in {}", events.text);
     }
     let j = f
-        .as_role(
-            Role::Viewer,
-            Method::GET,
-            &format!("/api/v1/jobs/{job}"),
-            None,
-        )
+        .get(Role::Viewer, &format!("/api/v1/jobs/{job}"))
         .await
         .json();
     assert_eq!(j["status"], "finished");
     assert!(j["scan_id"].as_i64().is_some(), "{j}");
     // The device is in the inventory, filtered by site/system; evidence only for auditors.
     let list = f
-        .as_role(
+        .get(
             Role::Viewer,
-            Method::GET,
             &format!("/api/v1/devices?system={system}&vendor=hik&check=AUTH.DEFAULT_CREDENTIALS"),
-            None,
         )
         .await
         .json();
     assert_eq!(list["total"], 1, "{list}");
     assert_eq!(
-        f.as_role(
-            Role::Viewer,
-            Method::GET,
-            "/api/v1/devices?vendor=dahua",
-            None
-        )
-        .await
-        .json()["total"],
+        f.get(Role::Viewer, "/api/v1/devices?vendor=dahua")
+            .await
+            .json()["total"],
         0
     );
     let id = list["items"][0]["id"].as_i64().unwrap();
     let as_viewer = f
-        .as_role(
-            Role::Viewer,
-            Method::GET,
-            &format!("/api/v1/devices/{id}"),
-            None,
-        )
+        .get(Role::Viewer, &format!("/api/v1/devices/{id}"))
         .await
         .json();
     assert_eq!(as_viewer["findings"][0]["evidence"], Value::Null);
     assert_eq!(as_viewer["findings"][0]["evidence_hidden"], true);
     let as_auditor = f
-        .as_role(
-            Role::Auditor,
-            Method::GET,
-            &format!("/api/v1/devices/{id}"),
-            None,
-        )
+        .get(Role::Auditor, &format!("/api/v1/devices/{id}"))
         .await
         .json();
     assert_eq!(as_auditor["findings"][0]["evidence"]["username"], "admin");
     let hist = f
-        .as_role(
-            Role::Viewer,
-            Method::GET,
-            &format!("/api/v1/devices/{id}/history"),
-            None,
-        )
+        .get(Role::Viewer, &format!("/api/v1/devices/{id}/history"))
         .await
         .json();
     assert_eq!(hist["scans"].as_array().unwrap().len(), 1);
     let report = f
-        .as_role(
-            Role::Viewer,
-            Method::GET,
-            "/api/v1/reports?format=json&lang=en",
-            None,
-        )
+        .get(Role::Viewer, "/api/v1/reports?format=json&lang=en")
         .await;
     assert_eq!(report.status, StatusCode::OK, "{}", report.text);
     assert!(report.text.contains("127.0.108.5"));
@@ -815,33 +761,16 @@ async fn scans_only_inside_a_scope_with_progress_events() {
         "viewers' reports carry no evidence"
     );
     let full = f
-        .as_role(
-            Role::Auditor,
-            Method::GET,
-            "/api/v1/reports?format=json&lang=en",
-            None,
-        )
+        .get(Role::Auditor, "/api/v1/reports?format=json&lang=en")
         .await;
     assert!(
         full.text.contains("\"username\": \"admin\""),
         "auditors' reports carry the evidence"
     );
-    let bad = f
-        .as_role(
-            Role::Viewer,
-            Method::GET,
-            "/api/v1/reports?format=docx",
-            None,
-        )
-        .await;
+    let bad = f.get(Role::Viewer, "/api/v1/reports?format=docx").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     let score = f
-        .as_role(
-            Role::Viewer,
-            Method::GET,
-            &format!("/api/v1/compliance?system={system}"),
-            None,
-        )
+        .get(Role::Viewer, &format!("/api/v1/compliance?system={system}"))
         .await
         .json();
     assert_eq!(score["devices"], 1, "{score}");
@@ -852,30 +781,15 @@ async fn a_running_scan_can_be_cancelled() {
     let f = fixture_with(true, false).await;
     let system = f.organisation().await;
     let started = f
-        .as_role(
-            Role::Auditor,
-            Method::POST,
-            "/api/v1/scans",
-            Some(json!({"system_id": system})),
-        )
+        .post_json(Role::Auditor, "/api/v1/scans", json!({"system_id": system}))
         .await;
     let job = started.json()["id"].as_i64().unwrap();
     let second = f
-        .as_role(
-            Role::Auditor,
-            Method::POST,
-            "/api/v1/scans",
-            Some(json!({"system_id": system})),
-        )
+        .post_json(Role::Auditor, "/api/v1/scans", json!({"system_id": system}))
         .await;
     assert_eq!(second.status, StatusCode::ACCEPTED);
     let third = f
-        .as_role(
-            Role::Auditor,
-            Method::POST,
-            "/api/v1/scans",
-            Some(json!({"system_id": system})),
-        )
+        .post_json(Role::Auditor, "/api/v1/scans", json!({"system_id": system}))
         .await;
     assert_eq!(
         third.status,
@@ -893,12 +807,7 @@ async fn a_running_scan_can_be_cancelled() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.json()["status"], "cancelled");
     let events = f
-        .as_role(
-            Role::Viewer,
-            Method::GET,
-            &format!("/api/v1/jobs/{job}/events"),
-            None,
-        )
+        .get(Role::Viewer, &format!("/api/v1/jobs/{job}/events"))
         .await;
     assert!(events.text.contains("event: cancelled"), "{}", events.text);
     let again = f
@@ -911,12 +820,7 @@ async fn a_running_scan_can_be_cancelled() {
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     let freed = f
-        .as_role(
-            Role::Auditor,
-            Method::POST,
-            "/api/v1/scans",
-            Some(json!({"system_id": system})),
-        )
+        .post_json(Role::Auditor, "/api/v1/scans", json!({"system_id": system}))
         .await;
     assert_eq!(
         freed.status,
@@ -930,20 +834,18 @@ async fn schedules_and_attestations() {
     let f = fixture().await;
     let system = f.organisation().await;
     let bad = f
-        .as_role(
+        .post_json(
             Role::Auditor,
-            Method::POST,
             "/api/v1/schedules",
-            Some(json!({"system_id": system, "spec": "hourly"})),
+            json!({"system_id": system, "spec": "hourly"}),
         )
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     let s = f
-        .as_role(
+        .post_json(
             Role::Auditor,
-            Method::POST,
             "/api/v1/schedules",
-            Some(json!({"system_id": system, "spec": "daily"})),
+            json!({"system_id": system, "spec": "daily"}),
         )
         .await;
     assert_eq!(s.status, StatusCode::CREATED, "{}", s.text);
@@ -965,31 +867,19 @@ async fn schedules_and_attestations() {
     let a = json!({"subject": "model:Hikvision/DS-2CD2143G0-I", "baseline": "qd-724-2024", "provision": "724-2d",
                    "status": "pass", "document": "Vendor declaration 12/2026"});
     assert_eq!(
-        f.as_role(
-            Role::Viewer,
-            Method::POST,
-            "/api/v1/attestations",
-            Some(a.clone())
-        )
-        .await
-        .status,
+        f.post_json(Role::Viewer, "/api/v1/attestations", a.clone())
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
-    let made = f
-        .as_role(Role::Auditor, Method::POST, "/api/v1/attestations", Some(a))
-        .await;
+    let made = f.post_json(Role::Auditor, "/api/v1/attestations", a).await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
     assert_eq!(made.json()["attested_by"], "auditor");
     let unknown = json!({"subject": "system:1", "baseline": "qd-724-2024", "provision": "nope", "status": "pass", "document": "d"});
     assert_eq!(
-        f.as_role(
-            Role::Auditor,
-            Method::POST,
-            "/api/v1/attestations",
-            Some(unknown)
-        )
-        .await
-        .status,
+        f.post_json(Role::Auditor, "/api/v1/attestations", unknown)
+            .await
+            .status,
         StatusCode::BAD_REQUEST
     );
 }
@@ -998,29 +888,17 @@ async fn schedules_and_attestations() {
 async fn audit_log_records_who_did_what_from_where() {
     let f = fixture().await;
     f.login("viewer", "wrong").await;
-    let (cookie, csrf) = f.session("admin").await;
-    f.call(
-        Method::POST,
-        "/api/v1/sites",
-        Some(json!({"name": "Audited"})),
-        &[("cookie", &cookie), ("x-csrf-token", &csrf)],
-    )
-    .await;
-    f.as_role(
-        Role::Viewer,
-        Method::POST,
-        "/api/v1/sites",
-        Some(json!({"name": "x"})),
-    )
-    .await;
+    let session = f.signed_in("admin").await;
+    f.post_form(&session, "/api/v1/sites", json!({"name": "Audited"}))
+        .await;
+    f.post_json(Role::Viewer, "/api/v1/sites", json!({"name": "x"}))
+        .await;
     assert_eq!(
-        f.as_role(Role::Auditor, Method::GET, "/api/v1/audit", None)
-            .await
-            .status,
+        f.get(Role::Auditor, "/api/v1/audit").await.status,
         StatusCode::FORBIDDEN
     );
     let log = f
-        .as_role(Role::Admin, Method::GET, "/api/v1/audit?per_page=100", None)
+        .get(Role::Admin, "/api/v1/audit?per_page=100")
         .await
         .json();
     let entries = log["items"].as_array().unwrap();
@@ -1039,20 +917,18 @@ async fn audit_log_records_who_did_what_from_where() {
 async fn users_are_managed_by_administrators_with_the_password_rule() {
     let f = fixture().await;
     let weak = f
-        .as_role(
+        .post_json(
             Role::Admin,
-            Method::POST,
             "/api/v1/users",
-            Some(json!({"username": "u1", "role": "viewer", "password": "short"})),
+            json!({"username": "u1", "role": "viewer", "password": "short"}),
         )
         .await;
     assert_eq!(weak.status, StatusCode::BAD_REQUEST);
     let made = f
-        .as_role(
+        .post_json(
             Role::Admin,
-            Method::POST,
             "/api/v1/users",
-            Some(json!({"username": "u1", "role": "viewer"})),
+            json!({"username": "u1", "role": "viewer"}),
         )
         .await;
     assert_eq!(made.status, StatusCode::CREATED);
@@ -1068,9 +944,7 @@ async fn users_are_managed_by_administrators_with_the_password_rule() {
         )
         .await;
     assert_eq!(promoted.json()["user"]["role"], "auditor");
-    let list = f
-        .as_role(Role::Admin, Method::GET, "/api/v1/users", None)
-        .await;
+    let list = f.get(Role::Admin, "/api/v1/users").await;
     assert!(
         !list.text.contains("argon2"),
         "hashes never leave the server"
@@ -1131,21 +1005,11 @@ async fn pages_need_a_session_carry_no_inline_script_and_hide_scans_from_viewers
     assert!(devices.text.contains("id=\"devices\""));
     let system = f.organisation().await;
     let started = f
-        .as_role(
-            Role::Auditor,
-            Method::POST,
-            "/api/v1/scans",
-            Some(json!({"system_id": system})),
-        )
+        .post_json(Role::Auditor, "/api/v1/scans", json!({"system_id": system}))
         .await;
     let job = started.json()["id"].as_i64().unwrap();
-    f.as_role(
-        Role::Viewer,
-        Method::GET,
-        &format!("/api/v1/jobs/{job}/events"),
-        None,
-    )
-    .await;
+    f.get(Role::Viewer, &format!("/api/v1/jobs/{job}/events"))
+        .await;
     let page = f
         .call(Method::GET, "/scans", None, &[("cookie", &viewer)])
         .await;
@@ -1183,12 +1047,7 @@ async fn no_secrets_in_logs() {
     f.call(Method::GET, "/api/v1/me", None, &[("cookie", &cookie)])
         .await;
     let made = f
-        .as_role(
-            Role::Admin,
-            Method::POST,
-            "/api/v1/tokens",
-            Some(json!({"name": "n"})),
-        )
+        .post_json(Role::Admin, "/api/v1/tokens", json!({"name": "n"}))
         .await;
     let token = made.json()["token"].as_str().unwrap().to_owned();
     let store = f.state.store.clone();
@@ -1237,12 +1096,7 @@ async fn event_stream_of_a_live_job_ends_after_its_final_event() {
     let f = fixture_with(true, false).await;
     let system = f.organisation().await;
     let started = f
-        .as_role(
-            Role::Auditor,
-            Method::POST,
-            "/api/v1/scans",
-            Some(json!({"system_id": system})),
-        )
+        .post_json(Role::Auditor, "/api/v1/scans", json!({"system_id": system}))
         .await;
     let job = started.json()["id"].as_i64().unwrap();
     let path = format!("/api/v1/jobs/{job}/events");
@@ -1283,13 +1137,8 @@ async fn event_stream_of_a_live_job_ends_after_its_final_event() {
 async fn compliance_and_organisation_pages_follow_the_role() {
     let f = fixture().await;
     let system = f.organisation().await;
-    f.as_role(
-        Role::Auditor,
-        Method::POST,
-        "/api/v1/scans",
-        Some(json!({"system_id": system})),
-    )
-    .await;
+    f.post_json(Role::Auditor, "/api/v1/scans", json!({"system_id": system}))
+        .await;
     let (viewer, _) = f.session("viewer").await;
     let page = f
         .call(
@@ -1319,43 +1168,25 @@ async fn attestations_complete_verdicts_a_scan_cannot_reach_but_never_a_failure(
     let f = fixture().await;
     let system = f.organisation().await;
     let started = f
-        .as_role(
-            Role::Auditor,
-            Method::POST,
-            "/api/v1/scans",
-            Some(json!({"system_id": system})),
-        )
+        .post_json(Role::Auditor, "/api/v1/scans", json!({"system_id": system}))
         .await;
     let job = started.json()["id"].as_i64().unwrap();
-    f.as_role(
-        Role::Viewer,
-        Method::GET,
-        &format!("/api/v1/jobs/{job}/events"),
-        None,
-    )
-    .await;
+    f.get(Role::Viewer, &format!("/api/v1/jobs/{job}/events"))
+        .await;
     for provision in ["2.1.b", "2.1.a"] {
         let a = json!({"subject": "model:Hikvision/DS-2CD2143G0-I", "baseline": "qcvn-11-2026",
                        "provision": provision, "status": "pass", "document": "Vendor declaration"});
         assert_eq!(
-            f.as_role(Role::Auditor, Method::POST, "/api/v1/attestations", Some(a))
+            f.post_json(Role::Auditor, "/api/v1/attestations", a)
                 .await
                 .status,
             StatusCode::CREATED
         );
     }
-    let list = f
-        .as_role(Role::Viewer, Method::GET, "/api/v1/devices", None)
-        .await
-        .json();
+    let list = f.get(Role::Viewer, "/api/v1/devices").await.json();
     let id = list["items"][0]["id"].as_i64().unwrap();
     let d = f
-        .as_role(
-            Role::Viewer,
-            Method::GET,
-            &format!("/api/v1/devices/{id}"),
-            None,
-        )
+        .get(Role::Viewer, &format!("/api/v1/devices/{id}"))
         .await
         .json();
     let status = |p: &str| {
@@ -1373,12 +1204,7 @@ async fn attestations_complete_verdicts_a_scan_cannot_reach_but_never_a_failure(
         "a scan's failure stands: {d}"
     );
     let card = f
-        .as_role(
-            Role::Viewer,
-            Method::GET,
-            "/api/v1/compliance?baseline=qcvn-11-2026",
-            None,
-        )
+        .get(Role::Viewer, "/api/v1/compliance?baseline=qcvn-11-2026")
         .await
         .json();
     let row = card["provisions"]
@@ -1462,10 +1288,7 @@ async fn compliance_lists_the_models_registries_flag() {
         .unwrap(),
     );
     f.state.store.record_device(scan, &rec).await.unwrap();
-    let card = f
-        .as_role(Role::Viewer, Method::GET, "/api/v1/compliance", None)
-        .await
-        .json();
+    let card = f.get(Role::Viewer, "/api/v1/compliance").await.json();
     assert_eq!(
         card["registry_models"]["REG.WARNED_MODEL"]["Hikvision/DS-2CD2143G0-I"], 1,
         "{card}"
@@ -1563,36 +1386,19 @@ async fn documented_bodies_match_what_the_handlers_accept() {
 #[tokio::test]
 async fn diff_report_of_the_newest_two_scans_hides_evidence_from_viewers() {
     let f = fixture().await;
-    let none = f
-        .as_role(Role::Viewer, Method::GET, "/api/v1/reports/diff", None)
-        .await;
+    let none = f.get(Role::Viewer, "/api/v1/reports/diff").await;
     assert_eq!(none.status, StatusCode::BAD_REQUEST, "{}", none.text);
     let system = f.organisation().await;
     for _ in 0..2 {
         let started = f
-            .as_role(
-                Role::Auditor,
-                Method::POST,
-                "/api/v1/scans",
-                Some(json!({"system_id": system})),
-            )
+            .post_json(Role::Auditor, "/api/v1/scans", json!({"system_id": system}))
             .await;
         let job = started.json()["id"].as_i64().unwrap();
-        f.as_role(
-            Role::Viewer,
-            Method::GET,
-            &format!("/api/v1/jobs/{job}/events"),
-            None,
-        )
-        .await;
+        f.get(Role::Viewer, &format!("/api/v1/jobs/{job}/events"))
+            .await;
     }
     let r = f
-        .as_role(
-            Role::Viewer,
-            Method::GET,
-            "/api/v1/reports/diff?format=json&lang=en",
-            None,
-        )
+        .get(Role::Viewer, "/api/v1/reports/diff?format=json&lang=en")
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert!(r.headers[header::CONTENT_DISPOSITION]
@@ -1604,21 +1410,11 @@ async fn diff_report_of_the_newest_two_scans_hides_evidence_from_viewers() {
         "no evidence for viewers"
     );
     let bad = f
-        .as_role(
-            Role::Viewer,
-            Method::GET,
-            "/api/v1/reports/diff?old=2&new=1",
-            None,
-        )
+        .get(Role::Viewer, "/api/v1/reports/diff?old=2&new=1")
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     let sarif = f
-        .as_role(
-            Role::Viewer,
-            Method::GET,
-            "/api/v1/reports/diff?format=sarif",
-            None,
-        )
+        .get(Role::Viewer, "/api/v1/reports/diff?format=sarif")
         .await;
     assert_eq!(
         sarif.status,
@@ -1671,35 +1467,21 @@ async fn every_page_for_every_role_has_no_inline_script_style_or_handler() {
     let f = fixture().await;
     let system = f.organisation().await;
     let job = f
-        .as_role(
-            Role::Auditor,
-            Method::POST,
-            "/api/v1/scans",
-            Some(json!({"system_id": system})),
-        )
+        .post_json(Role::Auditor, "/api/v1/scans", json!({"system_id": system}))
         .await
         .json()["id"]
         .as_i64()
         .unwrap();
     // The event stream ends with the job: the device is recorded.
-    f.as_role(
-        Role::Viewer,
-        Method::GET,
-        &format!("/api/v1/jobs/{job}/events"),
-        None,
-    )
-    .await;
-    f.as_role(
+    f.get(Role::Viewer, &format!("/api/v1/jobs/{job}/events"))
+        .await;
+    f.post_json(
         Role::Auditor,
-        Method::POST,
         "/api/v1/schedules",
-        Some(json!({"system_id": system, "spec": "daily"})),
+        json!({"system_id": system, "spec": "daily"}),
     )
     .await;
-    let device = f
-        .as_role(Role::Viewer, Method::GET, "/api/v1/devices", None)
-        .await
-        .json()["items"][0]["id"]
+    let device = f.get(Role::Viewer, "/api/v1/devices").await.json()["items"][0]["id"]
         .as_i64()
         .unwrap();
     let pages = [
@@ -1751,31 +1533,18 @@ async fn viewers_see_no_evidence_no_controls_and_no_audit_page() {
     let f = fixture().await;
     let system = f.organisation().await;
     let job = f
-        .as_role(
-            Role::Auditor,
-            Method::POST,
-            "/api/v1/scans",
-            Some(json!({"system_id": system})),
-        )
+        .post_json(Role::Auditor, "/api/v1/scans", json!({"system_id": system}))
         .await
         .json()["id"]
         .as_i64()
         .unwrap();
     let events = f
-        .as_role(
-            Role::Viewer,
-            Method::GET,
-            &format!("/api/v1/jobs/{job}/events"),
-            None,
-        )
+        .get(Role::Viewer, &format!("/api/v1/jobs/{job}/events"))
         .await;
     assert!(!events.text.contains("password"), "{}", events.text);
     let (viewer, _) = f.session("viewer").await;
     let (admin, _) = f.session("admin").await;
-    let device = f
-        .as_role(Role::Viewer, Method::GET, "/api/v1/devices", None)
-        .await
-        .json()["items"][0]["id"]
+    let device = f.get(Role::Viewer, "/api/v1/devices").await.json()["items"][0]["id"]
         .as_i64()
         .unwrap();
     let page = |cookie: &str| {
@@ -1855,23 +1624,13 @@ async fn regression_default_diff_and_trend_skip_a_cancelled_scan() {
     let system = f.organisation().await;
     for _ in 0..2 {
         let job = f
-            .as_role(
-                Role::Auditor,
-                Method::POST,
-                "/api/v1/scans",
-                Some(json!({"system_id": system})),
-            )
+            .post_json(Role::Auditor, "/api/v1/scans", json!({"system_id": system}))
             .await
             .json()["id"]
             .as_i64()
             .unwrap();
-        f.as_role(
-            Role::Viewer,
-            Method::GET,
-            &format!("/api/v1/jobs/{job}/events"),
-            None,
-        )
-        .await;
+        f.get(Role::Viewer, &format!("/api/v1/jobs/{job}/events"))
+            .await;
     }
     let unfinished = f
         .state
@@ -1886,12 +1645,7 @@ async fn regression_default_diff_and_trend_skip_a_cancelled_scan() {
         .unwrap();
     assert_eq!(unfinished, 3);
     let r = f
-        .as_role(
-            Role::Viewer,
-            Method::GET,
-            "/api/v1/reports/diff?format=json&lang=en",
-            None,
-        )
+        .get(Role::Viewer, "/api/v1/reports/diff?format=json&lang=en")
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert!(
@@ -1902,10 +1656,7 @@ async fn regression_default_diff_and_trend_skip_a_cancelled_scan() {
         "{:?}",
         r.headers
     );
-    let card = f
-        .as_role(Role::Viewer, Method::GET, "/api/v1/compliance", None)
-        .await
-        .json();
+    let card = f.get(Role::Viewer, "/api/v1/compliance").await.json();
     let trend: Vec<i64> = card["trend"]
         .as_array()
         .unwrap()
@@ -1920,41 +1671,24 @@ async fn attestations_appear_in_downloaded_reports_labelled_and_never_over_a_fai
     let f = fixture().await;
     let system = f.organisation().await;
     let job = f
-        .as_role(
-            Role::Auditor,
-            Method::POST,
-            "/api/v1/scans",
-            Some(json!({"system_id": system})),
-        )
+        .post_json(Role::Auditor, "/api/v1/scans", json!({"system_id": system}))
         .await
         .json()["id"]
         .as_i64()
         .unwrap();
-    f.as_role(
-        Role::Viewer,
-        Method::GET,
-        &format!("/api/v1/jobs/{job}/events"),
-        None,
-    )
-    .await;
+    f.get(Role::Viewer, &format!("/api/v1/jobs/{job}/events"))
+        .await;
     for (provision, status) in [("2.1.b", "pass"), ("2.1.a", "pass")] {
         let r = f
-            .as_role(
-                Role::Auditor,
-                Method::POST,
-                "/api/v1/attestations",
-                Some(json!({"subject": "model:Hikvision/DS-2CD2143G0-I", "baseline": "qcvn-11-2026",
-                            "provision": provision, "status": status, "document": "Certificate <No. 7>"})),
-            )
+            .post_json(Role::Auditor, "/api/v1/attestations", json!({"subject": "model:Hikvision/DS-2CD2143G0-I", "baseline": "qcvn-11-2026",
+                            "provision": provision, "status": status, "document": "Certificate <No. 7>"}))
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     }
     let json_report = f
-        .as_role(
+        .get(
             Role::Viewer,
-            Method::GET,
             "/api/v1/reports?format=json&lang=en&baseline=qcvn-11-2026",
-            None,
         )
         .await;
     assert_eq!(json_report.status, StatusCode::OK, "{}", json_report.text);
@@ -1983,12 +1717,7 @@ async fn attestations_appear_in_downloaded_reports_labelled_and_never_over_a_fai
     assert_eq!(b["attested"]["document"], "Certificate <No. 7>");
     assert_eq!(v["summary"]["attested_pass"], 1, "{}", v["summary"]);
     let html = f
-        .as_role(
-            Role::Viewer,
-            Method::GET,
-            "/api/v1/reports?format=html&lang=vi",
-            None,
-        )
+        .get(Role::Viewer, "/api/v1/reports?format=html&lang=vi")
         .await
         .text;
     assert!(
@@ -1997,15 +1726,7 @@ async fn attestations_appear_in_downloaded_reports_labelled_and_never_over_a_fai
     );
     assert!(html.contains("Đạt (theo hồ sơ)"));
     assert!(html.contains("Certificate &lt;No. 7&gt;"), "escaped");
-    let csv = f
-        .as_role(
-            Role::Viewer,
-            Method::GET,
-            "/api/v1/reports?format=csv",
-            None,
-        )
-        .await
-        .text;
+    let csv = f.get(Role::Viewer, "/api/v1/reports?format=csv").await.text;
     assert!(!csv.contains("attested"), "CSV lists findings only");
 }
 
@@ -2080,10 +1801,7 @@ async fn viewers_never_read_quoted_credentials_in_findings_pages_or_reports() {
     rec.findings[0].evidence = json!({"username": "admin", "password_redacted": "1****"});
     store.record_device(scan, &rec).await.unwrap();
     store.finish_scan(scan, Utc::now(), 1).await.unwrap();
-    let device = f
-        .as_role(Role::Viewer, Method::GET, "/api/v1/devices", None)
-        .await
-        .json()["items"][0]["id"]
+    let device = f.get(Role::Viewer, "/api/v1/devices").await.json()["items"][0]["id"]
         .as_i64()
         .unwrap();
     let (viewer, _) = f.session("viewer").await;
@@ -2116,10 +1834,7 @@ async fn viewers_never_read_quoted_credentials_in_findings_pages_or_reports() {
 async fn administrators_rename_and_move_a_site() {
     let f = fixture().await;
     f.organisation().await;
-    let site = f
-        .as_role(Role::Viewer, Method::GET, "/api/v1/sites", None)
-        .await
-        .json()["items"][0]["id"]
+    let site = f.get(Role::Viewer, "/api/v1/sites").await.json()["items"][0]["id"]
         .as_i64()
         .unwrap();
     let path = format!("/api/v1/sites/{site}");
@@ -2165,13 +1880,9 @@ async fn administrators_rename_and_move_a_site() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    let page = f
-        .as_role(Role::Admin, Method::GET, "/organisation", None)
-        .await;
+    let page = f.get(Role::Admin, "/organisation").await;
     assert!(page.text.contains("site-edit-form"), "{}", page.text);
-    let page = f
-        .as_role(Role::Auditor, Method::GET, "/organisation", None)
-        .await;
+    let page = f.get(Role::Auditor, "/organisation").await;
     assert!(!page.text.contains("site-edit-form"));
 }
 
@@ -2182,24 +1893,17 @@ async fn custom_baselines_the_server_was_given_serve_compliance_attestations_and
     let attest = json!({"subject": "model:hikvision/DS-2CD2043G2-I", "baseline": ID,
                         "provision": "EX-5", "status": "pass", "document": "Contract 12/2026"});
     // Built-in only: the custom id is unknown everywhere.
-    let list = f
-        .as_role(Role::Viewer, Method::GET, "/api/v1/baselines", None)
-        .await;
+    let list = f.get(Role::Viewer, "/api/v1/baselines").await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.text);
     let items = list.json()["items"].as_array().unwrap().clone();
     assert!(!items.is_empty());
     assert!(items.iter().all(|b| b["custom"] == false && b["id"] != ID));
     assert_eq!(items.iter().filter(|b| b["in_force"] == true).count(), 1);
     let path = format!("/api/v1/compliance?baseline={ID}");
-    let r = f.as_role(Role::Viewer, Method::GET, &path, None).await;
+    let r = f.get(Role::Viewer, &path).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
     let r = f
-        .as_role(
-            Role::Auditor,
-            Method::POST,
-            "/api/v1/attestations",
-            Some(attest.clone()),
-        )
+        .post_json(Role::Auditor, "/api/v1/attestations", attest.clone())
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
 
@@ -2212,10 +1916,7 @@ async fn custom_baselines_the_server_was_given_serve_compliance_attestations_and
         .unwrap();
     f.state = f.state.clone().with_baselines(registry);
     f.app = app(f.state.clone());
-    let list = f
-        .as_role(Role::Viewer, Method::GET, "/api/v1/baselines", None)
-        .await
-        .json();
+    let list = f.get(Role::Viewer, "/api/v1/baselines").await.json();
     let custom: Vec<&Value> = list["items"]
         .as_array()
         .unwrap()
@@ -2225,21 +1926,14 @@ async fn custom_baselines_the_server_was_given_serve_compliance_attestations_and
     assert_eq!(custom.len(), 1, "{list}");
     assert_eq!(custom[0]["id"], ID);
     assert_eq!(custom[0]["provisions"], 5);
-    let r = f.as_role(Role::Viewer, Method::GET, &path, None).await;
+    let r = f.get(Role::Viewer, &path).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.json()["baseline"], ID, "{}", r.text);
     let r = f
-        .as_role(
-            Role::Auditor,
-            Method::POST,
-            "/api/v1/attestations",
-            Some(attest),
-        )
+        .post_json(Role::Auditor, "/api/v1/attestations", attest)
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    let page = f
-        .as_role(Role::Viewer, Method::GET, "/compliance", None)
-        .await;
+    let page = f.get(Role::Viewer, "/compliance").await;
     assert!(
         page.text.contains(&format!("<option>{ID}</option>")),
         "{}",
@@ -2250,9 +1944,7 @@ async fn custom_baselines_the_server_was_given_serve_compliance_attestations_and
 #[tokio::test]
 async fn administrators_set_organisation_defaults_idle_timeout_and_scan_limits() {
     let f = fixture().await;
-    let get = f
-        .as_role(Role::Admin, Method::GET, "/api/v1/settings", None)
-        .await;
+    let get = f.get(Role::Admin, "/api/v1/settings").await;
     assert_eq!(get.status, StatusCode::OK, "{}", get.text);
     let v = get.json();
     assert_eq!(
@@ -2266,7 +1958,7 @@ async fn administrators_set_organisation_defaults_idle_timeout_and_scan_limits()
         (Some(""), Some("vi"), Some(30), Some(500), Some(64))
     );
     for role in [Role::Auditor, Role::Viewer] {
-        let r = f.as_role(role, Method::GET, "/api/v1/settings", None).await;
+        let r = f.get(role, "/api/v1/settings").await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let r = f
             .as_role(
@@ -2308,12 +2000,7 @@ async fn administrators_set_organisation_defaults_idle_timeout_and_scan_limits()
         assert_eq!(r.status, status, "{body}: {}", r.text);
     }
     // A refused change changes nothing.
-    assert_eq!(
-        f.as_role(Role::Admin, Method::GET, "/api/v1/settings", None)
-            .await
-            .json(),
-        v
-    );
+    assert_eq!(f.get(Role::Admin, "/api/v1/settings").await.json(), v);
     let baseline = camguard_baseline::Registry::builtin().unwrap().all()[0]
         .id
         .clone();
@@ -2328,28 +2015,15 @@ async fn administrators_set_organisation_defaults_idle_timeout_and_scan_limits()
         )
         .await;
     assert_eq!(put.status, StatusCode::OK, "{}", put.text);
-    let now = f
-        .as_role(Role::Admin, Method::GET, "/api/v1/settings", None)
-        .await
-        .json();
+    let now = f.get(Role::Admin, "/api/v1/settings").await.json();
     assert_eq!(now, put.json());
     assert_eq!(now["organisation"], "Sở Thông tin và Truyền thông");
     assert_eq!(now["scan_concurrency"], 64, "fields not given stay");
-    let audit = f
-        .as_role(Role::Admin, Method::GET, "/api/v1/audit?per_page=100", None)
-        .await
-        .text;
+    let audit = f.get(Role::Admin, "/api/v1/audit?per_page=100").await.text;
     assert!(audit.contains("PUT /api/v1/settings"), "{audit}");
 
     // Reports: the organisation on the cover, the default language and baseline.
-    let report = f
-        .as_role(
-            Role::Viewer,
-            Method::GET,
-            "/api/v1/reports?format=json",
-            None,
-        )
-        .await;
+    let report = f.get(Role::Viewer, "/api/v1/reports?format=json").await;
     assert_eq!(report.status, StatusCode::OK, "{}", report.text);
     let doc = report.json();
     assert_eq!(doc["organisation"], "Sở Thông tin và Truyền thông", "{doc}");
@@ -2367,16 +2041,14 @@ async fn administrators_set_organisation_defaults_idle_timeout_and_scan_limits()
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 
     // The page: administrators only, filled with the settings in force.
-    let page = f.as_role(Role::Admin, Method::GET, "/settings", None).await;
+    let page = f.get(Role::Admin, "/settings").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text.contains("id=\"settings-form\""), "{}", page.text);
     assert!(page.text.contains("value=\"Sở Thông tin và Truyền thông\""));
     assert!(page
         .text
         .contains("name=\"session_idle_minutes\" value=\"5\""));
-    let page = f
-        .as_role(Role::Auditor, Method::GET, "/settings", None)
-        .await;
+    let page = f.get(Role::Auditor, "/settings").await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert!(!page.text.contains("settings-form"));
 }
@@ -2386,23 +2058,14 @@ async fn report_download_takes_the_clis_detail_levels() {
     let f = fixture().await;
     for detail in ["full", "failed", "summary"] {
         let r = f
-            .as_role(
+            .get(
                 Role::Viewer,
-                Method::GET,
                 &format!("/api/v1/reports?format=html&detail={detail}"),
-                None,
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{detail}: {}", r.text);
     }
-    let r = f
-        .as_role(
-            Role::Viewer,
-            Method::GET,
-            "/api/v1/reports?detail=most",
-            None,
-        )
-        .await;
+    let r = f.get(Role::Viewer, "/api/v1/reports?detail=most").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
     assert!(r.text.contains("most"), "{}", r.text);
 }
@@ -2568,9 +2231,7 @@ async fn problems_carry_stable_codes_the_pages_put_in_the_users_language() {
         assert!(page.text.contains(&attr), "{attr} not in the vi page");
     }
 
-    let page = f
-        .as_role(Role::Admin, Method::GET, "/organisation", None)
-        .await;
+    let page = f.get(Role::Admin, "/organisation").await;
     let en = strings("en");
     for code in camguard_web::error::Problem::ALL.iter().map(|p| p.code()) {
         let text = en[&format!("problem_{}", code.replace('-', "_"))]
@@ -2586,8 +2247,8 @@ async fn problems_carry_stable_codes_the_pages_put_in_the_users_language() {
 #[tokio::test]
 async fn settings_form_sets_the_default_baseline_and_clears_it_back_to_automatic() {
     let f = fixture().await;
-    let (cookie, csrf) = f.session("admin").await;
-    let session = [("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())];
+    let s = f.signed_in("admin").await;
+    let session = s.headers();
     let automatic = camguard_report::escape_html(
         toml::from_str::<toml::Table>(
             &std::fs::read_to_string(
@@ -2633,11 +2294,11 @@ async fn settings_form_sets_the_default_baseline_and_clears_it_back_to_automatic
         .clone();
     for (value, expected) in [(baseline.as_str(), json!(baseline)), ("", Value::Null)] {
         let put = f
-            .call(
+            .form(
+                &s,
                 Method::PUT,
                 "/api/v1/settings",
-                Some(json!({"default_baseline": value})),
-                &session,
+                json!({"default_baseline": value}),
             )
             .await;
         assert_eq!(put.status, StatusCode::OK, "{value:?}: {}", put.text);
@@ -2649,7 +2310,7 @@ async fn settings_form_sets_the_default_baseline_and_clears_it_back_to_automatic
         assert_eq!(selected(&page.text), value);
     }
     let audit = f
-        .as_role(Role::Admin, Method::GET, "/api/v1/audit?per_page=100", None)
+        .get(Role::Admin, "/api/v1/audit?per_page=100")
         .await
         .json();
     let puts: Vec<&Value> = audit["items"]
@@ -2682,17 +2343,10 @@ async fn settings_are_kept_in_memory_seen_on_the_next_request_and_by_the_next_se
         .await;
     assert_eq!(put.status, StatusCode::OK, "{}", put.text);
     // The very next requests: the settings and a report that uses them.
-    let got = f
-        .as_role(Role::Admin, Method::GET, "/api/v1/settings", None)
-        .await;
+    let got = f.get(Role::Admin, "/api/v1/settings").await;
     assert_eq!(got.json()["organisation"], "Sở A");
     let report = f
-        .as_role(
-            Role::Viewer,
-            Method::GET,
-            "/api/v1/reports?format=json",
-            None,
-        )
+        .get(Role::Viewer, "/api/v1/reports?format=json")
         .await
         .json();
     assert_eq!(
@@ -2737,9 +2391,7 @@ async fn settings_are_kept_in_memory_seen_on_the_next_request_and_by_the_next_se
         .put_settings(&behind, "sqlite3", start())
         .await
         .unwrap();
-    let r = f
-        .as_role(Role::Admin, Method::GET, "/api/v1/settings", None)
-        .await;
+    let r = f.get(Role::Admin, "/api/v1/settings").await;
     assert_eq!(r.json()["organisation"], "Sở A", "{}", r.text);
     let third = restart(true).await;
     let r = send(&third, Method::GET, "/api/v1/settings", None, &auth).await;
@@ -2807,31 +2459,22 @@ async fn scorecard_and_json_report_count_pass_fail_and_attested_alike() {
         ("M1", &ids[0], "pass"),
     ] {
         let r = f
-            .as_role(
-                Role::Auditor,
-                Method::POST,
-                "/api/v1/attestations",
-                Some(json!({"subject": format!("model:Hikvision/{model}"), "baseline": baseline.id,
-                            "provision": provision, "status": status, "document": "Declaration 1/2026"})),
-            )
+            .post_json(Role::Auditor, "/api/v1/attestations", json!({"subject": format!("model:Hikvision/{model}"), "baseline": baseline.id,
+                            "provision": provision, "status": status, "document": "Declaration 1/2026"}))
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     }
     let card = f
-        .as_role(
+        .get(
             Role::Viewer,
-            Method::GET,
             &format!("/api/v1/compliance?baseline={}", baseline.id),
-            None,
         )
         .await;
     assert_eq!(card.status, StatusCode::OK, "{}", card.text);
     let report = f
-        .as_role(
+        .get(
             Role::Viewer,
-            Method::GET,
             &format!("/api/v1/reports?format=json&baseline={}", baseline.id),
-            None,
         )
         .await;
     assert_eq!(report.status, StatusCode::OK, "{}", report.text);
