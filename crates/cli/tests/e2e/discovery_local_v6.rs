@@ -57,7 +57,10 @@ fn can_make_veth(test: &str) -> bool {
             "\n!!!!!!!! SKIPPED {test}: this kernel cannot make a veth pair with IPv6 inside \
              a network namespace (module veth, ipv6). !!!!!!!!\n"
         );
-        assert!(!crate::common::in_ci(), "{msg} (CI=true: this is a failure)");
+        assert!(
+            !crate::common::in_ci(),
+            "{msg} (CI=true: this is a failure)"
+        );
         eprintln!("{msg}");
     }
     ok
