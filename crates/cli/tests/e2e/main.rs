@@ -1,6 +1,7 @@
 //! End-to-end tests of the `camguard` binary: one integration-test binary, one module per area.
 
 mod advisories_cmd;
+mod advisory_vendors;
 mod bad_input;
 mod baselines_cmd;
 mod browser;
