@@ -410,6 +410,20 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_counts_the_bundled_cves() {
+        let readme =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+                .expect("README.md");
+        let stated = readme
+            .split("(`data/advisories/`: ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .expect("README states the number of bundled CVEs");
+        assert_eq!(stated, Database::builtin().all().len());
+    }
+
+    #[test]
     fn every_data_file_is_embedded() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/advisories");
         let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
