@@ -30,6 +30,11 @@ fn version() -> impl Strategy<Value = String> {
         (n(), n(), n(), 0u64..100_000_000)
             .prop_map(|(a, b, c, stamp)| format!("v{a}.{b}.{c}_{stamp:08}")),
         (n(), n(), n(), n()).prop_map(|(a, b, c, d)| format!("FullImg-{a}-{b}-{c}-{d}")),
+        (0u32..3, n(), n(), n(), 17u32..24, 1u32..13, 1u32..29).prop_map(
+            |(g, a, b, c, y, m, d)| format!("IPC_G610{g}-B6103.{a}.{b}.B{c}.{y:02}{m:02}{d:02}")
+        ),
+        (n(), n(), n(), n(), 17u32..24, 1u32..13, 1u32..29)
+            .prop_map(|(a, b, c, d, y, m, dd)| format!("{a}.{b}.{c}.{d:05}B{y:02}{m:02}{dd:02}")),
         (prop::collection::vec(n(), 2..5)).prop_map(|v| v
             .iter()
             .map(u32::to_string)
