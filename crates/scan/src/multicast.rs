@@ -196,6 +196,28 @@ fn sender_name(from: &SocketAddr, interface: &str, index: u32) -> String {
     }
 }
 
+/// Open the SSDP and WS-Discovery sockets of `group`'s family on `interface` (index `index`,
+/// the scope of the IPv6 group) and send the M-SEARCH and the Probe from them.
+async fn send_requests(
+    interface: &str,
+    index: u32,
+    group: IpAddr,
+    probe: &str,
+) -> std::io::Result<[(UdpSocket, bool); 2]> {
+    let (ssdp, wsd) = match group {
+        IpAddr::V4(_) => (socket_v4(interface)?, socket_v4(interface)?),
+        IpAddr::V6(_) => (socket_v6(interface, index)?, socket_v6(interface, index)?),
+    };
+    let to = |port| match group {
+        IpAddr::V4(g) => SocketAddr::V4(SocketAddrV4::new(g, port)),
+        IpAddr::V6(g) => SocketAddr::V6(SocketAddrV6::new(g, port, 0, index)),
+    };
+    wsd.send_to(probe.as_bytes(), to(WSD_PORT)).await?;
+    ssdp.send_to(msearch_for(group).as_bytes(), to(SSDP_PORT))
+        .await?;
+    Ok([(ssdp, true), (wsd, false)])
+}
+
 /// One received datagram: SSDP or not, bytes, sender.
 type Datagram = (bool, Vec<u8>, SocketAddr);
 
@@ -224,45 +246,16 @@ pub async fn discover_local(
     // (socket, carries SSDP)
     let mut sockets: Vec<(UdpSocket, bool)> = Vec::new();
     let mut failures = Vec::new();
-    if v4 {
-        let sent = async {
-            let ssdp = socket_v4(&opts.interface)?;
-            let wsd = socket_v4(&opts.interface)?;
-            wsd.send_to(probe.as_bytes(), SocketAddrV4::new(GROUP, WSD_PORT))
-                .await?;
-            ssdp.send_to(
-                msearch_for(GROUP.into()).as_bytes(),
-                SocketAddrV4::new(GROUP, SSDP_PORT),
-            )
-            .await?;
-            Ok::<_, std::io::Error>([(ssdp, true), (wsd, false)])
+    for (used, family, group) in [
+        (v4, "IPv4", IpAddr::V4(GROUP)),
+        (v6, "IPv6", IpAddr::V6(GROUP6)),
+    ] {
+        if !used {
+            continue;
         }
-        .await;
-        match sent {
+        match send_requests(&opts.interface, info.index, group, &probe).await {
             Ok(s) => sockets.extend(s),
-            Err(e) => failures.push(("IPv4", e)),
-        }
-    }
-    if v6 {
-        let sent = async {
-            let ssdp = socket_v6(&opts.interface, info.index)?;
-            let wsd = socket_v6(&opts.interface, info.index)?;
-            wsd.send_to(
-                probe.as_bytes(),
-                SocketAddrV6::new(GROUP6, WSD_PORT, 0, info.index),
-            )
-            .await?;
-            ssdp.send_to(
-                msearch_for(GROUP6.into()).as_bytes(),
-                SocketAddrV6::new(GROUP6, SSDP_PORT, 0, info.index),
-            )
-            .await?;
-            Ok::<_, std::io::Error>([(ssdp, true), (wsd, false)])
-        }
-        .await;
-        match sent {
-            Ok(s) => sockets.extend(s),
-            Err(e) => failures.push(("IPv6", e)),
+            Err(e) => failures.push((family, e)),
         }
     }
     for (family, e) in &failures {

@@ -16,6 +16,8 @@ const CHILD: &str = "CAMGUARD_E2E_LOCAL6_NETNS_CHILD";
 const HIK: &str = "fd00:6c61:6200::10";
 /// The out-of-scope camera's (link-local) address on `cg0`.
 const AXIS: &str = "fe80::6c61:11";
+/// A hostile responder's address on `cg0` (in the targets of the last round).
+const HOSTILE: &str = "fd00:6c61:6200::12";
 
 fn lab() -> String {
     format!(
@@ -83,6 +85,7 @@ fn local_ipv6_multicast_discovery_inside_a_network_namespace() {
          ip link set cg1 up && ip link set cg0 up && \
          ip addr add {HIK}/64 dev cg0 nodad && \
          ip addr add {AXIS}/64 dev cg0 nodad && \
+         ip addr add {HOSTILE}/64 dev cg0 nodad && \
          exec \"$0\" --exact discovery_local_v6::netns_child --nocapture --test-threads 1"
     );
     let mut child = std::process::Command::new("unshare")
@@ -267,5 +270,120 @@ async fn netns_child() {
         .count();
     assert_eq!(with_discovery, 2, "{records:?}");
     lab.shutdown().await;
+
+    // With the lab gone, a hostile responder on FF02::C answers every request from an
+    // in-scope address with garbage: the scan ends normally, recording only bounded fields.
+    let (stop, hostile) = hostile_responder().await;
+    let start = Instant::now();
+    let o = scan(
+        [
+            HOSTILE,
+            "--ports",
+            "9",
+            "--all-hosts",
+            "--local",
+            "--interface",
+            "cg0",
+            "--local-wait-ms",
+            "1500",
+            "--udp-discovery",
+            "off",
+        ]
+        .map(String::from)
+        .to_vec(),
+    )
+    .await;
+    let _ = stop.send(());
+    let answered = hostile.await.unwrap();
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        answered >= 2,
+        "the hostile responder heard {answered} requests"
+    );
+    assert!(start.elapsed() < Duration::from_secs(30), "{err}");
+    let records = json_lines(&o.stdout);
+    assert_eq!(records.len(), 1, "{records:?}");
+    // The garbage yields no WS-Discovery answer (none relates to the probe); the SSDP status
+    // line that parses keeps only a bounded, sanitised LOCATION (256 characters and "…").
+    let disc = records[0]["observation"]["discovery"].as_array().unwrap();
+    assert_eq!(disc.len(), 1, "{disc:?}");
+    assert_eq!(disc[0]["protocol"], "ssdp", "{disc:?}");
+    let location = disc[0]["location"].as_str().unwrap_or_default();
+    assert_eq!(location, format!("http://{}…", "a".repeat(249)));
     println!("LOCAL6-NETNS-OK");
+}
+
+/// The index of `cg0` (`/proc/self/net/if_inet6`).
+fn cg0_index() -> u32 {
+    std::fs::read_to_string("/proc/self/net/if_inet6")
+        .expect("if_inet6")
+        .lines()
+        .find_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() == 6 && f[5] == "cg0").then(|| u32::from_str_radix(f[1], 16).unwrap())
+        })
+        .expect("cg0 has IPv6")
+}
+
+/// Join FF02::C on `cg0` at 1900 and 3702 and answer each datagram from [`HOSTILE`] with
+/// malformed discovery answers; returns how many requests it heard when stopped.
+async fn hostile_responder() -> (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<usize>,
+) {
+    use std::net::{Ipv6Addr, SocketAddrV6};
+    use tokio::net::UdpSocket;
+    let group: Ipv6Addr = "ff02::c".parse().unwrap();
+    let index = cg0_index();
+    let from: Ipv6Addr = HOSTILE.parse().unwrap();
+    let mut listeners = Vec::new();
+    for port in [1900u16, 3702] {
+        let l = UdpSocket::bind(SocketAddrV6::new(group, port, 0, index))
+            .await
+            .expect("bind the group");
+        l.join_multicast_v6(&group, index).expect("join FF02::C");
+        let answer = UdpSocket::bind(SocketAddrV6::new(from, port, 0, 0))
+            .await
+            .expect("bind the hostile address");
+        listeners.push((l, answer));
+    }
+    let garbage: Vec<Vec<u8>> = vec![
+        vec![0xff; 60_000],
+        format!(
+            "HTTP/1.1 200 OK\r\nLOCATION: http://{}\r\nST: {}",
+            "a".repeat(20_000),
+            "\u{0}".repeat(500)
+        )
+        .into_bytes(),
+        format!(
+            "<?xml version=\"1.0\"?>{}<d:ProbeMatches>",
+            "<s:Envelope>".repeat(5_000)
+        )
+        .into_bytes(),
+        b"<s:Envelope><s:Header><a:RelatesTo>urn:uuid:not-yours</a:RelatesTo></s:Header>\
+<s:Body><d:ProbeMatches><d:ProbeMatch><d:XAddrs>http://[fd00::66]/</d:XAddrs>\
+</d:ProbeMatch></d:ProbeMatches></s:Body></s:Envelope>"
+            .to_vec(),
+        Vec::new(),
+    ];
+    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let mut heard = 0usize;
+        let (mut b1, mut b2) = (vec![0u8; 4096], vec![0u8; 4096]);
+        let [(l1, a1), (l2, a2)] = <[_; 2]>::try_from(listeners).ok().unwrap();
+        loop {
+            let (got, answer) = tokio::select! {
+                _ = &mut stopped => return heard,
+                r = l1.recv_from(&mut b1) => (r, &a1),
+                r = l2.recv_from(&mut b2) => (r, &a2),
+            };
+            let Ok((_, peer)) = got else { continue };
+            heard += 1;
+            for g in &garbage {
+                let _ = answer.send_to(g, peer).await;
+            }
+        }
+    });
+    (stop, task)
 }
