@@ -52,9 +52,9 @@ pub struct DiscoveryArgs {
     #[arg(long, default_value_t = DEFAULT_LOCAL_WAIT_MS, value_name = "MS")]
     pub local_wait_ms: u64,
     /// Address families --local multicasts over: v4 (239.255.255.250), v6 (FF02::C, scoped
-    /// to --interface) or both (each family the interface has an address of).
-    #[arg(long, value_enum, default_value_t = LocalFamilyArg::Both, value_name = "v4|v6|both")]
-    pub local_family: LocalFamilyArg,
+    /// to --interface) or both (each family the interface has an address of; the default).
+    #[arg(long, value_enum, value_name = "v4|v6|both")]
+    pub local_family: Option<LocalFamilyArg>,
 }
 
 impl Default for DiscoveryArgs {
@@ -64,7 +64,7 @@ impl Default for DiscoveryArgs {
             local: false,
             interface: None,
             local_wait_ms: DEFAULT_LOCAL_WAIT_MS,
-            local_family: LocalFamilyArg::Both,
+            local_family: None,
         }
     }
 }
@@ -76,6 +76,9 @@ impl DiscoveryArgs {
             config.udp_probes.clear();
         }
         match (self.local, &self.interface) {
+            (false, None) if self.local_family.is_some() => {
+                bail!("--local-family only applies to --local")
+            }
             (false, None) => Ok(None),
             (false, Some(_)) => bail!("--interface only applies to --local"),
             (true, None) => bail!(
@@ -88,7 +91,7 @@ impl DiscoveryArgs {
                 Ok(Some(LocalOptions {
                     interface: name.clone(),
                     wait: Duration::from_millis(self.local_wait_ms),
-                    family: match self.local_family {
+                    family: match self.local_family.unwrap_or_default() {
                         LocalFamilyArg::V4 => LocalFamily::V4,
                         LocalFamilyArg::V6 => LocalFamily::V6,
                         LocalFamilyArg::Both => LocalFamily::Both,
@@ -134,10 +137,20 @@ mod tests {
         assert_eq!(opts.wait, Duration::from_millis(DEFAULT_LOCAL_WAIT_MS));
         assert_eq!(opts.family, LocalFamily::Both);
         let v6 = DiscoveryArgs {
-            local_family: LocalFamilyArg::V6,
+            local_family: Some(LocalFamilyArg::V6),
             ..ok
         };
         let opts = v6.apply(&mut ScanConfig::default()).unwrap().unwrap();
         assert_eq!(opts.family, LocalFamily::V6);
+        let stray = DiscoveryArgs {
+            local_family: Some(LocalFamilyArg::V4),
+            ..DiscoveryArgs::default()
+        };
+        let e = stray.apply(&mut ScanConfig::default()).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("--local-family only applies to --local"),
+            "{e}"
+        );
     }
 }

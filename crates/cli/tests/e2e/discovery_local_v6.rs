@@ -211,6 +211,31 @@ async fn netns_child() {
         "{ssdp}"
     );
 
+    // Regression: interfaces were looked up in /sys/class/net, which after `unshare -n`
+    // still lists the host's (cg0 was "no such interface", the host's eth0 accepted). Now
+    // rtnetlink answers for this namespace: an interface only the host has is refused.
+    let host_only: Vec<String> = std::fs::read_dir("/sys/class/net")
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|n| !names.contains(&n.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(name) = host_only.first() {
+        let o = scan(
+            [HIK, "--ports", "9", "--local", "--interface", name]
+                .map(String::from)
+                .to_vec(),
+        )
+        .await;
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!("no network interface named '{name}'")),
+            "{}",
+            stderr(&o)
+        );
+    }
+
     // IPv4 asked for on an interface without IPv4: refused before any datagram.
     let o = scan(
         [
