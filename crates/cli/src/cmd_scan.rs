@@ -235,6 +235,9 @@ pub struct ScanPlan {
     pub order: OrderPlan,
     /// Multicast discovery on the local segment (`--local`), run before the sweep.
     pub local: Option<camguard_scan::multicast::LocalOptions>,
+    /// Record into this existing scan instead of beginning one (a dashboard job resumed from
+    /// its checkpoint after a server restart).
+    pub continue_scan: Option<i64>,
 }
 
 /// Seed, shard, checkpoint: validated, and checked against an existing checkpoint.
@@ -381,6 +384,7 @@ impl ScanPlan {
             target_spec: specs.join(" "),
             all_hosts: args.all_hosts,
             local,
+            continue_scan: None,
         })
     }
 }
@@ -415,6 +419,7 @@ pub async fn execute(
     let started_at = Utc::now();
     crate::pipeline::add_registries(&mut plan.assessor, store).await?;
     let scan_id = match store {
+        Some(_) if plan.continue_scan.is_some() => plan.continue_scan,
         Some(store) => Some(
             store
                 .begin_scan(&ScanMeta {

@@ -3,6 +3,7 @@
 use crate::baseline_files::BaselineFileArgs;
 use crate::cmd_scan::{execute, ScanArgs, ScanPlan};
 use anyhow::{bail, Context, Result};
+use camguard_scan::resume::{Checkpoint, Progress};
 use camguard_store::Store;
 use camguard_web::jobs::{ProgressSink, RunSummary, ScanEvent, ScanRequest, ScanRunner};
 use camguard_web::tls::{Peer, TlsListener};
@@ -98,13 +99,6 @@ pub async fn serve_with(
         .await
         .with_context(|| format!("cannot listen on {listen} (address in use or not available?)"))?;
     let addr = listener.local_addr()?;
-    let orphaned = store.fail_orphaned_jobs(chrono::Utc::now()).await?;
-    if orphaned > 0 {
-        tracing::warn!(
-            jobs = orphaned,
-            "scan jobs of an earlier server marked failed"
-        );
-    }
     let first = camguard_web::bootstrap::ensure_admin(&store, chrono::Utc::now()).await?;
     let state = AppState::new(
         store,
@@ -114,6 +108,17 @@ pub async fn serve_with(
     )
     .with_baselines(registry);
     state.load_settings().await?;
+    // Scans an earlier server left running continue from their checkpoints; the others fail.
+    let (resumed, orphaned) = state.jobs.resume_orphans().await?;
+    if !resumed.is_empty() {
+        tracing::warn!(jobs = ?resumed, "scan jobs of an earlier server resumed");
+    }
+    if orphaned > 0 {
+        tracing::warn!(
+            jobs = orphaned,
+            "scan jobs of an earlier server marked failed (no usable checkpoint)"
+        );
+    }
     let scheme = if tls.is_some() { "https" } else { "http" };
     println!("camguard serve: dashboard at {scheme}://{addr}/");
     if let Some(password) = first {
@@ -206,8 +211,35 @@ impl ScanRunner for CliRunner {
                 intrusive: Default::default(),
                 discovery: Default::default(),
             };
+            // Checkpointed, so a server stopped during the scan resumes it at its next start.
+            let checkpoint = camguard_web::jobs::checkpoint_path(store.path(), request.job_id);
+            if request.continue_scan.is_none() {
+                // A fresh run (or one killed before its scan began): no earlier progress.
+                let _ = std::fs::remove_file(&checkpoint);
+            }
+            if let Some(dir) = checkpoint.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            }
+            let mut args = args;
+            args.space.resume = Some(checkpoint.clone());
             let result = async {
-                let plan = ScanPlan::from_args(&args)?;
+                let mut plan = ScanPlan::from_args(&args)?;
+                plan.continue_scan = request.continue_scan;
+                // Every host of a small scan; bounded writes on a large one.
+                plan.order.checkpoint_every = (plan.targets.len() / 256).max(1);
+                if !plan.order.resuming {
+                    // From the first moment: a kill before the first host still resumes.
+                    let order = &plan.order;
+                    Progress::new(&order.start, 0)
+                        .checkpoint(
+                            order.seed,
+                            order.shard,
+                            &order.spec_hash,
+                            plan.targets.len(),
+                            false,
+                        )
+                        .save(&checkpoint)?;
+                }
                 let options = serde_json::json!({
                     "job": request.job_id,
                     "check_credentials": request.check_credentials,
@@ -221,11 +253,29 @@ impl ScanRunner for CliRunner {
             }
             .await;
             let _ = std::fs::remove_file(&scope);
+            let interrupted = matches!(&result, Ok(t) if t.interrupted);
+            if !interrupted {
+                // Finished or failed for good: nothing to resume.
+                let _ = std::fs::remove_file(&checkpoint);
+            }
             let totals = result.map_err(|e| format!("{e:#}"))?;
             Ok(RunSummary {
                 hosts: totals.hosts,
+                interrupted,
             })
         })
+    }
+
+    fn resumable(&self, store: &Store, job_id: i64) -> bool {
+        let path = camguard_web::jobs::checkpoint_path(store.path(), job_id);
+        match Checkpoint::load(&path) {
+            Ok(Some(c)) => !c.finished,
+            Ok(None) => false,
+            Err(e) => {
+                tracing::warn!(job = job_id, error = %e, "unusable checkpoint: the job fails");
+                false
+            }
+        }
     }
 }
 

@@ -138,6 +138,34 @@ impl Store {
         Ok(())
     }
 
+    /// Keep a job's scan request (JSON), for a restarted server to resume the job with.
+    pub async fn set_job_request(&self, id: i64, request: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO scan_job_requests (job_id, request) VALUES ($1, $2)
+             ON CONFLICT (job_id) DO UPDATE SET request = excluded.request",
+        )
+        .bind(id)
+        .bind(request)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Jobs left `queued` or `running` (by a server that stopped), oldest first, with their
+    /// scan requests when kept.
+    pub async fn orphaned_jobs(&self) -> Result<Vec<(ScanJob, Option<String>)>, StoreError> {
+        sqlx::query(
+            "SELECT j.*, r.request AS request FROM scan_jobs j
+             LEFT JOIN scan_job_requests r ON r.job_id = j.id
+             WHERE j.status IN ('queued', 'running') ORDER BY j.id",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok((job(r)?, r.try_get("request")?)))
+        .collect()
+    }
+
     /// Jobs left `queued` or `running` by a server that stopped are marked `failed`.
     pub async fn fail_orphaned_jobs(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         let done = sqlx::query(
@@ -207,5 +235,42 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         Ok(r.try_get("id")?)
+    }
+}
+
+#[cfg(test)]
+mod job_request_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn orphaned_jobs_come_with_their_requests_and_finished_ones_do_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("j.db")).await.unwrap();
+        let now = Utc::now();
+        let a = store
+            .create_job(None, "127.0.0.1", "admin", now)
+            .await
+            .unwrap();
+        let b = store
+            .create_job(None, "127.0.0.2", "admin", now)
+            .await
+            .unwrap();
+        let c = store
+            .create_job(None, "127.0.0.3", "admin", now)
+            .await
+            .unwrap();
+        store.set_job_request(a.id, "{\"job_id\":1}").await.unwrap();
+        store
+            .update_job(a.id, "running", None, 0, None, None)
+            .await
+            .unwrap();
+        store
+            .update_job(c.id, "finished", None, 0, Some(now), None)
+            .await
+            .unwrap();
+        let orphans = store.orphaned_jobs().await.unwrap();
+        let got: Vec<(i64, Option<&str>)> =
+            orphans.iter().map(|(j, r)| (j.id, r.as_deref())).collect();
+        assert_eq!(got, vec![(a.id, Some("{\"job_id\":1}")), (b.id, None)]);
     }
 }

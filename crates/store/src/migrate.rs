@@ -42,6 +42,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "settings",
         sql: include_str!("../migrations/0004_settings.sql"),
     },
+    Migration {
+        version: 5,
+        name: "job_request",
+        sql: include_str!("../migrations/0005_job_request.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -1,11 +1,17 @@
 //! Scan jobs: a scan started from the API runs the pipeline in a background task; its
 //! progress is kept and broadcast to server-sent-event listeners; it can be cancelled.
+//!
+//! A job's request is kept in the database. A server that stops during a scan (killed, or
+//! Ctrl-C) leaves the job `running`; at the next start [`JobManager::resume_orphans`] runs it
+//! again from the runner's checkpoint ([`ScanRunner::resumable`], [`checkpoint_path`]) into
+//! the same scan, or marks it `failed` when there is no usable checkpoint.
 
 use crate::state::Clock;
 use camguard_store::Store;
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::broadcast;
 
@@ -31,6 +37,9 @@ pub struct ScanRequest {
     /// Connections in flight (administrator setting).
     #[serde(default)]
     pub concurrency: usize,
+    /// The scan an interrupted run of this job began, which a resumed run continues.
+    #[serde(default)]
+    pub continue_scan: Option<i64>,
 }
 
 /// A progress event of a job, as sent on its event stream.
@@ -87,6 +96,9 @@ pub type ProgressSink = Arc<dyn Fn(ScanEvent) + Send + Sync>;
 pub struct RunSummary {
     /// Hosts scanned.
     pub hosts: u64,
+    /// The run stopped early because the server is stopping; its checkpoint is kept and the
+    /// job resumes at the next start.
+    pub interrupted: bool,
 }
 
 /// Runs the scan pipeline for a job, writing to `store`. `camguard serve` provides the same
@@ -99,7 +111,25 @@ pub trait ScanRunner: Send + Sync {
         request: ScanRequest,
         progress: ProgressSink,
     ) -> BoxFuture<'static, Result<RunSummary, String>>;
+
+    /// Whether job `job_id`, interrupted by a server stop, can continue from a checkpoint
+    /// (default: no; the job is then marked failed).
+    fn resumable(&self, store: &Store, job_id: i64) -> bool {
+        let _ = (store, job_id);
+        false
+    }
 }
+
+/// Where a job's scan keeps its checkpoint: `<database>.jobs/<job id>.checkpoint`.
+pub fn checkpoint_path(db: &Path, job_id: i64) -> PathBuf {
+    let mut dir = db.as_os_str().to_owned();
+    dir.push(".jobs");
+    PathBuf::from(dir).join(format!("{job_id}.checkpoint"))
+}
+
+/// Why a job left by a stopped server is failed rather than resumed.
+const ORPHAN_ERROR: &str =
+    "the server stopped while the scan ran, and the scan left no usable checkpoint to resume from";
 
 /// Most scans running at once; a further request is refused until one ends.
 pub const MAX_RUNNING: usize = 2;
@@ -173,6 +203,9 @@ impl JobManager {
         let me = self.clone();
         let task = tokio::spawn(async move {
             let now = (me.clock)();
+            if let Ok(text) = serde_json::to_string(&request) {
+                let _ = me.store.set_job_request(job_id, &text).await;
+            }
             let _ = me
                 .store
                 .update_job(job_id, "running", None, 0, None, None)
@@ -185,6 +218,16 @@ impl JobManager {
             let hosts = me.hosts(job_id);
             let end = (me.clock)().max(now);
             match result {
+                Ok(summary) if summary.interrupted => {
+                    // Left `running`: the next start resumes it from its checkpoint.
+                    me.emit(
+                        job_id,
+                        ScanEvent::Failed {
+                            error: "the server is stopping: the scan resumes at its next start"
+                                .into(),
+                        },
+                    );
+                }
                 Ok(summary) => {
                     let _ = store
                         .update_job(job_id, "finished", scan_id, hosts, Some(end), None)
@@ -208,6 +251,41 @@ impl JobManager {
         if let Some(r) = lock(&self.jobs).get_mut(&job_id) {
             r.abort = Some(task.abort_handle());
         }
+    }
+
+    /// Jobs a stopped server left `queued` or `running`: each one whose request was kept and
+    /// whose runner can resume it starts again (continuing its scan); the others are marked
+    /// `failed`. Returns the ids resumed and the number failed.
+    pub async fn resume_orphans(&self) -> Result<(Vec<i64>, u64), camguard_store::StoreError> {
+        let mut resumed = Vec::new();
+        let mut failed = 0;
+        for (job, request) in self.store.orphaned_jobs().await? {
+            let request = request
+                .and_then(|r| serde_json::from_str::<ScanRequest>(&r).ok())
+                .filter(|r| r.job_id == job.id && self.runner.resumable(&self.store, job.id));
+            match request {
+                Some(mut request) => {
+                    request.continue_scan = self.store.scan_for_job(job.id).await?;
+                    tracing::info!(job = job.id, scan = ?request.continue_scan, "resuming a scan job");
+                    self.start(request);
+                    resumed.push(job.id);
+                }
+                None => {
+                    self.store
+                        .update_job(
+                            job.id,
+                            "failed",
+                            None,
+                            job.hosts_done,
+                            Some((self.clock)()),
+                            Some(ORPHAN_ERROR),
+                        )
+                        .await?;
+                    failed += 1;
+                }
+            }
+        }
+        Ok((resumed, failed))
     }
 
     /// Jobs of this process still running.

@@ -61,7 +61,10 @@ impl ScanRunner for StoreRunner {
                 .finish_scan(id, Utc::now(), 1)
                 .await
                 .map_err(|e| e.to_string())?;
-            Ok(RunSummary { hosts: 1 })
+            Ok(RunSummary {
+                hosts: 1,
+                interrupted: false,
+            })
         })
     }
 }

@@ -42,6 +42,22 @@ pub fn serve_args(
     log: Option<&std::path::Path>,
     extra: &[&std::ffi::OsStr],
 ) -> Server {
+    start_serve(db, listen, log, extra, true)
+}
+
+/// Start `camguard serve` again on a database that has its administrator (no password is
+/// printed: the address is all there is to read).
+pub fn serve_again(db: &std::path::Path, listen: &str, log: Option<&std::path::Path>) -> Server {
+    start_serve(db, listen, log, &[], false)
+}
+
+fn start_serve(
+    db: &std::path::Path,
+    listen: &str,
+    log: Option<&std::path::Path>,
+    extra: &[&std::ffi::OsStr],
+    first_start: bool,
+) -> Server {
     let mut cmd = camguard();
     cmd.arg("serve")
         .args(extra)
@@ -72,7 +88,7 @@ pub fn serve_args(
         if let Some(p) = line.split("with password: ").nth(1) {
             password = Some(p.trim().to_owned());
         }
-        if addr.is_some() && password.is_some() {
+        if addr.is_some() && (password.is_some() || !first_start) {
             break;
         }
     }
@@ -581,4 +597,124 @@ fn serve_baseline_file_lists_the_custom_baseline_and_a_broken_one_stops_it() {
     let card = admin.call("GET", &format!("/api/v1/compliance?baseline={ID}"), None);
     assert_eq!(card.status, 200, "{}", card.body);
     assert_eq!(card.json()["baseline"], ID);
+}
+
+/// Poll `path` until `done` holds of its JSON (at most `secs` seconds).
+fn wait_for(c: &Client, path: &str, secs: u64, done: impl Fn(&Value) -> bool) -> Value {
+    let until = std::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        let v = c.call("GET", path, None).json();
+        if done(&v) || std::time::Instant::now() > until {
+            return v;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_killed_during_a_scan_resumes_it_at_the_next_start_and_fails_it_without_checkpoint() {
+    let base = test_addr(121, 1);
+    let lab = start_lab(&LabConfig::generate(3, 121), base).await;
+    let n = lab.manifest().devices.len();
+    // A device that accepts every connection and never answers: the scan is still probing
+    // it (each probe waits for its I/O deadline) when the server is killed.
+    let slow_addr = test_addr(121, 100);
+    let slow = start_lab(
+        &LabConfig::from_toml_str(
+            "[[device]]\nid = \"slow\"\npersonality = \"hostile\"\nhostile = [\"accept_hang\"]\n",
+        )
+        .unwrap(),
+        slow_addr,
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("camguard.db");
+    std::fs::write(&db, b"").unwrap();
+    let result = tokio::task::spawn_blocking(move || {
+        let listen = format!("{}:0", test_addr(121, 200));
+        let server = serve(&db, &listen);
+        let password = server.password.clone().expect("first start");
+        let mut admin = Client::new(server.addr);
+        assert_eq!(admin.login("admin", &password).status, 200);
+        let site = admin.call("POST", "/api/v1/sites", Some(&json!({"name": "Lab"}))).json();
+        let system = admin
+            .call("POST", "/api/v1/systems", Some(&json!({"site_id": site["id"], "name": "Cameras", "security_level": 2, "owner": "e2e"})))
+            .json();
+        let net = crate::common::test_net(121);
+        let cidr = format!("{}.{}.{}.0/24", net[0], net[1], net[2]);
+        let scope = admin.call("POST", "/api/v1/scopes", Some(&json!({"system_id": system["id"], "cidr": cidr})));
+        assert_eq!(scope.status, 201, "{}", scope.body);
+        let scan = json!({"system_id": system["id"], "targets": [address_range(base, n), slow_addr.to_string()]});
+        let start = |c: &Client| -> i64 {
+            let started = c.call("POST", "/api/v1/scans", Some(&scan));
+            assert_eq!(started.status, 202, "{}", started.body);
+            started.json()["id"].as_i64().unwrap()
+        };
+
+        // 1. Killed (SIGKILL) once the quick devices are recorded, the slow one in flight.
+        let job = start(&admin);
+        let t0 = std::time::Instant::now();
+        let devices = wait_for(&admin, "/api/v1/devices", 60, |v| v["total"].as_u64() >= Some(n as u64));
+        assert_eq!(devices["total"], n as u64, "the quick devices first: {devices}");
+        let j = admin.call("GET", &format!("/api/v1/jobs/{job}"), None).json();
+        assert_eq!(j["status"], "running", "still probing the slow device: {j}");
+        let scans = admin.call("GET", "/api/v1/scans", None).json();
+        assert_eq!(scans["total"], 1, "{scans}");
+        let scan_id = scans["items"][0]["id"].as_i64().unwrap();
+        let checkpoint = db.with_file_name("camguard.db.jobs").join(format!("{job}.checkpoint"));
+        assert!(checkpoint.is_file(), "the job keeps a checkpoint");
+        drop(server);
+        eprintln!("killed after {:?}", t0.elapsed());
+
+        // 2. Restarted: the job resumes into the same scan and probes only what was left.
+        let log = db.with_file_name("serve.log");
+        let server = serve_again(&db, &listen, Some(&log));
+        let mut admin = Client::new(server.addr);
+        assert_eq!(admin.login("admin", &password).status, 200);
+        let j = wait_for(&admin, &format!("/api/v1/jobs/{job}"), 120, |v| v["status"] != "running");
+        assert_eq!(
+            j["status"],
+            "finished",
+            "{j}\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        let events = admin.call("GET", &format!("/api/v1/jobs/{job}/events"), None);
+        assert!(events.body.contains("event: finished"), "{}", events.body);
+        let probed_again = events.body.matches("event: host").count();
+        assert!((1..n + 1).contains(&probed_again), "the checkpoint spares the recorded devices: {probed_again} of {}\n{}", n + 1, events.body);
+        let j = admin.call("GET", &format!("/api/v1/jobs/{job}"), None).json();
+        assert_eq!((&j["status"], &j["scan_id"]), (&json!("finished"), &json!(scan_id)), "{j}");
+        let scans = admin.call("GET", "/api/v1/scans", None).json();
+        assert_eq!(scans["total"], 1, "no second scan: {scans}");
+        assert!(!checkpoint.exists(), "a finished job's checkpoint is removed");
+        eprintln!("resumed and finished after {:?}", t0.elapsed());
+
+        // 3. Killed again during another scan, its checkpoint corrupt: failed, not resumed.
+        let second = start(&admin);
+        let checkpoint = db.with_file_name("camguard.db.jobs").join(format!("{second}.checkpoint"));
+        let j = wait_for(&admin, &format!("/api/v1/jobs/{second}"), 30, |v| v["status"] == "running");
+        assert_eq!(j["status"], "running", "{j}");
+        std::thread::sleep(Duration::from_millis(500));
+        drop(server);
+        std::fs::write(&checkpoint, b"{ not a checkpoint").unwrap();
+        let server = serve_again(&db, &listen, None);
+        let mut admin = Client::new(server.addr);
+        assert_eq!(admin.login("admin", &password).status, 200);
+        let j = admin.call("GET", &format!("/api/v1/jobs/{second}"), None).json();
+        assert_eq!(j["status"], "failed", "{j}");
+        assert!(j["error"].as_str().unwrap_or("").contains("checkpoint"), "{j}");
+        (db, scan_id, n)
+    })
+    .await;
+    lab.shutdown().await;
+    slow.shutdown().await;
+    let (db, scan_id, n) = result.expect("resume test");
+    // Every device of the resumed scan recorded once.
+    let store = camguard_store::Store::open(&db).await.unwrap();
+    let recorded = store.scan_devices(scan_id).await.unwrap();
+    let mut ips: Vec<_> = recorded.iter().map(|d| d.ip).collect();
+    ips.sort();
+    ips.dedup();
+    assert_eq!((recorded.len(), ips.len()), (n + 1, n + 1), "{ips:?}");
+    assert!(ips.contains(&std::net::IpAddr::V4(slow_addr)), "{ips:?}");
 }

@@ -109,6 +109,7 @@ pub(crate) async fn launch(
         baseline: settings.default_baseline.clone(),
         rate: u32::try_from(settings.scan_rate).unwrap_or(500),
         concurrency: usize::try_from(settings.scan_concurrency).unwrap_or(64),
+        continue_scan: None,
     });
     Ok(job)
 }
