@@ -111,3 +111,55 @@ async fn a_job_with_a_checkpoint_resumes_into_its_scan_and_the_others_fail() {
     // Nothing left to resume at a second start.
     assert_eq!(state.jobs.resume_orphans().await.unwrap(), (vec![], 0));
 }
+
+/// Stops as a server stopping with Ctrl-C makes the scan stop: interrupted, checkpoint kept.
+struct InterruptedRunner;
+
+impl ScanRunner for InterruptedRunner {
+    fn run(
+        &self,
+        _store: Store,
+        _request: ScanRequest,
+        _progress: ProgressSink,
+    ) -> BoxFuture<'static, Result<RunSummary, String>> {
+        Box::pin(async {
+            Ok(RunSummary {
+                hosts: 0,
+                interrupted: true,
+            })
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_run_interrupted_by_the_server_stopping_leaves_its_job_running_for_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("i.db")).await.unwrap();
+    let job = store
+        .create_job(None, "127.0.121.1", "admin", Utc::now())
+        .await
+        .unwrap();
+    let state = AppState::new(
+        store.clone(),
+        Arc::new(InterruptedRunner),
+        system_clock(),
+        false,
+    );
+    let mut req: ScanRequest = serde_json::from_str(&request(job.id)).unwrap();
+    req.continue_scan = None;
+    state.jobs.start(req);
+    let (history, mut rx) = state.jobs.subscribe(job.id).unwrap();
+    let mut last = history.last().cloned();
+    while !last.as_ref().is_some_and(|e| e.is_final()) {
+        last = Some(rx.recv().await.unwrap());
+    }
+    assert!(
+        matches!(&last, Some(camguard_web::jobs::ScanEvent::Failed { error }) if error.contains("resumes")),
+        "{last:?}"
+    );
+    let row = store.job(job.id).await.unwrap().unwrap();
+    assert_eq!(row.status, "running", "left for the next start to resume");
+    let orphans = store.orphaned_jobs().await.unwrap();
+    assert_eq!(orphans.len(), 1);
+    assert!(orphans[0].1.is_some(), "its request is kept");
+}
