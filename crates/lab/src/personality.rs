@@ -204,6 +204,11 @@ pub struct CredentialFacts {
     pub username: String,
     /// Default password (may be empty).
     pub password: String,
+    /// True when the "default" is unique to each unit (a code printed on its label) or an
+    /// account the owner creates: no published list holds it, so keeping it is no default
+    /// credential a scanner could find.
+    #[serde(default)]
+    pub per_unit: bool,
     /// Provenance.
     pub source: String,
 }

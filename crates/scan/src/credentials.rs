@@ -169,6 +169,26 @@ fn record(
     });
 }
 
+/// The vendor the configured hint names for this host, from everything observed so far. The
+/// ONVIF answers join the observation only when the host is finished, so they are added here:
+/// a camera that names its vendor only over ONVIF (Uniview's web and RTSP banners name none)
+/// still gets its vendor's pairs first.
+fn vendor_hint(
+    ctx: &HostCtx,
+    obs: &HostObservation,
+    onvif: Option<&OnvifService>,
+) -> Option<String> {
+    let hint = ctx.cfg.vendor_hint.as_ref()?;
+    match onvif {
+        Some(o) if obs.onvif.is_none() => {
+            let mut seen = obs.clone();
+            seen.onvif = Some(o.obs.clone());
+            hint(&seen)
+        }
+        _ => hint(obs),
+    }
+}
+
 /// Run the check; returns the first accepted credential.
 pub(crate) async fn check_credentials(
     ctx: &HostCtx,
@@ -179,7 +199,7 @@ pub(crate) async fn check_credentials(
     if open.is_empty() {
         return None;
     }
-    let vendor = ctx.cfg.vendor_hint.as_ref().and_then(|hint| hint(obs));
+    let vendor = vendor_hint(ctx, obs, onvif.as_ref());
     let list = data::credentials_for(vendor.as_deref());
     let cap = ctx.cfg.max_credential_attempts as usize;
     tracing::info!(

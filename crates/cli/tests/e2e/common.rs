@@ -174,6 +174,13 @@ pub fn finding_ids(record: &serde_json::Value) -> BTreeSet<String> {
         .collect()
 }
 
+/// Whether the device keeps a vendor default that a published list holds: a per-unit code
+/// (printed on the label) or an owner-made account is kept, but no scanner can know it.
+pub fn default_password_published(d: &ManifestDevice) -> bool {
+    d.default_password_kept
+        && !camguard_lab::Personality::get(&d.personality).is_some_and(|p| p.credentials.per_unit)
+}
+
 /// What the checks must find on a lab device, derived from the lab's ground truth; stream
 /// access is only claimed when the scan proves streams.
 pub fn expected_findings(d: &ManifestDevice, prove_streams: bool) -> BTreeSet<String> {
@@ -193,7 +200,7 @@ pub fn expected_findings(d: &ManifestDevice, prove_streams: bool) -> BTreeSet<St
         || d.onvif_auth != "none"
         || d.telnet
         || d.ports.contains_key("ssh");
-    if d.default_password_kept && has_auth {
+    if default_password_published(d) && has_auth {
         ids.insert("AUTH.DEFAULT_CRED".to_string());
     }
     ids.insert("COMM.CLEARTEXT_ADMIN".to_string());

@@ -6,6 +6,7 @@ mod bad_input;
 mod baselines_cmd;
 mod browser;
 mod common;
+mod default_credentials;
 mod discovery_cmd;
 mod discovery_local;
 mod discovery_local_v6;
