@@ -65,14 +65,20 @@ fn local_multicast_discovery_inside_a_network_namespace() {
     if std::env::var_os(CHILD).is_some() || !can_unshare(test) {
         return;
     }
-    let exe = std::env::current_exe().expect("test binary");
     let script = "ip link set lo up && ip link set lo multicast on && \
                   ip route add 224.0.0.0/4 dev lo && \
                   exec \"$0\" --exact discovery_local::netns_child --nocapture --test-threads 1";
+    run_in_netns(script, CHILD, "LOCAL-NETNS-OK");
+}
+
+/// Runs `script` under `sh` in a new network namespace (`unshare -n`), with this test binary
+/// as `$0` and `child_env` set, within 120 s; fails unless it succeeds and prints `ok_marker`.
+pub(crate) fn run_in_netns(script: &str, child_env: &str, ok_marker: &str) {
+    let exe = std::env::current_exe().expect("test binary");
     let mut child = std::process::Command::new("unshare")
         .args(["-n", "sh", "-c", script])
         .arg(&exe)
-        .env(CHILD, "1")
+        .env(child_env, "1")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -91,10 +97,7 @@ fn local_multicast_discovery_inside_a_network_namespace() {
         String::from_utf8_lossy(&out.stderr),
     );
     assert!(out.status.success(), "child failed:\n{so}\n{se}");
-    assert!(
-        so.contains("LOCAL-NETNS-OK"),
-        "child ran no check:\n{so}\n{se}"
-    );
+    assert!(so.contains(ok_marker), "child ran no check:\n{so}\n{se}");
 }
 
 /// Runs only in the re-executed child inside `unshare -n`.

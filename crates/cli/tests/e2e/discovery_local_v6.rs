@@ -6,7 +6,7 @@
 //! `fe80::` sender) is ignored and logged with its scope.
 
 use crate::common::{json_lines, run, stderr, test_addr};
-use crate::discovery_local::can_unshare;
+use crate::discovery_local::{can_unshare, run_in_netns};
 use camguard_lab::{Lab, LabConfig, LabOptions};
 use std::time::{Duration, Instant};
 
@@ -74,7 +74,6 @@ fn local_ipv6_multicast_discovery_inside_a_network_namespace() {
     if std::env::var_os(CHILD).is_some() || !can_unshare(test) || !can_make_veth(test) {
         return;
     }
-    let exe = std::env::current_exe().expect("test binary");
     // IPv6 on, no duplicate address detection (addresses usable at once), a veth pair with
     // both ends up (a veth has no carrier while its peer is down), IPv6 addresses only.
     let script = format!(
@@ -88,36 +87,12 @@ fn local_ipv6_multicast_discovery_inside_a_network_namespace() {
          ip addr add {HOSTILE}/64 dev cg0 nodad && \
          exec \"$0\" --exact discovery_local_v6::netns_child --nocapture --test-threads 1"
     );
-    let mut child = std::process::Command::new("unshare")
-        .args(["-n", "sh", "-c", &script])
-        .arg(&exe)
-        .env(CHILD, "1")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("unshare");
-    let start = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if start.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            panic!("netns child did not finish in 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let out = child.wait_with_output().expect("output");
-    let (so, se) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    assert!(out.status.success(), "child failed:\n{so}\n{se}");
-    assert!(
-        so.contains("LOCAL6-NETNS-OK"),
-        "child ran no check:\n{so}\n{se}"
-    );
+    run_in_netns(&script, CHILD, "LOCAL6-NETNS-OK");
 }
 
 /// `camguard scan ARGS… --no-db --quiet -o -` off the runtime's threads.
-async fn scan(args: Vec<String>) -> std::process::Output {
+async fn scan(args: &[&str]) -> std::process::Output {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     tokio::task::spawn_blocking(move || {
         let mut all: Vec<&str> = vec!["scan"];
         all.extend(args.iter().map(String::as_str));
@@ -126,6 +101,26 @@ async fn scan(args: Vec<String>) -> std::process::Output {
     })
     .await
     .unwrap()
+}
+
+/// A scan whose discovery answers can only come from the multicast round on cg0: the scanned
+/// TCP port (9) is closed, unicast UDP discovery is off, every target is recorded
+/// (`--all-hosts`) and replies are awaited 1.5 s. `args`: the targets and any further flags.
+async fn multicast_round(args: &[&str]) -> std::process::Output {
+    let mut all = args.to_vec();
+    all.extend([
+        "--ports",
+        "9",
+        "--all-hosts",
+        "--local",
+        "--interface",
+        "cg0",
+        "--local-wait-ms",
+        "1500",
+        "--udp-discovery",
+        "off",
+    ]);
+    scan(&all).await
 }
 
 /// Runs only in the re-executed child inside `unshare -n`.
@@ -160,24 +155,7 @@ async fn netns_child() {
     // Default family (both): cg0 has IPv6 only, so only FF02::C is asked. Unicast UDP
     // discovery is off and the scanned TCP port closed, so the discovery answers can only
     // come from the multicast round (--all-hosts records the host anyway).
-    let o = scan(
-        [
-            HIK,
-            "--ports",
-            "9",
-            "--all-hosts",
-            "--local",
-            "--interface",
-            "cg0",
-            "--local-wait-ms",
-            "1500",
-            "--udp-discovery",
-            "off",
-        ]
-        .map(String::from)
-        .to_vec(),
-    )
-    .await;
+    let o = multicast_round(&[HIK]).await;
     let err = stderr(&o);
     assert!(o.status.success(), "{err}");
     assert!(
@@ -222,12 +200,7 @@ async fn netns_child() {
         })
         .unwrap_or_default();
     if let Some(name) = host_only.first() {
-        let o = scan(
-            [HIK, "--ports", "9", "--local", "--interface", name]
-                .map(String::from)
-                .to_vec(),
-        )
-        .await;
+        let o = scan(&[HIK, "--ports", "9", "--local", "--interface", name]).await;
         assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
         assert!(
             stderr(&o).contains(&format!("no network interface named '{name}'")),
@@ -237,20 +210,16 @@ async fn netns_child() {
     }
 
     // IPv4 asked for on an interface without IPv4: refused before any datagram.
-    let o = scan(
-        [
-            HIK,
-            "--ports",
-            "9",
-            "--local",
-            "--interface",
-            "cg0",
-            "--local-family",
-            "v4",
-        ]
-        .map(String::from)
-        .to_vec(),
-    )
+    let o = scan(&[
+        HIK,
+        "--ports",
+        "9",
+        "--local",
+        "--interface",
+        "cg0",
+        "--local-family",
+        "v4",
+    ])
     .await;
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
@@ -260,27 +229,7 @@ async fn netns_child() {
     );
 
     // Both cameras in the targets (--local-family v6): both are kept, none ignored.
-    let o = scan(
-        [
-            HIK,
-            AXIS,
-            "--ports",
-            "9",
-            "--all-hosts",
-            "--local",
-            "--interface",
-            "cg0",
-            "--local-family",
-            "v6",
-            "--local-wait-ms",
-            "1500",
-            "--udp-discovery",
-            "off",
-        ]
-        .map(String::from)
-        .to_vec(),
-    )
-    .await;
+    let o = multicast_round(&[HIK, AXIS, "--local-family", "v6"]).await;
     let err = stderr(&o);
     assert!(o.status.success(), "{err}");
     assert!(!err.contains("ignored"), "{err}");
@@ -300,24 +249,7 @@ async fn netns_child() {
     // in-scope address with garbage: the scan ends normally, recording only bounded fields.
     let (stop, hostile) = hostile_responder().await;
     let start = Instant::now();
-    let o = scan(
-        [
-            HOSTILE,
-            "--ports",
-            "9",
-            "--all-hosts",
-            "--local",
-            "--interface",
-            "cg0",
-            "--local-wait-ms",
-            "1500",
-            "--udp-discovery",
-            "off",
-        ]
-        .map(String::from)
-        .to_vec(),
-    )
-    .await;
+    let o = multicast_round(&[HOSTILE]).await;
     let _ = stop.send(());
     let answered = hostile.await.unwrap();
     let err = stderr(&o);
