@@ -3,10 +3,7 @@
 //! reports `VULN.KNOWN_FIRMWARE_CVE` with exactly the lab's CVEs, and the later build reports
 //! none.
 
-use crate::common::{
-    expected_findings, finding_ids, json_lines, lab_ports, records_by_ip, scan_lab, start_lab,
-    test_addr,
-};
+use crate::common::{expected_findings, finding_ids, records_by_ip, scan_whole_lab, test_addr};
 use camguard_lab::LabConfig;
 use std::collections::BTreeSet;
 
@@ -50,22 +47,7 @@ default_password = "changed"
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uniview_and_axis_vulnerable_builds_report_their_cves_and_later_builds_none() {
     let config = LabConfig::from_toml_str(LAB).expect("lab");
-    let base = test_addr(125, 1);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let lab = start_lab(&config, base).await;
-    let manifest = lab.manifest().clone();
-    let (db, out) = (dir.path().join("db.sqlite"), dir.path().join("scan.jsonl"));
-    scan_lab(
-        base,
-        manifest.devices.len(),
-        &lab_ports(&manifest),
-        false,
-        &db,
-        &out,
-    )
-    .await;
-    lab.shutdown().await;
-    let records = json_lines(&std::fs::read(&out).expect("scan output"));
+    let (manifest, records) = scan_whole_lab(&config, test_addr(125, 1)).await;
     let by_ip = records_by_ip(&records);
     let want_cves = |id: &str| -> BTreeSet<&str> {
         match id {

@@ -146,6 +146,27 @@ pub async fn scan_lab(
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
+/// Starts `config`'s lab at `base`, scans all of it once with `--check-credentials` (no stream
+/// proof) into a scratch database, stops the lab, and returns its manifest and the scan's
+/// JSON Lines records.
+pub async fn scan_whole_lab(
+    config: &LabConfig,
+    base: Ipv4Addr,
+) -> (Manifest, Vec<serde_json::Value>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lab = start_lab(config, base).await;
+    let manifest = lab.manifest().clone();
+    let (db, out) = (
+        dir.path().join("camguard.db"),
+        dir.path().join("scan.jsonl"),
+    );
+    let n = manifest.devices.len();
+    scan_lab(base, n, &lab_ports(&manifest), false, &db, &out).await;
+    lab.shutdown().await;
+    let records = json_lines(&std::fs::read(&out).expect("scan output"));
+    (manifest, records)
+}
+
 /// Scan records by their `observation.ip`.
 pub fn records_by_ip(records: &[serde_json::Value]) -> HashMap<String, &serde_json::Value> {
     records

@@ -4,8 +4,7 @@
 //! device whose "default" is a per-unit label code or an owner-made account is not claimed.
 
 use crate::common::{
-    default_password_published, finding_ids, json_lines, lab_ports, records_by_ip, scan_lab,
-    start_lab, test_addr,
+    default_password_published, finding_ids, records_by_ip, scan_whole_lab, test_addr,
 };
 use camguard_lab::{LabConfig, Personality};
 use std::fmt::Write as _;
@@ -30,16 +29,7 @@ fn lab_file() -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_published_vendor_default_is_found_and_nothing_else() {
     let config = LabConfig::from_toml_str(&lab_file()).expect("lab file");
-    let base = test_addr(126, 1);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let lab = start_lab(&config, base).await;
-    let manifest = lab.manifest().clone();
-    let (db, out) = (dir.path().join("db.sqlite"), dir.path().join("scan.jsonl"));
-    let n = manifest.devices.len();
-    scan_lab(base, n, &lab_ports(&manifest), false, &db, &out).await;
-    lab.shutdown().await;
-
-    let records = json_lines(&std::fs::read(&out).expect("scan output"));
+    let (manifest, records) = scan_whole_lab(&config, test_addr(126, 1)).await;
     let by_ip = records_by_ip(&records);
     let mut found = 0;
     for d in &manifest.devices {

@@ -2,7 +2,7 @@
 //! password is empty): the finding says SSH accepts login without password, and the recorded
 //! attempt names the user and "(none)" rather than the pair the check happened to try.
 
-use crate::common::{json_lines, lab_ports, records_by_ip, scan_lab, start_lab};
+use crate::common::{records_by_ip, scan_whole_lab};
 use camguard_lab::LabConfig;
 
 const LAB: &str = r#"
@@ -28,24 +28,8 @@ ssh = true
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ssh_login_without_password_is_reported_as_such() {
-    let base = crate::common::test_addr(117, 1);
     let config = LabConfig::from_toml_str(LAB).expect("lab file");
-    let lab = start_lab(&config, base).await;
-    let manifest = lab.manifest().clone();
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("scan.jsonl");
-    let db = dir.path().join("camguard.db");
-    scan_lab(
-        base,
-        manifest.devices.len(),
-        &lab_ports(&manifest),
-        false,
-        &db,
-        &out,
-    )
-    .await;
-    lab.shutdown().await;
-    let records = json_lines(&std::fs::read(&out).unwrap());
+    let (manifest, records) = scan_whole_lab(&config, crate::common::test_addr(117, 1)).await;
     let by_ip = records_by_ip(&records);
     for d in &manifest.devices {
         let r = by_ip[&d.address.to_string()];
