@@ -156,6 +156,7 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
         lab.shutdown().await;
         return code;
     }
+    store.close().await;
     Ok(ExitCode::SUCCESS)
 }
 

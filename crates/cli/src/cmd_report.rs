@@ -243,6 +243,7 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode> {
             write_report_for(&store, &choice, format, lang, &args.output).await?
         }
     }
+    store.close().await;
     if args.output != "-" {
         eprintln!("camguard: report written to {}", args.output);
     }

@@ -760,6 +760,10 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode> {
     });
     let (seed, shard) = (plan.order.seed, plan.order.shard);
     let totals = execute(plan, store.as_ref(), out, show_progress, options).await?;
+    // A clean close folds the write-ahead log back into the database file.
+    if let Some(store) = &store {
+        store.close().await;
+    }
     if totals.interrupted {
         if let Some(path) = &args.space.resume {
             eprintln!(

@@ -19,6 +19,11 @@ async fn lab_scan_store_report_end_to_end() {
     let n = manifest.devices.len();
 
     scan_lab(base, n, &ports, true, &db_path, &out).await;
+    // The scan closes its database: the write-ahead log is folded back into the file.
+    assert!(
+        !db_path.with_extension("db-wal").exists(),
+        "camguard scan left its write-ahead log behind"
+    );
     let records = json_lines(&std::fs::read(&out).unwrap());
     let by_ip = records_by_ip(&records);
     assert_eq!(
