@@ -53,6 +53,29 @@ fn keys_of(
     })
 }
 
+/// key → address → what the address's first port presenting the key showed, over the live
+/// hosts, keeping only keys that two or more addresses present.
+fn shared_among<'a, T, I>(
+    records: &[&'a HostObservation],
+    keys: impl Fn(&'a HostObservation) -> I,
+) -> BTreeMap<&'a str, BTreeMap<IpAddr, T>>
+where
+    I: Iterator<Item = (&'a str, T)>,
+{
+    let mut holders: BTreeMap<&str, BTreeMap<IpAddr, T>> = BTreeMap::new();
+    for obs in records.iter().copied().filter(|o| o.is_alive()) {
+        for (key, seen) in keys(obs) {
+            holders
+                .entry(key)
+                .or_default()
+                .entry(obs.ip)
+                .or_insert(seen);
+        }
+    }
+    holders.retain(|_, hosts| hosts.len() >= 2);
+    holders
+}
+
 /// `COMM.SHARED_TLS_KEY` over the hosts of one scan: one finding per (host, shared key), for
 /// every key presented by at least two different addresses. The evidence names the key hash,
 /// how many devices share it and up to [`MAX_LISTED_PEERS`] of the other addresses.
@@ -61,19 +84,11 @@ pub fn shared_keys(records: &[&HostObservation]) -> Vec<(IpAddr, Finding)> {
         .get(SHARED_TLS_KEY)
         .map_or(Severity::High, |d| d.severity);
     // spki → address → first port presenting it (and the certificate it came with).
-    let mut holders: BTreeMap<&str, BTreeMap<IpAddr, (u16, &camguard_model::CertificateInfo)>> =
-        BTreeMap::new();
-    for obs in records.iter().filter(|o| o.is_alive()) {
-        for (port, spki, cert) in keys_of(obs) {
-            holders
-                .entry(spki)
-                .or_default()
-                .entry(obs.ip)
-                .or_insert((port, cert));
-        }
-    }
+    let holders = shared_among(records, |obs| {
+        keys_of(obs).map(|(port, spki, cert)| (spki, (port, cert)))
+    });
     let mut out = Vec::new();
-    for (spki, hosts) in holders.iter().filter(|(_, h)| h.len() >= 2) {
+    for (spki, hosts) in &holders {
         for (ip, (port, cert)) in hosts {
             let others = other_holders(hosts, ip);
             let finding = Finding {
@@ -143,18 +158,11 @@ pub fn shared_ssh_keys(records: &[&HostObservation]) -> Vec<(IpAddr, Finding)> {
         .get(SHARED_SSH_KEY)
         .map_or(Severity::High, |d| d.severity);
     // fingerprint → address → (first port presenting it, algorithm).
-    let mut holders: BTreeMap<&str, BTreeMap<IpAddr, (u16, &str)>> = BTreeMap::new();
-    for obs in records.iter().filter(|o| o.is_alive()) {
-        for (port, algorithm, fingerprint) in ssh_keys_of(obs) {
-            holders
-                .entry(fingerprint)
-                .or_default()
-                .entry(obs.ip)
-                .or_insert((port, algorithm));
-        }
-    }
+    let holders = shared_among(records, |obs| {
+        ssh_keys_of(obs).map(|(port, algorithm, fingerprint)| (fingerprint, (port, algorithm)))
+    });
     let mut out = Vec::new();
-    for (fingerprint, hosts) in holders.iter().filter(|(_, h)| h.len() >= 2) {
+    for (fingerprint, hosts) in &holders {
         for (ip, (port, algorithm)) in hosts {
             let others = other_holders(hosts, ip);
             let finding = Finding {

@@ -41,15 +41,7 @@ fn choice(f: &mut String, name: &str, label: &str, options: &[(String, String)],
         esc(label),
         esc(name)
     );
-    for (value, text) in options {
-        let sel = if value == current { " selected" } else { "" };
-        let _ = write!(
-            f,
-            "<option value=\"{}\"{sel}>{}</option>",
-            esc(value),
-            esc(text)
-        );
-    }
+    super::widgets::push_options(f, options, current);
     f.push_str("</select></label>");
 }
 

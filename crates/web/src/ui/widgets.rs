@@ -193,17 +193,22 @@ pub(super) fn patch_select(
         esc(field),
         esc(label)
     );
+    push_options(&mut s, options, current);
+    s.push_str("</select>");
+    s
+}
+
+/// The `<option>`s of a select over `options` (value, label), `current` selected.
+pub(crate) fn push_options(out: &mut String, options: &[(String, String)], current: &str) {
     for (value, text) in options {
         let sel = if value == current { " selected" } else { "" };
         let _ = write!(
-            s,
+            out,
             "<option value=\"{}\"{sel}>{}</option>",
             esc(value),
             esc(text)
         );
     }
-    s.push_str("</select>");
-    s
 }
 
 /// One table row: escaped cells, then raw controls built by [`action`] / [`patch_select`].
